@@ -1,0 +1,117 @@
+"""The command line: a thin layer over sitegen's Python API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .sources.miit import DEFAULT_ORIGIN
+
+
+@click.group()
+@click.version_option(package_name="sitegen")
+def main() -> None:
+    """Turn a ministry's policy notices into a fast, searchable static archive."""
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--content", "content_dir", default="content", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Archive folder to write into.")
+@click.option("--origin", default=DEFAULT_ORIGIN, show_default=True,
+              help="Site the pages came from; relative links and images are made absolute on it.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list warnings (dates, fidelity).")
+def import_command(paths: tuple[Path, ...], content_dir: Path, origin: str, verbose: bool) -> None:
+    """Import search-API JSON pages (files or folders of them) into Markdown notices.
+
+    Every notice becomes content/<year>/<id>.md with YAML front matter. Importing
+    the same pages again changes no byte; files edited by hand are kept and
+    reported as conflicts.
+    """
+    from .importer import import_pages, page_files
+
+    pages = page_files(paths)
+    with click.progressbar(length=len(pages), label="Importing pages", file=click.get_text_stream("stderr")) as bar:
+        report = import_pages(pages, content_dir, origin, on_page=lambda _page: bar.update(1))
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    for line in report.conflicts:
+        click.echo(f"conflict: {line}", err=True)
+    if verbose:
+        for line in report.warnings:
+            click.echo(f"warning: {line}", err=True)
+    click.echo(report.summary())
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _config(content_dir, out_dir, theme):
+    from .config import ConfigError, load_config
+
+    try:
+        return load_config(Path("."), content=content_dir, out=out_dir, theme=theme)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _build(config, keep_going: bool, search: bool) -> None:
+    from .config import ConfigError
+    from .search.pagefind import SearchIndexError
+    from .site.build import BuildError, build_site
+
+    try:
+        with click.progressbar(length=0, label="Building pages",
+                               file=click.get_text_stream("stderr")) as bar:
+            report = build_site(config, Path("."), keep_going=keep_going, search=search,
+                                progress=bar.update)
+    except BuildError as error:
+        for line in error.lines:
+            click.echo(line, err=True)
+        raise click.ClickException(
+            f"{len(error.lines)} notice files have errors; nothing was written "
+            "(fix them, or build the rest with --keep-going)") from None
+    except (ConfigError, SearchIndexError) as error:
+        raise click.ClickException(str(error)) from None
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(report.summary(Path(config.out)))
+
+
+_content_option = click.option("--content", "content_dir", default=None,
+                                help="Archive folder to read  [default: content]")
+_out_option = click.option("--out", "out_dir", default=None, help="Folder to write the site into  [default: public]")
+_theme_option = click.option("--theme", default=None, help="Theme folder  [default: themes/default]")
+
+
+@main.command("build")
+@_content_option
+@_out_option
+@_theme_option
+@click.option("--keep-going", is_flag=True, help="Skip notices with bad front matter instead of stopping.")
+@click.option("--no-search", is_flag=True, help="Write the pages without the Pagefind index.")
+def build_command(content_dir, out_dir, theme, keep_going, no_search) -> None:
+    """Build the static site from the Markdown archive.
+
+    Settings come from sitegen.toml (or [tool.sitegen] in pyproject.toml); the
+    options here override them. The output folder is replaced whole at the end,
+    so it is never half-written.
+    """
+    _build(_config(content_dir, out_dir, theme), keep_going, not no_search)
+
+
+@main.command("serve")
+@_content_option
+@_out_option
+@_theme_option
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--no-build", is_flag=True, help="Serve the output folder as it is.")
+def serve_command(content_dir, out_dir, theme, port, no_build) -> None:
+    """Build the site, then preview it on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
+    from .serve import serve
+
+    config = _config(content_dir, out_dir, theme)
+    if not no_build:
+        _build(config, keep_going=True, search=True)
+    click.echo(f"Serving {config.out} on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    serve(Path(config.out), port)

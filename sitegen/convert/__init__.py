@@ -1,0 +1,42 @@
+"""Body HTML to Markdown: `convert(html, base_url)` gives the Markdown and its attachments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..notice import Attachment
+from .blocks import Block, Run, read_blocks
+from .markdown import blocks_markdown
+from .urls import attachment_title, is_attachment
+
+
+@dataclass
+class Conversion:
+    markdown: str
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def convert(html: str, base_url: str = "") -> Conversion:
+    blocks = read_blocks(html, base_url)
+    return Conversion(blocks_markdown(blocks), find_attachments(blocks))
+
+
+def find_attachments(blocks: list[Block]) -> list[Attachment]:
+    """Links to documents (.doc, .pdf, file-download URLs ...), in order, once each."""
+    texts: dict[str, str] = {}
+    for runs in _all_lines(blocks):
+        for run in runs:
+            if run.href and is_attachment(run.href) and run.image is None:
+                texts[run.href] = texts.get(run.href, "") + run.text
+    return [Attachment(attachment_title(url, text), url) for url, text in texts.items()]
+
+
+def _all_lines(blocks: list[Block]):
+    for block in blocks:
+        yield block.runs
+        for row in block.rows:
+            for cell in row:
+                yield from cell.lines
+
+
+__all__ = ["Conversion", "convert", "Run", "Block"]

@@ -1,0 +1,142 @@
+"""Write blocks as Markdown that renders back to exactly the same text.
+
+Everything that Markdown would read as syntax is escaped, so text that looks
+like Markdown (`1. `, `# `, `*`, `&lt;`) stays text. Bold uses `**` where
+CommonMark's flanking rules let it close, and `<strong>` where they do not
+(`**（一）加快进度。**基础` would show its asterisks).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from .blocks import Block, Cell, Run
+from .urls import markdown_destination
+
+_INLINE_SYNTAX = re.compile(r"([\\`*_\[\]<>|~{}!])")
+_ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])")
+_LINE_START_SYNTAX = ("#", "-", "+", "=", ":")
+
+
+def escape_text(text: str) -> str:
+    return _ENTITY_LIKE.sub(r"\\&", _INLINE_SYNTAX.sub(r"\\\1", text))
+
+
+def escape_line_start(markdown: str) -> str:
+    """Escape what would start a heading, list, quote or rule at the beginning of a line."""
+    if markdown.startswith(_LINE_START_SYNTAX):
+        return "\\" + markdown
+    return _ORDERED_MARKER.sub(r"\1\\\2", markdown, count=1)
+
+
+def _is_flanking_safe(char: str) -> bool:
+    """A character next to `**` that lets it open and close under CommonMark's rules."""
+    category = unicodedata.category(char)
+    return not (char.isspace() or category[0] in "PSZC")
+
+
+def _bold(text: str) -> str:
+    inner = escape_text(text)
+    if _is_flanking_safe(text[0]) and _is_flanking_safe(text[-1]):
+        return f"**{inner}**"
+    return f"<strong>{inner}</strong>"
+
+
+def _styled(run: Run) -> str:
+    if not run.bold:
+        return escape_text(run.text)
+    # Spaces at the edges of bold text go outside the markers, where they cannot break them.
+    core = run.text.strip(" ")
+    if not core:
+        return escape_text(run.text)
+    lead = " " if run.text.startswith(" ") else ""
+    trail = " " if run.text.endswith(" ") else ""
+    return lead + _bold(core) + trail
+
+
+def _image(run: Run) -> str:
+    return f"![{escape_text(run.text)}]({markdown_destination(run.image or '')})"
+
+
+def inline_markdown(runs: list[Run]) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(runs):
+        run = runs[index]
+        if run.href is None:
+            out.append(_image(run) if run.image else _styled(run))
+            index += 1
+            continue
+        group = []
+        while index < len(runs) and runs[index].href == run.href:
+            group.append(runs[index])
+            index += 1
+        label = "".join(_image(r) if r.image else _styled(r) for r in group)
+        out.append(f"[{label}]({markdown_destination(run.href)})")
+    text = "".join(out)
+    first = runs[0] if runs else None
+    if first is not None and first.href is None and first.image is None and not first.bold:
+        text = escape_line_start(text)
+    return text
+
+
+def inline_html(runs: list[Run]) -> str:
+    """The same runs as HTML, for table cells (an HTML block is not read as Markdown)."""
+    out = []
+    for run in runs:
+        if run.image:
+            piece = f'<img src="{html.escape(run.image)}" alt="{html.escape(run.text)}">'
+        else:
+            piece = html.escape(run.text, quote=False)
+            if run.bold and run.text.strip():
+                piece = f"<strong>{piece}</strong>"
+        if run.href:
+            piece = f'<a href="{html.escape(run.href)}">{piece}</a>'
+        out.append(piece)
+    return "".join(out)
+
+
+def _cell_html(cell: Cell) -> str:
+    tag = "th" if cell.header else "td"
+    attrs = ""
+    if cell.colspan > 1:
+        attrs += f' colspan="{cell.colspan}"'
+    if cell.rowspan > 1:
+        attrs += f' rowspan="{cell.rowspan}"'
+    content = "<br>".join(inline_html(line) for line in cell.lines)
+    return f"<{tag}{attrs}>{content}</{tag}>"
+
+
+def table_html(block: Block) -> str:
+    # No blank line may appear inside: CommonMark ends an HTML block at the first one.
+    rows = ["<tr>" + "".join(_cell_html(cell) for cell in row) + "</tr>" for row in block.rows]
+    return "<table>\n" + "\n".join(rows) + "\n</table>"
+
+
+def block_markdown(block: Block) -> str:
+    if block.kind == "table":
+        return table_html(block)
+    if block.kind == "rule":
+        return "---"
+    text = inline_markdown(block.runs)
+    if block.kind == "heading":
+        if text.endswith("#"):
+            text = text[:-1] + "\\#"
+        text = "#" * block.level + " " + text
+    elif block.kind in ("item", "item-more"):
+        indent = " " * (4 * block.level)
+        if block.kind == "item":
+            text = f"{indent}{block.marker} {text}"
+        else:
+            text = indent + " " * (len(block.marker) + 1) + text
+    if block.align:
+        text = "{." + block.align + "}\n" + text
+    return text
+
+
+def blocks_markdown(blocks: list[Block]) -> str:
+    parts = [block_markdown(block) for block in blocks if block.runs or block.rows or block.kind == "rule"]
+    return "\n\n".join(parts) + ("\n" if parts else "")

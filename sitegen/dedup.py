@@ -1,0 +1,96 @@
+"""One notice published twice (another column, a sub-site) becomes one file.
+
+Two notices are the same when they share a file number, or when they share a
+title and their texts are near-identical. The richer record wins; the others
+are listed in its also_published.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from difflib import SequenceMatcher
+
+from .convert.text import squeeze
+from .notice import Notice, Publication
+
+NEAR_IDENTICAL = 0.9
+_BRACKETS = str.maketrans({
+    "﹝": "〔", "﹞": "〕", "[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕",
+    "(": "（", ")": "）",
+})
+_MARKUP = re.compile(r"[\\*#>{}\[\]()!_`|-]|<[^>]+>|\.(center|right)")
+
+
+def file_number_key(file_number: str) -> str:
+    return squeeze(file_number).translate(_BRACKETS)
+
+
+def _text_of(notice: Notice) -> str:
+    return squeeze(_MARKUP.sub("", notice.body))
+
+
+def near_identical(a: Notice, b: Notice) -> bool:
+    text_a, text_b = _text_of(a), _text_of(b)
+    matcher = SequenceMatcher(None, text_a, text_b, autojunk=False)
+    return matcher.real_quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL
+
+
+def duplicate_groups(notices: list[Notice]) -> list[list[Notice]]:
+    """Groups of the same notice, each with its primary (the richest record) first."""
+    parent = {n.id: n.id for n in notices}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_number: dict[str, list[Notice]] = defaultdict(list)
+    by_title: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        if notice.file_number:
+            by_number[file_number_key(notice.file_number)].append(notice)
+        by_title[squeeze(notice.title)].append(notice)
+    for same in by_number.values():
+        for other in same[1:]:
+            union(same[0].id, other.id)
+    for same in by_title.values():
+        for i, first in enumerate(same):
+            for second in same[i + 1 :]:
+                if root(first.id) != root(second.id) and near_identical(first, second):
+                    union(first.id, second.id)
+
+    groups: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        groups[root(notice.id)].append(notice)
+    return [sorted(group, key=_primary_order) for _, group in sorted(groups.items())]
+
+
+def _primary_order(notice: Notice):
+    return (-notice.richness(), -len(notice.body), notice.id)
+
+
+def merge_group(group: list[Notice]) -> Notice:
+    """The primary, carrying every other record of the group in also_published."""
+    primary, others = group[0], group[1:]
+    if not others:
+        return primary
+    publications = {p.id: p for p in primary.also_published}
+    attachments = {a.url: a for a in primary.attachments}
+    for other in others:
+        publications.setdefault(other.id, Publication(other.id, other.column, other.source_url))
+        for publication in other.also_published:
+            publications.setdefault(publication.id, publication)
+        for attachment in other.attachments:
+            attachments.setdefault(attachment.url, attachment)
+    publications.pop(primary.id, None)
+    primary.also_published = [publications[key] for key in sorted(publications)]
+    primary.attachments = list(attachments.values())
+    return primary
+

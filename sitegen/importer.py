@@ -1,0 +1,199 @@
+"""`sitegen import`: search-API pages in, one Markdown file per notice out.
+
+Pages are read, records converted, duplicates merged against the whole archive
+(what is already in content/ included), and only files whose text changes are
+written. A file a reviewer edited by hand is never overwritten: it is reported
+as a conflict and kept.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .content import (
+    ContentError, edited_by_hand, notice_files, notice_text, parse_notice, relative_path,
+    write_atomic,
+)
+from .convert.fidelity import Fidelity, measure
+from .dedup import duplicate_groups, merge_group
+from .notice import Notice
+from .sources.miit import DEFAULT_ORIGIN, PageError, RecordError, read_page, to_notice
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    fidelity: dict[str, Fidelity] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+    @property
+    def overall_fidelity(self) -> float:
+        total = sum(f.source_chars for f in self.fidelity.values())
+        wrong = sum(f.lost + f.added for f in self.fidelity.values())
+        return 1.0 if total == 0 else max(0.0, 1 - wrong / total)
+
+    def summary(self) -> str:
+        perfect = sum(1 for f in self.fidelity.values() if f.perfect)
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.merged)} merged duplicates, "
+            f"{self.failed} failed, {len(self.conflicts)} conflicts; "
+            f"text fidelity {self.overall_fidelity:.2%} "
+            f"({perfect}/{len(self.fidelity)} notices exact)"
+        )
+
+
+def page_files(paths: Iterable[Path]) -> list[Path]:
+    """The JSON pages named, folders searched recursively, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.json") if p.name != "manifest.json"))
+        else:
+            found.append(path)
+    return found
+
+
+@dataclass
+class _Existing:
+    path: Path
+    text: str
+    notice: Notice | None
+    edited: bool
+
+
+def import_pages(
+    paths: Iterable[Path],
+    content_dir: Path,
+    origin: str = DEFAULT_ORIGIN,
+    on_page: Callable[[Path], None] | None = None,
+) -> ImportReport:
+    report = ImportReport()
+    fresh = _read_records(page_files(paths), origin, report, on_page)
+    existing = _read_existing(content_dir, report)
+    _write(fresh, existing, content_dir, report)
+    return report
+
+
+def _read_records(pages, origin, report, on_page) -> dict[str, Notice]:
+    fresh: dict[str, Notice] = {}
+    for page in pages:
+        try:
+            records = read_page(page)
+        except (PageError, OSError) as error:
+            report.errors.append(f"{page}: {error}")
+            records = []
+        for raw in records:
+            if raw.id and raw.id in fresh:
+                continue  # the API's paging overlaps: the first copy is the same record
+            try:
+                imported = to_notice(raw, origin)
+            except RecordError as error:
+                title = raw.data.get("title") or raw.data.get("title_text") or "untitled"
+                title = re.sub(r"<[^>]*>", "", str(title))
+                report.errors.append(f"{page}: record {raw.id or '?'} «{title}»: {error}")
+                continue
+            notice = imported.notice
+            for warning in imported.warnings:
+                report.warnings.append(f"{page}: record {notice.id}: {warning}")
+            fidelity = measure(imported.body_html, notice.body)
+            report.fidelity[notice.id] = fidelity
+            if not fidelity.perfect:
+                report.warnings.append(
+                    f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
+                    f"({fidelity.lost} characters lost, {fidelity.added} added)"
+                )
+            fresh[notice.id] = notice
+        if on_page:
+            on_page(page)
+    return fresh
+
+
+_ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)
+
+
+def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existing]:
+    existing: dict[str, _Existing] = {}
+    if not content_dir.is_dir():
+        return existing
+    for path in notice_files(content_dir):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            notice = parse_notice(text, path)
+            key = notice.id
+        except ContentError as error:
+            # Unreadable files are left as they are; their id still claims the notice.
+            report.warnings.append(f"{error} (left untouched)")
+            match = _ID_LINE.search(text)
+            if not match:
+                continue
+            notice, key = None, match.group(1)
+        existing[key] = _Existing(path, text, notice, notice is None or edited_by_hand(text))
+    return existing
+
+
+def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path, report) -> None:
+    pool: dict[str, Notice] = {}
+    for key, old in existing.items():
+        if old.notice is not None:
+            pool[key] = copy.deepcopy(old.notice)
+    for key, notice in fresh.items():
+        old = pool.get(key)
+        if old is not None:
+            # Keep what earlier imports merged into this notice.
+            known = {p.id for p in notice.also_published}
+            notice.also_published += [p for p in old.also_published if p.id not in known]
+        pool[key] = notice
+
+    for group in duplicate_groups(sorted(pool.values(), key=lambda n: n.id)):
+        if not any(n.id in fresh for n in group):
+            continue  # nothing imported now touches this notice
+        primary = merge_group(group)
+        for other in group[1:]:
+            if other.id in fresh:
+                report.merged.append(other.id)
+            _remove(existing.get(other.id), other.id, report)
+        _place(primary, existing.get(primary.id), content_dir, report)
+
+
+def _place(notice: Notice, old: _Existing | None, content_dir: Path, report: ImportReport) -> None:
+    target = content_dir / relative_path(notice)
+    text = notice_text(notice)
+    if old is None:
+        write_atomic(target, text)
+        report.created.append(notice.id)
+        return
+    if old.text == text and old.path == target:
+        report.unchanged.append(notice.id)
+        return
+    if old.edited:
+        report.conflicts.append(f"{old.path}: edited by hand; kept, not replaced by the import")
+        return
+    write_atomic(target, text)
+    if old.path != target:
+        old.path.unlink(missing_ok=True)
+    report.updated.append(notice.id)
+
+
+def _remove(old: _Existing | None, key: str, report: ImportReport) -> None:
+    if old is None:
+        return
+    if old.edited:
+        report.conflicts.append(
+            f"{old.path}: now a duplicate of another notice, but edited by hand; kept"
+        )
+        return
+    old.path.unlink(missing_ok=True)

@@ -1,0 +1,154 @@
+"""`sitegen import` end to end: the sample page into an archive, and every error path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from sitegen.cli import main
+from sitegen.content import read_notice
+from sitegen.importer import import_pages
+
+from .samples import REPO, SAMPLE_PAGE, make_page, make_record, write_page
+
+
+def run_import(*args: str):
+    return CliRunner().invoke(main, ["import", *args], catch_exceptions=False)
+
+
+def test_sample_imports_field_by_field(tmp_path):
+    content = tmp_path / "content"
+    result = run_import(str(SAMPLE_PAGE), "--content", str(content))
+    assert result.exit_code == 0, result.output
+    assert "9 created, 0 updated, 0 unchanged, 1 merged duplicates, 0 failed" in result.output
+    assert "text fidelity 100.00% (10/10 notices exact)" in result.output
+
+    files = sorted(content.rglob("*.md"))
+    assert len(files) == 9
+    notice = read_notice(content / "2020" / "d68d7bd0a2a148fb8f9b94547ab5397f.md")
+    assert notice.title == "工业和信息化部关于加强呼叫中心业务管理的通知"
+    assert notice.file_number == "工信部信管〔2020〕81号"
+    assert notice.issuer == "工业和信息化部"
+    assert notice.department == "信息通信管理局"
+    assert notice.written == dt.date(2020, 6, 8)
+    assert notice.date == dt.date(2020, 6, 18)
+    assert (notice.column, notice.theme, notice.doc_type) == ("通信业", "信息通信管理", "通知")
+    assert notice.index_code == "00001854-5/2020-00197"
+    # The sub-site copy without metadata is merged into the richer record.
+    assert [p.id for p in notice.also_published] == ["d4798d8ad6014d70897c95a88c42f193"]
+    assert notice.also_published[0].column == "电信和互联网业务"
+    assert "**一、加强准入管理**" in notice.body
+
+    interpretation = read_notice(content / "2020" / "88bd46badb754d919c07743c05764c33.md")
+    assert interpretation.column == "政策解读"
+    assert interpretation.written is None and interpretation.file_number == ""
+
+    quality = read_notice(content / "2020" / "bfb984e6051a4952a2a42703354581d5.md")
+    assert [a.title for a in quality.attachments] == [
+        "1.2020年三季度基础电信企业用户申诉分类统计表.doc",
+        "2.2020年三季度用户申诉主要涉及的增值电信企业、移动转售企业名单.doc",
+    ]
+    assert "{.right}\n工业和信息化部" in quality.body
+    assert "![1.png](https://www.miit.gov.cn/cms_files/" in quality.body
+
+
+def test_reimport_changes_no_byte_and_fresh_import_is_identical(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    import_pages([SAMPLE_PAGE], first)
+    before = {p: p.read_bytes() for p in first.rglob("*.md")}
+    report = import_pages([SAMPLE_PAGE], first)
+    assert len(report.unchanged) == 9 and not report.created and not report.updated
+    assert {p: p.read_bytes() for p in first.rglob("*.md")} == before
+    import_pages([SAMPLE_PAGE], second)
+    comparison = filecmp.dircmp(first, second)
+    assert not comparison.diff_files and not comparison.left_only and not comparison.right_only
+    assert not filecmp.dircmp(first / "2020", second / "2020").diff_files
+
+
+def test_committed_content_is_what_import_produces(tmp_path):
+    import_pages([SAMPLE_PAGE], tmp_path)
+    produced = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*.md")}
+    committed = {p.relative_to(REPO / "content"): p.read_bytes() for p in (REPO / "content").rglob("*.md")}
+    assert produced == committed
+
+
+def test_hand_edits_are_kept_and_reported(tmp_path):
+    import_pages([SAMPLE_PAGE], tmp_path)
+    path = tmp_path / "2020" / "ffd918abf3e848efbb2a6225dbe266db.md"
+    edited = path.read_text(encoding="utf-8").replace("5G", "5G（校对）", 1)
+    path.write_text(edited, encoding="utf-8")
+    result = run_import(str(SAMPLE_PAGE), "--content", str(tmp_path))
+    assert path.read_text(encoding="utf-8") == edited
+    assert "conflict:" in result.output and str(path) in result.output
+    assert "1 conflicts" in result.output
+
+
+def test_upstream_change_updates_an_untouched_file(tmp_path, sample_page):
+    import_pages([SAMPLE_PAGE], tmp_path)
+    record = sample_page["data"]["searchResult"]["dataResults"][8]["groupData"][0]["data"]
+    record["themename"] = "通信发展（修订）"
+    page = write_page(tmp_path / "pages" / "changed.json", sample_page)
+    report = import_pages([page], tmp_path / "content-copy")
+    assert len(report.created) == 9
+    shutil.copytree(tmp_path / "2020", tmp_path / "archive" / "2020")
+    report = import_pages([page], tmp_path / "archive")
+    assert report.updated == ["ffd918abf3e848efbb2a6225dbe266db"]
+    assert read_notice(tmp_path / "archive" / "2020" / "ffd918abf3e848efbb2a6225dbe266db.md").theme == "通信发展（修订）"
+
+
+def test_bad_pages_and_records_fail_alone(tmp_path):
+    pages = tmp_path / "pages"
+    write_page(pages / "page-1.json", make_page(
+        make_record("good1", "关于甲的通知", "<p>甲</p>"),
+        make_record("broken", "关于<em>乙</em>的通知", "<p>乙</p>", infoextends="{oops"),
+    ))
+    (pages / "page-2.json").write_text('{"success": true, "code": "200", "data": {"sear', encoding="utf-8")
+    write_page(pages / "page-3.json", {"success": False, "code": "500", "message": "系统繁忙"})
+    write_page(pages / "page-4.json", make_page(
+        make_record("good1", "关于甲的通知", "<p>甲</p>"),  # overlapping paging
+        make_record("good2", "关于丙的通知", "<p>丙</p>", cdate="1262275200000"),
+    ))
+    result = run_import(str(pages), "--content", str(tmp_path / "content"))
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3
+    assert "page-1.json: record broken «关于乙的通知»: infoextends is not valid JSON" in errors[0]
+    assert "page-2.json: not valid JSON" in errors[1]
+    assert "page-3.json: the API reported failure: 系统繁忙" in errors[2]
+    assert "2 created, 0 updated, 0 unchanged, 0 merged duplicates, 3 failed" in result.output
+    assert sorted(p.name for p in (tmp_path / "content").rglob("*.md")) == ["good1.md", "good2.md"]
+    assert (tmp_path / "content" / "2010" / "good2.md").exists()
+    assert not list((tmp_path / "content").rglob("*.tmp"))
+
+
+def test_duplicates_merge_across_separate_imports(tmp_path):
+    rich = make_record("rich", "关于丁的通知", "<p>丁的正文很长很长</p>", filenumbername="工信部〔2021〕1号",
+                       columnname="通信业", themename="信息通信管理", xxgkextend2="工业和信息化部")
+    poor = make_record("poor", "关于丁的通知（转载）", "<p>丁的正文</p>", filenumbername="工信部﹝2021﹞1号",
+                       columnname="地方")
+    content = tmp_path / "content"
+    import_pages([write_page(tmp_path / "p1.json", make_page(poor))], content)
+    assert [p.stem for p in content.rglob("*.md")] == ["poor"]
+    report = import_pages([write_page(tmp_path / "p2.json", make_page(rich))], content)
+    assert report.created == ["rich"]
+    files = list(content.rglob("*.md"))
+    assert [p.stem for p in files] == ["rich"]
+    notice = read_notice(files[0])
+    assert [(p.id, p.column) for p in notice.also_published] == [("poor", "地方")]
+    # Importing the poorer copy again keeps it merged.
+    report = import_pages([tmp_path / "p1.json"], content)
+    assert report.merged == ["poor"] and [p.stem for p in content.rglob("*.md")] == ["rich"]
+
+
+def test_hostile_metadata_cannot_escape_content(tmp_path):
+    entry = make_record("../../../evil", "<script>alert(1)</script>通知", "<p>x</p>",
+                        filenumbername="../../x")
+    import_pages([write_page(tmp_path / "p.json", make_page(entry))], tmp_path / "content")
+    (path,) = list((tmp_path / "content").rglob("*.md"))
+    assert path.parent.parent == tmp_path / "content"
+    assert read_notice(path).title == "alert(1)通知"
+    assert json.dumps(read_notice(path).id) == '"../../../evil"'
