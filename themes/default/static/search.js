@@ -99,8 +99,8 @@ async function runSearch() {
   if (sortSelect.value) options.sort = { date: sortSelect.value };
   const search = await engine.search(query || null, options);
   results = search.results;
-  statusLine.textContent = results.length ? `找到 ${results.length} 篇文件` : "没有找到相关文件";
   await showMore();
+  statusLine.textContent = results.length ? `找到 ${results.length} 篇文件` : "没有找到相关文件";
 }
 
 form.addEventListener("submit", (event) => {

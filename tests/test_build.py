@@ -1,0 +1,248 @@
+"""`sitegen build` on the bundled archive: pages, links, counts, errors and guarantees."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from sitegen.cli import main
+from sitegen.config import load_config
+from sitegen.content import notice_text
+from sitegen.notice import Notice
+from sitegen.site.build import BuildError, build_site
+
+from .samples import REPO
+from .sitecheck import crawl
+
+QUALITY = "bfb984e6051a4952a2a42703354581d5"
+CALL_CENTRE = "d68d7bd0a2a148fb8f9b94547ab5397f"
+
+
+def build(tmp_path: Path, content: Path | None = None, search: bool = False, **options) -> Path:
+    project = tmp_path / "project"
+    if not project.exists():
+        shutil.copytree(content or REPO / "content", project / "content")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    build_site(config, project, search=search, **options)
+    return project / "public"
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("site"), search=True)
+
+
+def test_every_notice_is_reachable_from_home_and_no_link_is_broken(site):
+    reached, broken = crawl(site)
+    assert broken == []
+    notices = {p.name for p in (site / "notices").glob("*.html")}
+    assert len(notices) == 9
+    assert notices <= {p.name for p in reached}
+    assert (site / "search.html").resolve() in reached
+
+
+def test_every_page_is_reachable_from_the_404_and_search_pages_too(site):
+    for start in ("search.html", "column/index.html", "year/index.html"):
+        _, broken = crawl(site, start)
+        assert broken == []
+
+
+def test_notice_page_shows_its_metadata_table(site):
+    page = soup(site / "notices" / f"{CALL_CENTRE}.html")
+    assert page.html["lang"] == "zh-CN"
+    rows = {th.get_text(): td.get_text() for th, td in
+            ((tr.th, tr.td) for tr in page.select("table.metadata tr"))}
+    assert rows == {
+        "索引号": "00001854-5/2020-00197", "主题分类": "信息通信管理", "发文机关": "工业和信息化部",
+        "成文日期": "2020年06月08日", "标题": "工业和信息化部关于加强呼叫中心业务管理的通知",
+        "发文字号": "工信部信管〔2020〕81号", "发布日期": "2020年06月18日", "栏目": "通信业",
+        "公文种类": "通知", "主办司局": "信息通信管理局",
+    }
+    assert page.h1.get_text() == "工业和信息化部关于加强呼叫中心业务管理的通知"
+    assert [h.name for h in page.select("h1")] == ["h1"]
+    body = page.select_one("article .body")
+    assert body.select_one("p.center").get_text() == "工信部信管〔2020〕81号"
+    assert body.select("strong")[0].get_text() == "一、加强准入管理"
+    sources = [a["href"] for a in page.select("aside a")]
+    assert any("art_d68d7bd0a2a148fb8f9b94547ab5397f" in href for href in sources)
+    assert any("art_d4798d8ad6014d70897c95a88c42f193" in href for href in sources)  # also published
+    crumbs = [li.get_text(strip=True) for li in page.select(".breadcrumbs li")]
+    assert crumbs == ["首页", "通信业", "工业和信息化部关于加强呼叫中心业务管理的通知"]
+    assert "上一篇" in page.select_one(".neighbours").get_text() or "下一篇" in page.select_one(".neighbours").get_text()
+
+
+def test_only_known_metadata_is_shown(site):
+    page = soup(site / "notices" / "88bd46badb754d919c07743c05764c33.html")
+    labels = [th.get_text() for th in page.select("table.metadata th")]
+    assert labels == ["标题", "发布日期", "栏目"]
+
+
+def test_attachments_are_listed_with_a_note_that_they_live_on_the_original_site(site):
+    page = soup(site / "notices" / f"{QUALITY}.html")
+    items = page.select("ul.attachments li")
+    assert len(items) == 2
+    assert items[0].a["href"].startswith("https://www.miit.gov.cn/api-gateway/")
+    assert "原网站" in items[0].get_text()
+
+
+def test_browse_counts_add_up(site):
+    for axis in ("column", "year", "theme", "issuer", "type"):
+        overview = soup(site / axis / "index.html")
+        counts = [int(c.get_text()) for c in overview.select(".terms-overview .count")]
+        assert counts, axis
+        total = 0
+        for item in overview.select(".terms-overview li"):
+            listed = soup((site / axis / item.a["href"]).resolve())
+            entries = listed.select(".notice-list li")
+            assert len(entries) == int(item.select_one(".count").get_text())
+            total += len(entries)
+        if axis in ("column", "year"):
+            assert total == 9, axis  # every notice has a column and a date
+    assert [c.get_text() for c in soup(site / "year" / "index.html").select(".count")] == ["9"]
+
+
+def test_list_pages_are_newest_first_and_paginated(tmp_path):
+    content = tmp_path / "content" / "2021"
+    content.mkdir(parents=True)
+    import datetime as dt
+    for day in range(1, 46):
+        notice = Notice(id=f"n{day:02d}", title=f"通知第{day}号", body="正文\n", column="公告",
+                        date=dt.date(2021, 1, day % 28 + 1) if day <= 28 else dt.date(2021, 2, day - 27),
+                        file_number=f"工信部〔2021〕{day}号")
+        (content / f"n{day:02d}.md").write_text(notice_text(notice), encoding="utf-8")
+    site = build(tmp_path, content=tmp_path / "content")
+    folder = next((site / "column").glob("*/"))
+    pages = sorted(p.name for p in folder.glob("*.html"))
+    assert pages == ["index.html", "page-2.html", "page-3.html"]
+    first = soup(folder / "index.html")
+    dates = [t["datetime"] for t in first.select(".notice-list time")]
+    assert len(dates) == 20 and dates == sorted(dates, reverse=True)
+    assert first.select_one(".notice-list .file-number")
+    assert (folder / first.select_one('a[rel="next"]')["href"]).resolve() == folder / "page-2.html"
+    assert crawl(site)[1] == []
+
+
+def test_home_page_lists_latest_and_axes(site):
+    home = soup(site / "index.html")
+    assert len(home.select("#latest-heading + ol li")) == 9
+    assert [h.get_text() for h in home.select(".axes h3")] == ["栏目", "年份", "主题分类", "发文机关", "公文种类"]
+    assert home.select_one("main") and home.select_one("header") and home.select_one("footer")
+
+
+def test_feed_sitemap_robots_and_404(site):
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<entry>") == 9 and "<updated>2020-12-16T00:00:00+08:00</updated>" in feed
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap.count("<loc>") == len(re.findall(r"<url>", sitemap)) > 9
+    assert (site / "robots.txt").read_text().startswith("User-agent: *")
+    assert "未找到页面" in (site / "404.html").read_text(encoding="utf-8")
+
+
+def test_no_page_uses_remote_fonts_scripts_or_styles(site):
+    for page in site.rglob("*.html"):
+        if "pagefind" in page.parts:
+            continue
+        for tag in soup(page).select("script[src], link[href]"):
+            url = tag.get("src") or tag.get("href")
+            assert not url.startswith(("http:", "https:", "//")), (page, url)
+        assert not soup(page).select("script:not([src])"), page
+
+
+def test_only_notice_content_is_indexed(site):
+    for page in site.rglob("*.html"):
+        marked = soup(page).select("[data-pagefind-body]")
+        assert len(marked) == (1 if page.parent.name == "notices" else 0), page
+
+
+def test_hostile_text_in_a_notice_is_rendered_inert(tmp_path):
+    content = tmp_path / "content" / "2021"
+    content.mkdir(parents=True)
+    body = ("<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+            "[点我](javascript:alert(3))\n\n<iframe src='https://evil.example'></iframe>\n\n"
+            "<style>body{display:none}</style>\n\n<p onclick=\"alert(4)\" style=\"x\">段落</p>\n")
+    notice = Notice(id="evil", title="<b>标题</b>", body=body, file_number="<script>x</script>")
+    (content / "evil.md").write_text(notice_text(notice), encoding="utf-8")
+    site = build(tmp_path, content=tmp_path / "content")
+    html = (site / "notices" / "evil.html").read_text(encoding="utf-8")
+    article = str(soup(site / "notices" / "evil.html").select_one("article"))
+    for bad in ("<script>alert", "onerror=", 'href="javascript:', "<iframe", "<style>", "onclick="):
+        assert bad not in html
+    assert not soup(site / "notices" / "evil.html").select("article [onerror], article [style]")
+    assert "&lt;b&gt;标题&lt;/b&gt;" in html and "段落" in article
+    assert "[点我](javascript:alert(3))" in article  # shown as text, not a link
+
+
+def test_bad_front_matter_stops_the_build_with_every_error(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    (project / "content" / "2020" / "bad1.md").write_text("---\nid: x\n---\n", encoding="utf-8")
+    (project / "content" / "2020" / "bad2.md").write_text(
+        "---\ntitle: t\nid: y\ndate: 2020-02-30\n---\n", encoding="utf-8")
+    (project / "public").mkdir()
+    (project / "public" / "old.html").write_text("old", encoding="utf-8")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    with pytest.raises(BuildError) as caught:
+        build_site(config, project, search=False)
+    assert sorted(caught.value.lines) == [
+        f"{project / 'content' / '2020' / 'bad1.md'}:1: title: required field is missing or empty",
+        f"{project / 'content' / '2020' / 'bad2.md'}:4: date: not a YYYY-MM-DD date: '2020-02-30'",
+    ]
+    # The old output is untouched and no staging folder is left behind.
+    assert (project / "public" / "old.html").read_text() == "old"
+    assert sorted(p.name for p in project.iterdir()) == ["content", "public"]
+    report = build_site(config, project, search=False, keep_going=True)
+    assert report.notices == 9 and len(report.skipped) == 2
+    assert not (project / "public" / "old.html").exists()
+
+
+def test_cli_build_reports_errors_and_a_summary(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\d+ pages written for 9 notices \(no search index\) into public in [\d.]+ s", result.output)
+    (project / "content" / "2020" / "bad.md").write_text("---\ntitle: t\n---\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")])
+    assert result.exit_code == 1
+    assert "bad.md:1: id: required field is missing or empty" in result.output
+
+
+def test_same_input_gives_byte_identical_pages(tmp_path):
+    first = build(tmp_path / "a")
+    second = build(tmp_path / "b")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_search_index_covers_the_notices_with_chinese_segmentation(site):
+    import json
+
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["zh-cn"]["page_count"] == 9
+
+
+def test_config_file_sets_title_and_page_size(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    (project / "sitegen.toml").write_text(
+        '[site]\ntitle = "测试档案"\npage_size = 2\nbase_url = "https://example.org/archive"\n',
+        encoding="utf-8")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    build_site(config, project, search=False)
+    site = project / "public"
+    assert soup(site / "index.html").title.get_text() == "测试档案"
+    assert "Sitemap: https://example.org/archive/sitemap.xml" in (site / "robots.txt").read_text()
+    assert any(p.name == "page-2.html" for p in (site / "year" / "2020").iterdir())
