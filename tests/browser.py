@@ -22,12 +22,22 @@ def require_chromium() -> None:
     pytest.importorskip("playwright.sync_api")
 
 
+def netlify_headers() -> dict[str, str]:
+    """The headers netlify.toml sends with every page, so tests see what visitors get."""
+    import tomllib
+
+    from .samples import REPO
+
+    config = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
+    return next(rule["values"] for rule in config["headers"] if rule["for"] == "/*")
+
+
 @contextmanager
-def serving(folder: Path):
+def serving(folder: Path, headers: dict[str, str] | None = None):
     """Serve folder on 127.0.0.1 at a free port; yields the base URL."""
     from sitegen.serve import make_server
 
-    server = make_server(folder, 0)
+    server = make_server(folder, 0, headers)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -11,7 +11,7 @@ import pytest
 from sitegen.config import load_config
 from sitegen.site.build import build_site
 
-from .browser import chromium, require_chromium, serving
+from .browser import chromium, netlify_headers, require_chromium, serving
 from .samples import REPO
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,8 @@ def site_url(tmp_path_factory):
     project = tmp_path_factory.mktemp("search") / "project"
     shutil.copytree(REPO / "content", project / "content")
     build_site(load_config(project, theme=str(REPO / "themes" / "default")), project)
-    with serving(project / "public") as url:
+    # Served with netlify.toml's content security policy: search must work under it.
+    with serving(project / "public", netlify_headers()) as url:
         yield url
 
 
@@ -64,7 +65,11 @@ def test_chinese_queries_find_the_right_notices(browser, site_url, query, expect
 
 def test_results_show_title_date_and_file_number_and_link_to_the_notice(browser, site_url):
     page = browser.new_page()
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
     search(page, f"{site_url}search.html?q={quote('呼叫中心')}")
+    assert problems == []  # no script error and no content-security-policy violation
     first = page.locator("#search-results li").filter(has_text=CALL_CENTRE).first
     assert "2020-06-18" in first.inner_text()
     assert "工信部信管〔2020〕81号" in first.inner_text()
