@@ -29,12 +29,15 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, origin: str, verb
     the same pages again changes no byte; files edited by hand are kept and
     reported as conflicts.
     """
-    from .importer import import_pages, page_files
+    from .importer import ImportReport, convert_records, page_files, read_records, write_notices
 
-    pages = page_files(paths)
-    with click.progressbar(length=len(pages), label="Importing pages", file=click.get_text_stream("stderr")) as bar:
-        report = import_pages(pages, content_dir, origin, on_page=lambda _page: bar.update(1))
-    for line in report.errors:
+    report = ImportReport()
+    records = read_records(page_files(paths), report)
+    with click.progressbar(length=len(records), label="Importing notices",
+                           file=click.get_text_stream("stderr")) as bar:
+        fresh = convert_records(records, origin, report, on_done=bar.update)
+    write_notices(fresh, content_dir, report)
+    for line in sorted(report.errors):
         click.echo(f"error: {line}", err=True)
     for line in report.conflicts:
         click.echo(f"conflict: {line}", err=True)

@@ -18,10 +18,13 @@ from .content import (
     ContentError, edited_by_hand, notice_files, notice_text, parse_notice, relative_path,
     write_atomic,
 )
-from .convert.fidelity import Fidelity, measure
+from .convert.fidelity import Fidelity, measure_text
 from .dedup import duplicate_groups, merge_group
 from .notice import Notice
-from .sources.miit import DEFAULT_ORIGIN, PageError, RecordError, read_page, to_notice
+from .parallel import parallel_map
+from .sources.miit import (
+    DEFAULT_ORIGIN, Imported, PageError, RawRecord, RecordError, read_page, to_notice,
+)
 
 
 @dataclass
@@ -79,47 +82,82 @@ def import_pages(
     paths: Iterable[Path],
     content_dir: Path,
     origin: str = DEFAULT_ORIGIN,
-    on_page: Callable[[Path], None] | None = None,
+    on_done: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Import pages into content_dir: read, convert, merge duplicates, write what changed."""
     report = ImportReport()
-    fresh = _read_records(page_files(paths), origin, report, on_page)
-    existing = _read_existing(content_dir, report)
-    _write(fresh, existing, content_dir, report)
+    records = read_records(page_files(paths), report)
+    fresh = convert_records(records, origin, report, on_done)
+    write_notices(fresh, content_dir, report)
     return report
 
 
-def _read_records(pages, origin, report, on_page) -> dict[str, Notice]:
-    fresh: dict[str, Notice] = {}
+def read_records(pages: list[Path], report: ImportReport) -> list[RawRecord]:
+    """The records of every readable page, each id once (the API's paging overlaps)."""
+    records: list[RawRecord] = []
+    seen: set[str] = set()
     for page in pages:
         try:
-            records = read_page(page)
+            page_records = read_page(page)
         except (PageError, OSError) as error:
             report.errors.append(f"{page}: {error}")
-            records = []
-        for raw in records:
-            if raw.id and raw.id in fresh:
-                continue  # the API's paging overlaps: the first copy is the same record
-            try:
-                imported = to_notice(raw, origin)
-            except RecordError as error:
-                title = raw.data.get("title") or raw.data.get("title_text") or "untitled"
-                title = re.sub(r"<[^>]*>", "", str(title))
-                report.errors.append(f"{page}: record {raw.id or '?'} «{title}»: {error}")
+            continue
+        for raw in page_records:
+            if raw.id and raw.id in seen:
                 continue
-            notice = imported.notice
-            for warning in imported.warnings:
-                report.warnings.append(f"{page}: record {notice.id}: {warning}")
-            fidelity = measure(imported.body_html, notice.body)
-            report.fidelity[notice.id] = fidelity
-            if not fidelity.perfect:
-                report.warnings.append(
-                    f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
-                    f"({fidelity.lost} characters lost, {fidelity.added} added)"
-                )
-            fresh[notice.id] = notice
-        if on_page:
-            on_page(page)
+            seen.add(raw.id)
+            records.append(raw)
+    return records
+
+
+@dataclass
+class _Converted:
+    record: RawRecord
+    imported: Imported | None = None
+    error: str = ""
+    fidelity: Fidelity | None = None
+
+
+def _convert(job: tuple[RawRecord, str]) -> _Converted:
+    raw, origin = job
+    try:
+        imported = to_notice(raw, origin)
+    except RecordError as error:
+        return _Converted(raw, error=str(error))
+    return _Converted(raw, imported, fidelity=measure_text(imported.source_text, imported.notice.body))
+
+
+def convert_records(
+    records: list[RawRecord], origin: str, report: ImportReport,
+    on_done: Callable[[int], None] | None = None,
+) -> dict[str, Notice]:
+    """Records to notices, on every core; errors and fidelity go into the report."""
+    fresh: dict[str, Notice] = {}
+    jobs = [(raw, origin) for raw in records]
+    for result in parallel_map(_convert, jobs, on_done):
+        raw, page = result.record, result.record.page
+        if result.imported is None:
+            title = raw.data.get("title") or raw.data.get("title_text") or "untitled"
+            title = re.sub(r"<[^>]*>", "", str(title))
+            report.errors.append(f"{page}: record {raw.id or '?'} «{title}»: {result.error}")
+            continue
+        notice = result.imported.notice
+        for warning in result.imported.warnings:
+            report.warnings.append(f"{page}: record {notice.id}: {warning}")
+        fidelity = result.fidelity
+        report.fidelity[notice.id] = fidelity
+        if not fidelity.perfect:
+            report.warnings.append(
+                f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
+                f"({fidelity.lost} characters lost, {fidelity.added} added)"
+            )
+        fresh[notice.id] = notice
     return fresh
+
+
+def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport) -> None:
+    """Merge fresh notices into the archive and write the files whose text changes."""
+    _write(fresh, _read_existing(content_dir, report), content_dir, report)
 
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..notice import Attachment
 from .blocks import Block, Run, read_blocks
 from .markdown import blocks_markdown
+from .text import parse_html, visible_text
 from .urls import attachment_title, is_attachment
 
 
@@ -14,11 +15,13 @@ from .urls import attachment_title, is_attachment
 class Conversion:
     markdown: str
     attachments: list[Attachment] = field(default_factory=list)
+    source_text: str = ""  # what a reader saw in the original, for the fidelity measure
 
 
 def convert(html: str, base_url: str = "") -> Conversion:
-    blocks = read_blocks(html, base_url)
-    return Conversion(blocks_markdown(blocks), find_attachments(blocks))
+    tree = parse_html(html)
+    blocks = read_blocks(tree, base_url)
+    return Conversion(blocks_markdown(blocks), find_attachments(blocks), visible_text(tree))
 
 
 def find_attachments(blocks: list[Block]) -> list[Attachment]:

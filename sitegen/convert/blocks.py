@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from bs4.element import Tag
+from lxml.etree import _Element as Element
 
-from .text import DROPPED_WITH_CONTENT, is_text, parse_html
+from .text import DROPPED_WITH_CONTENT, parse_html, tag_name
 from .urls import absolute_url
 
 BLOCK_TAGS = frozenset({
@@ -76,9 +76,11 @@ class _Item:
     started: bool = False
 
 
-def read_blocks(html: str, base_url: str = "") -> list[Block]:
+def read_blocks(html: str | Element, base_url: str = "") -> list[Block]:
+    """Blocks of an HTML string, or of a tree parse_html already made."""
+    root = parse_html(html) if isinstance(html, str) else html
     reader = _Reader(base_url)
-    reader.visit(parse_html(html), _Context())
+    reader.visit(root, _Context())
     reader.end_line()
     return reader.blocks
 
@@ -111,15 +113,18 @@ class _Reader:
             self.blocks.append(Block(context.kind, runs, context.align, context.level))
 
     # -- tree --------------------------------------------------------------
-    def visit(self, node: Tag, context: _Context) -> None:
-        for child in node.children:
-            if isinstance(child, Tag):
+    def visit(self, element: Element, context: _Context) -> None:
+        """The element's own text and children; each child's tail is text of this element."""
+        if element.text:
+            self.add(Run(element.text, context.bold, context.href), context)
+        for child in element:
+            if isinstance(child.tag, str):
                 self.visit_tag(child, context)
-            elif is_text(child):
-                self.add(Run(str(child), context.bold, context.href), context)
+            if child.tail:
+                self.add(Run(child.tail, context.bold, context.href), context)
 
-    def visit_tag(self, tag: Tag, context: _Context) -> None:
-        name = tag.name.lower()
+    def visit_tag(self, tag: Element, context: _Context) -> None:
+        name = tag_name(tag)
         if name in DROPPED_WITH_CONTENT:
             return
         if name == "br":
@@ -151,7 +156,7 @@ class _Reader:
             return
         self.visit(tag, context)
 
-    def inline_context(self, tag: Tag, name: str, context: _Context) -> _Context:
+    def inline_context(self, tag: Element, name: str, context: _Context) -> _Context:
         bold = context.bold
         if name in ("strong", "b"):
             bold = True
@@ -169,7 +174,7 @@ class _Reader:
             return context
         return replace(context, bold=bold, href=href)
 
-    def block_context(self, tag: Tag, name: str, context: _Context) -> _Context:
+    def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
         declared = (tag.get("align") or "").lower()
         style = _ALIGN_STYLE.search(tag.get("style") or "")
@@ -188,34 +193,39 @@ class _Reader:
             return replace(context, align=None)
         return replace(context, align=align, kind="p", level=0)
 
-    def read_list(self, tag: Tag, name: str, context: _Context) -> None:
+    def read_list(self, tag: Element, name: str, context: _Context) -> None:
         depth = context.item.depth + 1 if context.item else 0
         number = _int_attr(tag.get("start"), 1) if name == "ol" else 0
-        for child in tag.children:
-            if isinstance(child, Tag) and child.name.lower() == "li":
+        # Text straight inside <ul>/<ol> (broken HTML) still counts: each piece is a line.
+        if tag.text and tag.text.strip():
+            self.add(Run(tag.text, context.bold, context.href), context)
+            self.end_line()
+        for child in tag:
+            if tag_name(child) == "li":
                 marker = f"{number}." if name == "ol" else "-"
                 number += 1
-                item_context = replace(context, item=_Item(marker, depth), kind="item")
-                self.visit(child, item_context)
+                self.visit(child, replace(context, item=_Item(marker, depth), kind="item"))
                 self.end_line()
-            elif isinstance(child, Tag):
+            elif isinstance(child.tag, str):
                 self.visit_tag(child, context)
-            elif is_text(child) and child.strip():
-                self.add(Run(str(child), context.bold, context.href), context)
+            if child.tail and child.tail.strip():
+                self.add(Run(child.tail, context.bold, context.href), context)
                 self.end_line()
 
-    def read_table(self, table: Tag, context: _Context) -> Block:
+    def read_table(self, table: Element, context: _Context) -> Block:
         rows: list[list[Cell]] = []
         for row in _rows_of(table):
             cells = []
-            for cell in row.find_all(["td", "th"], recursive=False):
+            for cell in row:
+                if tag_name(cell) not in ("td", "th"):
+                    continue
                 reader = _Reader(self.base_url)
                 reader.visit(cell, _Context(bold=context.bold))
                 reader.end_line()
                 lines = [block.runs for block in reader.blocks if block.runs]
                 cells.append(Cell(
                     lines,
-                    header=cell.name.lower() == "th",
+                    header=tag_name(cell) == "th",
                     colspan=_int_attr(cell.get("colspan"), 1),
                     rowspan=_int_attr(cell.get("rowspan"), 1),
                 ))
@@ -224,16 +234,14 @@ class _Reader:
         return Block("table", rows=rows)
 
 
-def _rows_of(table: Tag) -> list[Tag]:
+def _rows_of(table: Element) -> list[Element]:
     rows = []
-    for child in table.children:
-        if not isinstance(child, Tag):
-            continue
-        name = child.name.lower()
+    for child in table:
+        name = tag_name(child)
         if name == "tr":
             rows.append(child)
         elif name in ("thead", "tbody", "tfoot"):
-            rows.extend(c for c in child.children if isinstance(c, Tag) and c.name.lower() == "tr")
+            rows.extend(row for row in child if tag_name(row) == "tr")
     return rows
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..render import render_markdown
-from .text import squeeze, visible_text
+from .text import parse_html, sanitized_html_text, squeeze, visible_text
 
 
 @dataclass(frozen=True)
@@ -35,5 +35,14 @@ def compare_text(source: str, result: str) -> Fidelity:
     return Fidelity(len(a), len(a) - matched, len(b) - matched)
 
 
+def rendered_text(markdown: str) -> str:
+    return sanitized_html_text(render_markdown(markdown))
+
+
+def measure_text(source_text: str, markdown: str) -> Fidelity:
+    """Fidelity of Markdown against the visible text of its source."""
+    return compare_text(source_text, rendered_text(markdown))
+
+
 def measure(source_html: str, markdown: str) -> Fidelity:
-    return compare_text(visible_text(source_html), visible_text(render_markdown(markdown)))
+    return measure_text(visible_text(parse_html(source_html)), markdown)

@@ -1,11 +1,11 @@
-"""What counts as visible text, shared by the converter and the fidelity measure."""
+"""Parsing body HTML, and what counts as visible text: shared by the converter and fidelity."""
 
 from __future__ import annotations
 
+import html as html_module
 import re
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction
-from bs4.element import CData, NavigableString, Tag
+from lxml import etree
 
 # Elements dropped whole, text included: code, embedded objects, form controls
 # and document metadata are never part of a notice's readable text.
@@ -16,37 +16,59 @@ DROPPED_WITH_CONTENT = frozenset({
     "textarea", "button", "param", "noembed", "noframes", "xml",
 })
 
-_NON_TEXT_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
-
 # HTML whitespace collapses; no-break and ideographic spaces do not, but they are
 # still whitespace when text is compared.
 _ANY_WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Characters XML trees cannot hold (and no reader sees).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Void in HTML5 but unknown to libxml2's HTML 4 parser, which would wrap everything after them.
+_HTML5_VOID = re.compile(r"<(embed|source|track|wbr|keygen)(\s[^>]*|/)?>", re.I)
+_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, recover=True, remove_blank_text=False,
+)
 
 
-def parse_html(html: str) -> BeautifulSoup:
-    return BeautifulSoup(_CONTROL.sub("", html or ""), "html.parser")
+def parse_html(html: str) -> etree._Element:
+    """A tolerant parse of an HTML fragment or document (libxml2, via lxml).
+
+    Comments (Word's `<!--?xml:namespace ...-->`) and processing instructions are
+    dropped while parsing; the text around them stays.
+    """
+    cleaned = _HTML5_VOID.sub(r"<\1\2></\1>", _CONTROL.sub("", html or ""))
+    root = etree.fromstring(f"<html><body>{cleaned}</body></html>", _PARSER) if cleaned.strip() else None
+    if root is None:
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
+    return root
 
 
-def is_text(node: object) -> bool:
-    return isinstance(node, NavigableString) and not isinstance(node, _NON_TEXT_STRINGS)
+def tag_name(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
 
 
-def visible_text(html: str) -> str:
-    """The text a reader sees in an HTML fragment (whitespace kept)."""
-    soup = parse_html(html)
+def visible_text(root: etree._Element) -> str:
+    """The text a reader sees in a parsed tree (whitespace kept)."""
     pieces: list[str] = []
-    _collect(soup, pieces)
+    _collect(root, pieces)
     return "".join(pieces)
 
 
-def _collect(node: Tag, pieces: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, Tag):
-            if child.name.lower() not in DROPPED_WITH_CONTENT:
-                _collect(child, pieces)
-        elif is_text(child):
-            pieces.append(str(child))
+def _collect(element: etree._Element, pieces: list[str]) -> None:
+    if tag_name(element) not in DROPPED_WITH_CONTENT and isinstance(element.tag, str):
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            _collect(child, pieces)
+    if element.tail:
+        pieces.append(element.tail)
+
+
+_TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+
+
+def sanitized_html_text(html: str) -> str:
+    """The text of HTML that went through the sanitizer (no script, style or comments left)."""
+    return html_module.unescape(_TAG.sub("", html))
 
 
 def squeeze(text: str) -> str:

@@ -42,7 +42,7 @@ class Imported:
     """A notice together with the body HTML it was converted from."""
 
     notice: Notice
-    body_html: str
+    source_text: str  # the body's visible text, for the fidelity measure
     page: Path
     warnings: list[str]
 
@@ -190,4 +190,4 @@ def to_notice(raw: RawRecord, origin: str = DEFAULT_ORIGIN) -> Imported:
         source_url=source_url,
         attachments=attachments,
     )
-    return Imported(notice, html_body, raw.page, warnings)
+    return Imported(notice, conversion.source_text, raw.page, warnings)

@@ -1,0 +1,51 @@
+"""Use every core for work that is the same function over many items."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items a process pool costs more (start-up, pickling) than it saves.
+POOL_THRESHOLD = 400
+
+
+def worker_count() -> int:
+    configured = os.environ.get("SITEGEN_WORKERS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    return [function(item) for item in chunk]
+
+
+def parallel_map(
+    function: Callable[[T], R],
+    items: Sequence[T],
+    on_done: Callable[[int], None] | None = None,
+    chunk_size: int = 100,
+) -> Iterator[R]:
+    """function over items, in order, across processes when that pays; on_done(n) as chunks finish.
+
+    function must be a module-level function (it is pickled by name).
+    """
+    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    workers = min(worker_count(), len(chunks))
+    if workers < 2 or len(items) < POOL_THRESHOLD:
+        for chunk in chunks:
+            yield from _run_chunk(function, chunk)
+            if on_done:
+                on_done(len(chunk))
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_run_chunk, function, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures):
+            yield from future.result()
+            if on_done:
+                on_done(len(chunk))

@@ -1,0 +1,53 @@
+"""The two Markdown engines render our Markdown identically, and the output is sanitised."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.content import notice_files, read_notice
+from sitegen.convert import convert
+from sitegen.render import _fast_render, render_markdown, render_unsanitized
+
+from .samples import REPO
+
+
+def test_bundled_notices_render_the_same_with_both_engines():
+    for path in notice_files(REPO / "content"):
+        body = read_notice(path).body
+        assert _fast_render(body) is not None, path  # the fast engine takes our own Markdown
+        assert render_unsanitized(body) == render_unsanitized(body, engine="python"), path
+
+
+def test_generated_ministry_notices_render_the_same(tmp_path):
+    from bench.generate import notice_record
+    from sitegen.sources.miit import body_html, content_fields
+
+    for index in range(40):
+        html = body_html(content_fields(notice_record(index)["data"]))
+        body = convert(html, "https://www.miit.gov.cn/").markdown
+        assert render_unsanitized(body) == render_unsanitized(body, engine="python"), index
+
+
+def test_alignment_before_things_that_are_not_paragraphs_falls_back_to_the_full_engine():
+    for markdown in ("{.center}\n- item\n", "{.right}\n<div>x</div>\n", "{#id .x}\ntext\n",
+                     "{.center}\n    code\n", "{.center}\n1. one\n", "{.center}\n***\n"):
+        assert _fast_render(markdown) is None
+        assert render_unsanitized(markdown) == render_unsanitized(markdown, engine="python")
+    assert render_markdown("{.center}\n# 标题\n") == '<h1 class="center">标题</h1>\n'
+
+
+_HTML_PIECES = st.sampled_from([
+    "<p>", "</p>", "<br/>", "<strong>", "</strong>", "<b>", "</b>", "<h2>", "</h2>",
+    '<p style="text-align:center">', '<p align="right">', "<ul><li>", "</li><li>", "</li></ul>",
+    "<table><tr><td>", "</td><td>", "</td></tr></table>", '<a href="/x.doc">', "</a>",
+    "1. ", "# ", "* ", "- ", "> ", "**", "{.center}", "&lt;b&gt;", "\u3000", "&nbsp;", "\n",
+    "（一）", "。", "《条例》", "text", "文字", "|", "`", "_", "\\", "!", "[", "]",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HTML_PIECES, max_size=25).map("".join))
+def test_converted_markdown_renders_the_same_with_both_engines(html):
+    body = convert(html, "https://www.miit.gov.cn/").markdown
+    assert render_unsanitized(body) == render_unsanitized(body, engine="python")
