@@ -118,3 +118,7 @@ def serve_command(content_dir, out_dir, theme, port, no_build) -> None:
         _build(config, keep_going=True, search=True)
     click.echo(f"Serving {config.out} on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
     serve(Path(config.out), port)
+
+
+if __name__ == "__main__":
+    main()

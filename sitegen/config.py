@@ -29,6 +29,7 @@ class Config:
     latest: int = 20
     content: str = "content"
     out: str = "public"
+    cache: str = ".sitegen-cache"  # safe to delete: the next build is then a cold one
 
     def theme_dir(self, root: Path) -> Path:
         """The theme folder: relative to the project, else the one shipped with sitegen."""

@@ -198,7 +198,7 @@ def test_bad_front_matter_stops_the_build_with_every_error(tmp_path):
     ]
     # The old output is untouched and no staging folder is left behind.
     assert (project / "public" / "old.html").read_text() == "old"
-    assert sorted(p.name for p in project.iterdir()) == ["content", "public"]
+    assert sorted(p.name for p in project.iterdir()) == [".sitegen-cache", "content", "public"]
     report = build_site(config, project, search=False, keep_going=True)
     assert report.notices == 9 and len(report.skipped) == 2
     assert not (project / "public" / "old.html").exists()

@@ -1,22 +1,39 @@
-"""`sitegen build`: content/ in, a complete static site out, swapped in whole at the end."""
+"""`sitegen build`: content/ in, a complete static site out.
+
+A cold build writes into a temporary folder that replaces the output folder in
+two renames at the end, so the output is never half-written. A warm build (the
+output folder and the cache agree) rewrites only the pages whose inputs changed,
+each through a temporary file and a rename, and leaves every other file untouched.
+Rendering runs on every core, in batches, so rendered pages are never all in memory.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import filecmp
+import hashlib
+import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
+from .. import __version__
 from ..config import Config
-from ..content import ContentError, notice_files, read_notice
+from ..content import ContentError, notice_files, read_notice, write_atomic
 from ..notice import Notice
+from ..parallel import parallel_map
 from ..render import render_markdown
+from .cache import BuildCache, digest
 from .pages import Page, root_of, site_pages
 from .structure import build_structure
+
+BATCH = 2000
 
 
 class BuildError(Exception):
@@ -30,35 +47,86 @@ class BuildError(Exception):
 @dataclass
 class BuildReport:
     pages: int = 0
+    written: int = 0
     notices: int = 0
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
     searched: bool = False
+    phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self, out: Path) -> str:
         skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
         search = "with search index" if self.searched else "no search index"
-        return (f"{self.pages} pages written for {self.notices} notices{skipped} "
+        changed = "" if self.written == self.pages else f" ({self.written} changed)"
+        return (f"{self.pages} pages written{changed} for {self.notices} notices{skipped} "
                 f"({search}) into {out} in {self.seconds:.1f} s")
 
 
-def read_content(content_dir: Path) -> tuple[list[Notice], list[str]]:
+@dataclass
+class Content:
+    """The archive as the build sees it.
+
+    Notices parsed in an earlier build come from the cache without their bodies
+    (`body_pending`); a body is read again only when its page must be rendered.
+    """
+
+    notices: list[Notice]
+    errors: list[str]
+    paths: dict[str, Path]  # id -> file
+    digests: dict[str, str]  # id -> hash of the file's bytes
+    body_digests: dict[str, str]  # id -> hash of the Markdown body
+    body_pending: set[str]
+
+    def body(self, notice: Notice) -> str:
+        if notice.id in self.body_pending:
+            return read_notice(self.paths[notice.id]).body
+        return notice.body
+
+
+def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
     """Every notice, and an error line for each file that cannot be read."""
-    notices, errors, seen = [], [], {}
+    known = cache.notices() if cache else {}
+    entries: dict[str, tuple] = {}
+    content = Content([], [], {}, {}, {}, set())
+    seen: dict[str, Path] = {}
     for path in notice_files(content_dir):
-        try:
-            notice = read_notice(path)
-        except ContentError as error:
-            errors.append(str(error))
+        stat = path.stat()
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        entry = known.get(str(path))
+        pending = bool(entry and entry[0] == stamp)
+        full = None
+        if not pending:
+            data = path.read_bytes()
+            try:
+                notice = read_notice(path)
+            except ContentError as error:
+                notice = str(error)
+            body_digest = digest(notice.body) if isinstance(notice, Notice) else ""
+            stored = notice if isinstance(notice, str) else dataclasses.replace(notice, body="")
+            entry = (stamp, hashlib.sha1(data).hexdigest(), body_digest, stored)
+            full = notice
+        entries[str(path)] = entry
+        _, file_digest, body_digest, notice = entry
+        notice = full or notice
+        if isinstance(notice, str):
+            content.errors.append(notice)
             continue
         if notice.id in seen:
-            errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
+            content.errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
             continue
         seen[notice.id] = path
-        notices.append(notice)
-    return notices, errors
+        content.notices.append(notice)
+        content.paths[notice.id] = path
+        content.digests[notice.id] = file_digest
+        content.body_digests[notice.id] = body_digest
+        if pending:
+            content.body_pending.add(notice.id)
+    if cache and entries != known:
+        cache.store_notices(entries)
+    return content
 
 
+@lru_cache(maxsize=4)
 def template_environment(theme_dir: Path) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme_dir / "templates"),
@@ -70,63 +138,142 @@ def template_environment(theme_dir: Path) -> jinja2.Environment:
     )
 
 
+def theme_digest(theme_dir: Path) -> str:
+    """One hash over every template and static file: a theme edit re-renders every page."""
+    hasher = hashlib.sha1(__version__.encode())
+    for path in sorted(p for p in theme_dir.rglob("*") if p.is_file()):
+        hasher.update(str(path.relative_to(theme_dir)).encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def render_page(page: Page, config: Config, theme_dir: Path) -> str:
+    context = {"config": config, "root": root_of(page.path), "page_path": page.path}
+    context.update(page.context)
+    return template_environment(theme_dir).get_template(page.template).render(context)
+
+
+def _write_job(job: tuple[Page, Config, Path, Path, bool]) -> None:
+    page, config, theme_dir, out, atomic = job
+    text = render_page(page, config, theme_dir)
+    target = out / page.path
+    if atomic:
+        write_atomic(target, text)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _render_body(markdown: str) -> str:
+    return render_markdown(markdown)
+
+
+def attach_bodies(pages: list[Page], content: Content, cache: BuildCache | None) -> None:
+    """Give each notice page its rendered body: from the cache, else rendered on every core."""
+    wanted: dict[str, list[Page]] = {}
+    for page in pages:
+        if page.body_of is not None:
+            wanted.setdefault(content.body_digests[page.body_of.id], []).append(page)
+    found = cache.bodies(list(wanted)) if cache else {}
+    missing = [key for key in wanted if key not in found]
+    bodies = [content.body(wanted[key][0].body_of) for key in missing]
+    rendered = dict(zip(missing, parallel_map(_render_body, bodies)))
+    if cache:
+        cache.store_bodies(rendered)
+    found.update(rendered)
+    for key, group in wanted.items():
+        for page in group:
+            page.context["body"] = found[key]
+
+
 def build_site(
     config: Config,
     project_root: Path = Path("."),
     keep_going: bool = False,
     search: bool = True,
     progress: Callable[[int], None] | None = None,
+    use_cache: bool = True,
 ) -> BuildReport:
     started = time.perf_counter()
+    report = BuildReport()
     content_dir = project_root / config.content
-    out_dir = project_root / config.out
+    out_dir = (project_root / config.out).resolve()
     if not content_dir.is_dir():
         raise BuildError([f"{content_dir}: content folder not found"])
-    notices, errors = read_content(content_dir)
-    if errors and not keep_going:
-        raise BuildError(errors)
-    report = BuildReport(notices=len(notices), skipped=errors)
-    theme_dir = config.theme_dir(project_root)
-    environment = template_environment(theme_dir)
-    site = build_structure(notices)
-    rendered = {notice.id: render_markdown(notice.body) for notice in notices}
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    cache = BuildCache(project_root / config.cache if use_cache else None)
     try:
-        static = theme_dir / "static"
-        if static.is_dir():
-            shutil.copytree(static, staging / "static")
-        for page in site_pages(site, config, rendered):
-            write_page(environment, page, config, staging)
-            report.pages += 1
-            if progress:
-                progress(1)
-        if search:
-            from ..search.pagefind import index_site
+        content = read_content(content_dir, cache)
+        if content.errors and not keep_going:
+            raise BuildError(content.errors)
+        report.notices, report.skipped = len(content.notices), content.errors
+        report.phases["read"] = time.perf_counter() - started
+        theme_dir = config.theme_dir(project_root)
+        pages = list(site_pages(build_structure(content.notices), config, content.digests))
+        shared = (digest(config), theme_digest(theme_dir))
+        fingerprints = {page.path: digest((shared, page.key)) for page in pages}
+        report.pages = len(pages)
 
-            index_site(staging)
-            report.searched = True
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        previous = cache.fingerprints(out_dir)
+        warm = bool(previous) and out_dir.is_dir()
+        target = out_dir if warm else Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+        try:
+            todo = [p for p in pages if not warm or previous.get(p.path) != fingerprints[p.path]
+                    or not (out_dir / p.path).is_file()]
+            phase = time.perf_counter()
+            for start in range(0, len(todo), BATCH):
+                batch = todo[start : start + BATCH]
+                attach_bodies(batch, content, cache)
+                jobs = [(page, config, theme_dir, target, warm) for page in batch]
+                for _ in parallel_map(_write_job, jobs, progress):
+                    pass
+                for page in batch:
+                    page.context.pop("body", None)
+            report.written = len(todo)
+            report.phases["render and write"] = time.perf_counter() - phase
+            if warm:
+                _remove_stale(out_dir, set(previous) - set(fingerprints))
+            _copy_static(theme_dir / "static", target / "static")
+            if search:
+                from ..search.pagefind import index_site
+
+                phase = time.perf_counter()
+                index_site(target)
+                report.searched = True
+                report.phases["search index"] = time.perf_counter() - phase
+            if not warm:
+                _swap(target, out_dir)
+        except BaseException:
+            if not warm:
+                shutil.rmtree(target, ignore_errors=True)
+            cache.store_fingerprints(out_dir, {})  # the next build starts cold
+            raise
+        cache.store_fingerprints(out_dir, fingerprints)
+    finally:
+        cache.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def write_page(environment: jinja2.Environment, page: Page, config: Config, out: Path) -> None:
-    context = {"config": config, "root": root_of(page.path), "page_path": page.path}
-    context.update(page.context)
-    text = environment.get_template(page.template).render(context)
-    target = out / page.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8", newline="\n")
+def _remove_stale(out_dir: Path, paths: set[str]) -> None:
+    for path in sorted(paths):
+        (out_dir / path).unlink(missing_ok=True)
+
+
+def _copy_static(source: Path, target: Path) -> None:
+    """Copy the theme's static files, touching only those that differ."""
+    if not source.is_dir():
+        return
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        destination = target / path.relative_to(source)
+        if destination.is_file() and filecmp.cmp(path, destination, shallow=False):
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
     """Replace the output folder in two renames, so it is never half-written."""
-    staging.chmod(0o755)
+    os.chmod(staging, 0o755)
     if out_dir.exists():
         retired = out_dir.with_name(f".{out_dir.name}-old")
         shutil.rmtree(retired, ignore_errors=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..config import Config
 from ..notice import Notice
-from .structure import AXES, Axis, Site, Term, notice_url, paginate
+from .structure import AXES, Site, notice_url, paginate
 
 
 @dataclass
@@ -16,6 +17,22 @@ class Page:
     path: str  # relative to the site root, e.g. "column/ab12cd34ef/index.html"
     template: str
     context: dict
+    # Everything the page shows, as plain data: equal keys mean byte-identical pages.
+    key: object = None
+    # The notice whose rendered body the page needs (the build fills context["body"]).
+    body_of: Notice | None = field(default=None, repr=False)
+
+
+def notice_key(notice: Notice, digests: dict[str, str] | None = None) -> object:
+    """The notice's whole content: the digest of its file where the build knows it."""
+    if digests and notice.id in digests:
+        return digests[notice.id]
+    return dataclasses.astuple(notice)
+
+
+def summary_key(notices: list[Notice]) -> tuple:
+    """What a list of notices shows: title, date, file number and link."""
+    return tuple((n.id, n.title, n.date, n.file_number) for n in notices)
 
 
 def root_of(path: str) -> str:
@@ -44,56 +61,56 @@ def _chinese_date(value) -> str:
     return f"{value.year}年{value.month:02d}月{value.day:02d}日" if value else ""
 
 
-def notice_pages(site: Site, rendered: dict[str, str]) -> Iterator[Page]:
-    index = {(term.axis.key, term.value): term for terms in site.terms.values() for term in terms}
+def notice_pages(site: Site, digests: dict[str, str] | None = None) -> Iterator[Page]:
+    columns = {term.value: term.summary for term in site.terms["column"]}
     for notice in site.notices:
-        path = notice_url(notice)
         newer, older = site.neighbours.get(notice.id, (None, None))
-        terms = {
-            axis.key: index.get((axis.key, axis.value_of(notice))) for axis in AXES
-        }
-        yield Page(path, "notice.html", {
-            "notice": notice,
-            "body": rendered[notice.id],
-            "rows": metadata_rows(notice),
-            "terms": terms,
-            "newer": newer,
-            "older": older,
-            "notice_url": notice_url,
-        })
+        column = columns.get(notice.column)
+        yield Page(
+            notice_url(notice), "notice.html",
+            {"notice": notice, "rows": metadata_rows(notice), "column": column,
+             "newer": newer, "older": older, "notice_url": notice_url},
+            key=(notice_key(notice, digests), summary_key([n for n in (newer, older) if n]),
+                 bool(newer), column and column.value),
+            body_of=notice,
+        )
 
 
 def axis_pages(site: Site, config: Config) -> Iterator[Page]:
     for axis in AXES:
-        terms = site.terms[axis.key]
-        yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": terms})
-        for term in terms:
+        summaries = [t.summary for t in site.terms[axis.key]]
+        yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": summaries},
+                   key=tuple(summaries))
+        for term in site.terms[axis.key]:
             chunks = paginate(term.notices, config.page_size)
             for number, chunk in enumerate(chunks, start=1):
                 yield Page(term.page_url(number), "list.html", {
-                    "axis": axis, "term": term, "items": chunk, "number": number,
+                    "axis": axis, "term": term.summary, "items": chunk, "number": number,
                     "pages": len(chunks), "notice_url": notice_url,
-                })
+                }, key=(term.value, len(term.notices), number, summary_key(chunk)))
 
 
-def site_pages(site: Site, config: Config, rendered: dict[str, str]) -> Iterator[Page]:
+def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None) -> Iterator[Page]:
     latest = site.notices[: config.latest]
+    # The home page shows the first twelve terms of each axis, and whether there are more.
+    terms = site.summaries(limit=13)
     yield Page("index.html", "home.html", {
-        "latest": latest, "axes": AXES, "terms": site.terms, "total": len(site.notices),
+        "latest": latest, "axes": AXES, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url,
-    })
-    yield from notice_pages(site, rendered)
+    }, key=(summary_key(latest), tuple(terms.items()), len(site.notices)))
+    yield from notice_pages(site, digests)
     yield from axis_pages(site, config)
-    yield Page("search.html", "search.html", {"axes": AXES})
+    yield Page("search.html", "search.html", {"axes": AXES}, key="search")
     # Netlify serves 404.html at any depth, so its links start from the site's own path.
     not_found_root = urlsplit(config.base_url).path or "/"
-    yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"})
+    yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"}, key="404")
     updated = next((n.date for n in site.notices if n.date), None)
     yield Page("feed.xml", "feed.xml", {
         "latest": latest, "updated": updated, "notice_url": notice_url,
-    })
-    yield Page("sitemap.xml", "sitemap.xml", {"urls": list(_sitemap_urls(site, config))})
-    yield Page("robots.txt", "robots.txt", {})
+    }, key=tuple(notice_key(n, digests) for n in latest))
+    urls = list(_sitemap_urls(site, config))
+    yield Page("sitemap.xml", "sitemap.xml", {"urls": urls}, key=tuple(urls))
+    yield Page("robots.txt", "robots.txt", {}, key="robots")
 
 
 def _sitemap_urls(site: Site, config: Config) -> Iterator[str]:
@@ -106,5 +123,3 @@ def _sitemap_urls(site: Site, config: Config) -> Iterator[str]:
             for number in range(1, len(paginate(term.notices, config.page_size)) + 1):
                 yield term.page_url(number)
 
-
-__all__ = ["Page", "site_pages", "root_of", "metadata_rows", "Axis", "Term"]

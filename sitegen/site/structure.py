@@ -35,13 +35,13 @@ AXES = (
 )
 
 
-@dataclass
-class Term:
-    """One value of an axis (栏目 通告, 年份 2020 ...) and its notices, newest first."""
+@dataclass(frozen=True)
+class TermSummary:
+    """What pages show of a term: its name, link and count (small enough to hand to workers)."""
 
     axis: Axis
     value: str
-    notices: list[Notice] = field(default_factory=list)
+    count: int
 
     @property
     def slug(self) -> str:
@@ -55,17 +55,29 @@ class Term:
 
 
 @dataclass
+class Term:
+    """One value of an axis (栏目 通告, 年份 2020 ...) and its notices, newest first."""
+
+    axis: Axis
+    value: str
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def summary(self) -> TermSummary:
+        return TermSummary(self.axis, self.value, len(self.notices))
+
+    def page_url(self, number: int = 1) -> str:
+        return self.summary.page_url(number)
+
+
+@dataclass
 class Site:
     notices: list[Notice]  # newest first
     terms: dict[str, list[Term]]  # axis key -> terms
     neighbours: dict[str, tuple[Notice | None, Notice | None]]  # id -> (newer, older) in column
 
-    def term_of(self, axis: Axis, notice: Notice) -> Term | None:
-        value = axis.value_of(notice)
-        for term in self.terms[axis.key]:
-            if term.value == value:
-                return term
-        return None
+    def summaries(self, limit: int | None = None) -> dict[str, list[TermSummary]]:
+        return {key: [t.summary for t in terms[:limit]] for key, terms in self.terms.items()}
 
 
 def notice_url(notice: Notice) -> str:

