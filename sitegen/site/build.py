@@ -31,7 +31,8 @@ from ..parallel import parallel_map
 from ..render import render_markdown
 from .cache import BuildCache, digest
 from .pages import Page, root_of, site_pages
-from .structure import build_structure
+from ..convert.text import sanitized_html_text
+from .structure import build_structure, notice_url
 
 BATCH = 2000
 
@@ -52,6 +53,7 @@ class BuildReport:
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
     searched: bool = False
+    reindexed: list[str] = field(default_factory=list)  # search shards indexed anew
     phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self, out: Path) -> str:
@@ -234,10 +236,8 @@ def build_site(
                 _remove_stale(out_dir, set(previous) - set(fingerprints))
             _copy_static(theme_dir / "static", target / "static")
             if search:
-                from ..search.pagefind import index_site
-
                 phase = time.perf_counter()
-                index_site(target)
+                report.reindexed = _index_search(content, target, cache, project_root / config.cache)
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
@@ -252,6 +252,27 @@ def build_site(
         cache.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None) -> dict[str, str]:
+    """The plain text of each notice's rendered body (cached bodies are not rendered again)."""
+    by_hash = {content.body_digests[n.id]: n for n in notices}
+    found = cache.bodies(list(by_hash)) if cache else {}
+    missing = [key for key in by_hash if key not in found]
+    found.update(zip(missing, parallel_map(_render_body, [content.body(by_hash[k]) for k in missing])))
+    return {n.id: sanitized_html_text(found[content.body_digests[n.id]]) for n in notices}
+
+
+def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir: Path) -> list[str]:
+    from ..search.pagefind import build_search_index
+
+    def texts(notices: list[Notice]) -> dict[str, str]:
+        return body_texts(notices, content, cache)
+
+    if cache.folder is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            return build_search_index(content.notices, content.digests, site_dir, Path(scratch), texts, notice_url)
+    return build_search_index(content.notices, content.digests, site_dir, cache_dir / "search", texts, notice_url)
 
 
 def _remove_stale(out_dir: Path, paths: set[str]) -> None:

@@ -40,19 +40,19 @@ def root_of(path: str) -> str:
     return "../" * path.count("/")
 
 
-def metadata_rows(notice: Notice) -> list[tuple[str, str, str]]:
-    """(label, value, Pagefind filter) for the public-information table, known values only."""
+def metadata_rows(notice: Notice) -> list[tuple[str, str]]:
+    """(label, value) for the public-information table, known values only."""
     rows = [
-        ("索引号", notice.index_code, ""),
-        ("主题分类", notice.theme, "theme"),
-        ("发文机关", notice.issuer, "issuer"),
-        ("成文日期", _chinese_date(notice.written), ""),
-        ("标题", notice.title, ""),
-        ("发文字号", notice.file_number, ""),
-        ("发布日期", _chinese_date(notice.date), ""),
-        ("栏目", notice.column, "column"),
-        ("公文种类", notice.doc_type, "doc_type"),
-        ("主办司局", notice.department, ""),
+        ("索引号", notice.index_code),
+        ("主题分类", notice.theme),
+        ("发文机关", notice.issuer),
+        ("成文日期", _chinese_date(notice.written)),
+        ("标题", notice.title),
+        ("发文字号", notice.file_number),
+        ("发布日期", _chinese_date(notice.date)),
+        ("栏目", notice.column),
+        ("公文种类", notice.doc_type),
+        ("主办司局", notice.department),
     ]
     return [row for row in rows if row[1]]
 
