@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sitegen.cli import main
 from sitegen.config import load_config
-from sitegen.content import notice_text
+from sitegen.content import notice_text, read_notice
 from sitegen.notice import Notice
 from sitegen.site.build import BuildError, build_site
 
@@ -158,9 +158,24 @@ def test_no_page_uses_remote_fonts_scripts_or_styles(site):
 
 
 def test_only_notice_content_is_indexed(site):
-    for page in site.rglob("*.html"):
-        marked = soup(page).select("[data-pagefind-body]")
-        assert len(marked) == (1 if page.parent.name == "notices" else 0), page
+    import gzip
+    import json
+
+    from sitegen.convert.fidelity import rendered_text
+    from sitegen.search.documents import searchable_text
+    from sitegen.search.tokens import search_tokens
+
+    expected = {}
+    for path in (REPO / "content").rglob("*.md"):
+        notice = read_notice(path)
+        text = searchable_text(notice, rendered_text(notice.body))
+        expected[notice.title] = " ".join(search_tokens(text))
+    indexed = {}
+    for path in (site / "pagefind" / "2020" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        fragment = json.loads(data[data.index(b"{"):])
+        indexed[fragment["meta"]["title"]] = fragment["content"].rstrip(".")
+    assert indexed == expected
 
 
 def test_hostile_text_in_a_notice_is_rendered_inert(tmp_path):
@@ -227,11 +242,16 @@ def test_same_input_gives_byte_identical_pages(tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_search_index_covers_the_notices_with_chinese_segmentation(site):
+def test_search_index_is_sharded_by_year_with_records_for_listing(site):
     import json
 
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    assert entry["languages"]["zh-cn"]["page_count"] == 9
+    assert (site / "pagefind" / "shards.js").read_text() == \
+        'window.SITEGEN_SHARDS = [{"name": "2020", "count": 9}];\n'
+    entry = json.loads((site / "pagefind" / "2020" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["und"]["page_count"] == 9
+    records = (site / "pagefind" / "2020" / "records.js").read_text(encoding="utf-8")
+    assert records.count("notices/") == 9 and "工信部信管〔2020〕81号" in records
+    assert not list((site / "pagefind" / "2020").glob("pagefind-ui*"))
 
 
 def test_config_file_sets_title_and_page_size(tmp_path):
@@ -246,3 +266,50 @@ def test_config_file_sets_title_and_page_size(tmp_path):
     assert soup(site / "index.html").title.get_text() == "测试档案"
     assert "Sitemap: https://example.org/archive/sitemap.xml" in (site / "robots.txt").read_text()
     assert any(p.name == "page-2.html" for p in (site / "year" / "2020").iterdir())
+
+
+def _two_year_archive(root: Path) -> Path:
+    import datetime as dt
+
+    for year in (2020, 2021):
+        folder = root / "content" / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        for day in range(1, 4):
+            notice = Notice(id=f"y{year}d{day}", title=f"{year}年关于数据安全的通知{day}", column="通知",
+                            body=f"第{day}号正文，涉及个人信息保护。\n", date=dt.date(year, 3, day))
+            (folder / f"y{year}d{day}.md").write_text(notice_text(notice), encoding="utf-8")
+    return root
+
+
+def test_warm_build_rewrites_only_what_changed_and_matches_a_cold_build(tmp_path):
+    project = _two_year_archive(tmp_path / "warm")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    first = build_site(config, project)
+    assert first.written == first.pages and sorted(first.reindexed) == ["2020", "2021"]
+    site = project / "public"
+    stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+
+    edited = project / "content" / "2021" / "y2021d2.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("第2号正文", "第2号正文（修订）"), encoding="utf-8")
+    second = build_site(config, project)
+    assert second.written == 2 and second.reindexed == ["2021"]  # the notice and the feed
+    changed = {p.relative_to(site).as_posix() for p, stamp in stamps.items()
+               if not p.exists() or p.stat().st_mtime_ns != stamp}
+    assert {"notices/y2021d2.html", "feed.xml"} <= changed
+    assert not any(path.startswith(("pagefind/2020/", "notices/y2020", "index.html")) for path in changed)
+
+    cold = _two_year_archive(tmp_path / "cold")
+    shutil.copyfile(edited, cold / "content" / "2021" / "y2021d2.md")
+    build_site(load_config(cold, theme=str(REPO / "themes" / "default")), cold, use_cache=False)
+    for path in (p for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts):
+        assert path.read_bytes() == (cold / "public" / path.relative_to(site)).read_bytes(), path
+
+
+def test_deleting_the_cache_gives_the_same_site(tmp_path):
+    project = _two_year_archive(tmp_path / "p")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    build_site(config, project, search=False)
+    before = {p: p.read_bytes() for p in (project / "public").rglob("*") if p.is_file()}
+    shutil.rmtree(project / ".sitegen-cache")
+    build_site(config, project, search=False)
+    assert {p: p.read_bytes() for p in (project / "public").rglob("*") if p.is_file()} == before

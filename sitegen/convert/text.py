@@ -63,12 +63,21 @@ def _collect(element: etree._Element, pieces: list[str]) -> None:
         pieces.append(element.tail)
 
 
-_TAG = re.compile(r"<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_TAG = re.compile(r"<(/?)([a-zA-Z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+_BREAKING = frozenset({
+    "p", "br", "div", "li", "td", "th", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "ul", "ol", "blockquote", "hr", "dt", "dd", "pre", "caption",
+})
+
+
+def _tag_text(match: re.Match) -> str:
+    # Cells, items and paragraphs are apart on screen: "3</td><td>5G" is "3" and "5G", not "35G".
+    return "\n" if match.group(2).lower() in _BREAKING else ""
 
 
 def sanitized_html_text(html: str) -> str:
     """The text of HTML that went through the sanitizer (no script, style or comments left)."""
-    return html_module.unescape(_TAG.sub("", html))
+    return html_module.unescape(_TAG.sub(_tag_text, html))
 
 
 def squeeze(text: str) -> str:
