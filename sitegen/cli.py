@@ -103,6 +103,37 @@ def build_command(content_dir, out_dir, theme, keep_going, no_search) -> None:
     _build(_config(content_dir, out_dir, theme), keep_going, not no_search)
 
 
+@main.command("bundle")
+@_content_option
+@_theme_option
+@click.option("--out", "target", default="archive.zip", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The zip to write.")
+@click.option("--with-assets", is_flag=True,
+              help="Download the images and attachments the notices link to into the bundle.")
+@click.option("--max-asset-mb", default=50, show_default=True, help="Skip any asset larger than this.")
+def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> None:
+    """Build the site into one zip that works offline, opened from disk.
+
+    Unzip it anywhere and double-click index.html: every page, every browse page
+    and full-text search work with no server and no network. Without
+    --with-assets, images and attachments stay on the ministry's site, and the
+    pages say so.
+    """
+    from .bundle import make_bundle
+    from .site.build import BuildError
+
+    config = _config(content_dir, None, theme)
+    try:
+        report = make_bundle(config, Path("."), target, with_assets, max_asset_mb * 1_048_576)
+    except BuildError as error:
+        for line in error.lines:
+            click.echo(line, err=True)
+        raise click.ClickException(f"{len(error.lines)} notice files have errors; no bundle written") from None
+    for line in report.failed_assets:
+        click.echo(f"not fetched: {line}", err=True)
+    click.echo(report.summary(target))
+
+
 @main.command("serve")
 @_content_option
 @_out_option

@@ -24,10 +24,11 @@ from pathlib import Path
 
 from ..notice import Notice
 from ..parallel import worker_count
-from .documents import search_document
-from .tokens import TOKENS_VERSION
+from .documents import search_document, searchable_text
+from .tokens import TOKENS_VERSION, search_tokens
 
 PAGEFIND_VERSION = "1.5.2"
+OFFLINE_TEXTS = "texts.js"  # copied into the site only for the offline bundle
 
 
 class SearchIndexError(RuntimeError):
@@ -81,6 +82,16 @@ def _fragments(output_dir: Path) -> dict[str, str]:
     return ids
 
 
+def _texts_script(shard: Shard, ids: dict[str, str], texts: list[str]) -> str:
+    """For search without Pagefind (from disk): each document's tokens and plain text."""
+    entries = {}
+    for index, text in enumerate(texts):
+        entries[ids[f"d{index}"]] = [" " + " ".join(search_tokens(text)) + " ", text]
+    payload = json.dumps(dict(sorted(entries.items())), ensure_ascii=False, separators=(",", ":"))
+    return (f"(window.SITEGEN_TEXTS = window.SITEGEN_TEXTS || {{}})"
+            f"[{json.dumps(shard.name)}] = {payload};\n")
+
+
 def _records_script(shard: Shard, ids: dict[str, str], url_of) -> str:
     records = {}
     for index, notice in enumerate(shard.notices):
@@ -99,6 +110,7 @@ def _index_shard(shard: Shard, cache_dir: Path, text_of: Callable[[Notice], str]
     try:
         documents = work / "documents"
         documents.mkdir()
+        texts = [searchable_text(notice, text_of(notice)) for notice in shard.notices]
         for index, notice in enumerate(shard.notices):
             (documents / f"d{index}.html").write_text(search_document(notice, text_of(notice)), encoding="utf-8")
         output = work / "pagefind"
@@ -106,7 +118,9 @@ def _index_shard(shard: Shard, cache_dir: Path, text_of: Callable[[Notice], str]
         for unused in output.glob("pagefind-*ui.*"):  # Pagefind's own UIs: the site has its own
             unused.unlink()
         (output / "pagefind-highlight.js").unlink(missing_ok=True)
-        (output / "records.js").write_text(_records_script(shard, _fragments(output), url_of), encoding="utf-8")
+        ids = _fragments(output)
+        (output / "records.js").write_text(_records_script(shard, ids, url_of), encoding="utf-8")
+        (output / OFFLINE_TEXTS).write_text(_texts_script(shard, ids, texts), encoding="utf-8")
         (output / "fingerprint").write_text(shard.fingerprint, encoding="utf-8")
         final = cache_dir / shard.name
         shutil.rmtree(final, ignore_errors=True)
@@ -127,8 +141,13 @@ def build_search_index(
     cache_dir: Path,
     text_of: Callable[[list[Notice]], dict[str, str]],
     url_of: Callable[[Notice], str],
+    offline: bool = False,
 ) -> list[str]:
-    """Write site_dir/pagefind/; returns the names of the shards that were (re-)indexed."""
+    """Write site_dir/pagefind/; returns the names of the shards that were (re-)indexed.
+
+    With offline, each shard also gets texts.js, which search from disk reads instead of
+    Pagefind (browsers do not let pages opened from disk fetch files or import modules).
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     shards = plan_shards(notices, digests, url_of)
     stale = [shard for shard in shards if not _cached(cache_dir, shard)]
@@ -145,10 +164,12 @@ def build_search_index(
     for shard in shards:
         source, destination = cache_dir / shard.name, target / shard.name
         stamp = destination / "fingerprint"
-        if stamp.is_file() and stamp.read_text(encoding="utf-8") == shard.fingerprint:
+        has_texts = (destination / OFFLINE_TEXTS).is_file()
+        if stamp.is_file() and stamp.read_text(encoding="utf-8") == shard.fingerprint and has_texts == offline:
             continue
         shutil.rmtree(destination, ignore_errors=True)
-        shutil.copytree(source, destination)
+        ignore = None if offline else shutil.ignore_patterns(OFFLINE_TEXTS)
+        shutil.copytree(source, destination, ignore=ignore)
     manifest = [{"name": s.name, "count": len(s.notices)} for s in shards]
     script = f"window.SITEGEN_SHARDS = {json.dumps(manifest, ensure_ascii=False)};\n"
     shards_js = target / "shards.js"

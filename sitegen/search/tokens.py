@@ -17,7 +17,7 @@ CJK = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
     "\U00020000-\U0002ffff"
 )
-TOKENS_VERSION = "2"  # change when the rules change: every shard is then re-indexed
+TOKENS_VERSION = "3"  # change when the rules change: every shard is then re-indexed
 _RUNS = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+)")
 
 

@@ -195,7 +195,9 @@ def build_site(
     search: bool = True,
     progress: Callable[[int], None] | None = None,
     use_cache: bool = True,
+    offline: bool = False,
 ) -> BuildReport:
+    """Build the site; offline adds what search needs when the site is opened from disk."""
     started = time.perf_counter()
     report = BuildReport()
     content_dir = project_root / config.content
@@ -237,7 +239,7 @@ def build_site(
             _copy_static(theme_dir / "static", target / "static")
             if search:
                 phase = time.perf_counter()
-                report.reindexed = _index_search(content, target, cache, project_root / config.cache)
+                report.reindexed = _index_search(content, target, cache, project_root / config.cache, offline)
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
@@ -263,7 +265,8 @@ def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None
     return {n.id: sanitized_html_text(found[content.body_digests[n.id]]) for n in notices}
 
 
-def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir: Path) -> list[str]:
+def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir: Path,
+                  offline: bool) -> list[str]:
     from ..search.pagefind import build_search_index
 
     def texts(notices: list[Notice]) -> dict[str, str]:
@@ -271,8 +274,10 @@ def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir
 
     if cache.folder is None:
         with tempfile.TemporaryDirectory() as scratch:
-            return build_search_index(content.notices, content.digests, site_dir, Path(scratch), texts, notice_url)
-    return build_search_index(content.notices, content.digests, site_dir, cache_dir / "search", texts, notice_url)
+            return build_search_index(content.notices, content.digests, site_dir, Path(scratch), texts,
+                                      notice_url, offline)
+    return build_search_index(content.notices, content.digests, site_dir, cache_dir / "search", texts,
+                              notice_url, offline)
 
 
 def _remove_stale(out_dir: Path, paths: set[str]) -> None:

@@ -115,6 +115,33 @@
     return [...scores].map(([id, score]) => record(shard, id, score));
   }
 
+  // From disk there is no Pagefind (no fetch, no modules): texts.js holds each document's
+  // tokens as " a b c ", and a phrase is found where " x y " stands in them, which is what
+  // Pagefind's quoted search checks too.
+  // Decided once shards.js has loaded: the offline bundle's copy sets SITEGEN_OFFLINE.
+  const isOffline = () => location.protocol === "file:" || window.SITEGEN_OFFLINE === true;
+  const textsReady = {};
+  function texts(shard) {
+    return (textsReady[shard] ||= loadScript(new URL(`pagefind/${shard}/texts.js`, siteRoot).href)
+      .then(() => window.SITEGEN_TEXTS[shard]));
+  }
+
+  async function searchShardOffline(shard, phrases) {
+    const documents = await texts(shard);
+    const needles = phrases.map((phrase) => ` ${phrase.join(" ")} `);
+    const results = [];
+    for (const [id, [tokenText]] of Object.entries(documents)) {
+      let score = 0;
+      for (const needle of needles) {
+        const count = tokenText.split(needle).length - 1;
+        if (!count) { score = 0; break; }
+        score += count / tokenText.length;
+      }
+      if (score) results.push(record(shard, id, score));
+    }
+    return results;
+  }
+
   function matchesFilters(result, filters) {
     return Object.entries(filters || {}).every(([key, values]) =>
       !values || !values.length || values.includes(result[key]));
@@ -125,16 +152,19 @@
     const phrases = terms(query).map(tokens);
     let results;
     if (phrases.length) {
-      results = (await Promise.all(names.map((name) => searchShard(name, phrases)))).flat();
+      const inShard = isOffline() ? searchShardOffline : searchShard;
+      results = (await Promise.all(names.map((name) => inShard(name, phrases)))).flat();
     } else {
       results = names.flatMap((name) =>
         Object.keys(window.SITEGEN_RECORDS[name]).map((id) => record(name, id, 0)));
     }
     results = results.filter((r) => matchesFilters(r, options.filters));
+    // Newest first unless asked otherwise, as the ministry's own site lists them; relevance
+    // (Pagefind's score online, term frequency offline) is an option.
     const byDate = (a, b) => a.date.localeCompare(b.date) || a.url.localeCompare(b.url);
     if (options.sort === "asc") results.sort(byDate);
-    else if (options.sort === "desc" || !phrases.length) results.sort((a, b) => byDate(b, a));
-    else results.sort((a, b) => b.score - a.score || byDate(b, a));
+    else if (options.sort === "relevance" && phrases.length) results.sort((a, b) => b.score - a.score || byDate(b, a));
+    else results.sort((a, b) => byDate(b, a));
     return results;
   }
 
@@ -149,10 +179,16 @@
   }
 
   // A piece of the notice's text around the first term, as [before, match, after, ...] strings.
-  async function excerpt(result, query, width = 60) {
+  async function plainText(result) {
+    if (isOffline()) return (await texts(result.shard))[result.id.slice(result.shard.length + 1)][1];
     const hit = found.get(result.id);
-    if (!hit) return [];
-    const text = (await hit.data()).meta.text || "";
+    return hit ? (await hit.data()).meta.text || "" : "";
+  }
+
+  async function excerpt(result, query, width = 60) {
+    if (!terms(query).length) return [];
+    const text = await plainText(result);
+    if (!text) return [];
     const flat = text.replace(/\s+/g, " ");
     const normal = flat.normalize("NFKC").toLowerCase();
     const words = terms(query).map((t) => t.normalize("NFKC").toLowerCase());
@@ -170,7 +206,7 @@
   }
 
   window.sitegen = Object.assign(window.sitegen || {}, {
-    search, tokens, terms, facets, excerpt, FILTERS,
+    search, tokens, terms, facets, excerpt, FILTERS, isOffline,
     setEngineLoader(loader) { loadEngine = loader; },
     asUndetermined,
   });
