@@ -15,6 +15,49 @@ def main() -> None:
     """Turn a ministry's policy notices into a fast, searchable static archive."""
 
 
+@main.command("fetch")
+@click.option("--query", "-q", default="", help="Search words (empty: everything the filters allow).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First publication date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last publication date.")
+@click.option("--out", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the saved pages (one subfolder per query).")
+@click.option("--page-size", default=20, show_default=True, help="Records per page.")
+@click.option("--origin", default=DEFAULT_ORIGIN, show_default=True,
+              help="Site running the search API (another ministry, or a local server).")
+@click.option("--delay", default=1.0, show_default=True, help="Seconds between requests.")
+@click.option("--tries", default=5, show_default=True, help="Tries per page before giving up.")
+@click.option("--type", "doc_type", default="", help="Only this document type (typename).")
+@click.option("--department", default="", help="Only this department (publishgroupname).")
+@click.option("--theme", default="", help="Only this theme (themename).")
+def fetch_command(query, since, until, out, page_size, origin, delay, tries, doc_type, department, theme) -> None:
+    """Save the search API's pages for a query, politely and resumably.
+
+    Pages are saved verbatim as OUT/<query>/page-0001.json ... with a manifest.json.
+    Interrupted, the next run continues where it stopped; once complete, the next
+    run fetches only what is new. Then: sitegen import OUT/
+    """
+    from .sources.fetch import FetchError, FetchSettings, fetch
+
+    filters = {k: v for k, v in (("typename", doc_type), ("publishgroupname", department),
+                                  ("themename", theme)) if v}
+    settings = FetchSettings(
+        query=query, since=since.date() if since else None, until=until.date() if until else None,
+        page_size=page_size, origin=origin, delay=delay, tries=tries, filters=filters,
+    )
+    with click.progressbar(length=1, label="Fetching pages", file=click.get_text_stream("stderr")) as bar:
+        def on_page(page: int, last: int) -> None:
+            bar.length = max(last, page)
+            bar.update(page - bar.pos)
+
+        try:
+            report, folder = fetch(settings, out, on_page=on_page)
+        except FetchError as error:
+            raise click.ClickException(f"{error} (run the same command again to resume)") from None
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
+    click.echo(report.summary(folder))
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--content", "content_dir", default="content", show_default=True,

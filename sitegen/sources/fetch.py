@@ -1,0 +1,332 @@
+"""`sitegen fetch`: page through the MIIT search API politely, resumably, and verbatim.
+
+Each good response is saved byte for byte as <out>/<query-slug>/page-NNNN.json, with
+manifest.json recording the request, time, HTTP status and the totals the API reported.
+A response that is not a complete, successful page is never saved: it is retried with
+backoff (honouring Retry-After) and, after the last try, reported. Re-running continues
+where a run stopped and never downloads a saved page again; once a crawl is complete, a
+re-run fetches only what is new, stopping at the first page whose records are all known.
+Long date ranges are split into slices, since the API caps deep paging.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import json
+import math
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..content import write_atomic
+from .miit import DEFAULT_ORIGIN, PageError, records_of
+
+API_PATH = "/search-front-server/api/search/info"
+USER_AGENT = f"sitegen/{__version__} (policy archive; polite crawler; one request at a time)"
+SELECT_FIELDS = (
+    "title,content,deploytime,_index,url,cdate,infoextends,infocontentattribute,columnname,"
+    "filenumbername,publishgroupname,publishtime,metaid,bexxgk,columnid,xxgkextend1,xxgkextend2,"
+    "themename,typename,indexcode,createdate"
+)
+
+
+class FetchError(RuntimeError):
+    pass
+
+
+@dataclass
+class FetchSettings:
+    query: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    page_size: int = 20
+    origin: str = DEFAULT_ORIGIN
+    delay: float = 1.0  # seconds between requests
+    tries: int = 5
+    backoff: float = 2.0  # first retry waits this long, then doubles
+    timeout: float = 30.0
+    max_pages: int = 100  # the deepest page the API serves; longer ranges are sliced
+    filters: dict[str, str] = field(default_factory=dict)  # typename, publishgroupname, themename
+
+
+@dataclass
+class FetchReport:
+    pages_fetched: int = 0
+    pages_skipped: int = 0
+    records: int = 0
+    new_records: int = 0
+    retries: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self, folder: Path) -> str:
+        return (f"{self.pages_fetched} pages fetched, {self.pages_skipped} already saved, "
+                f"{self.records} records ({self.new_records} new), {self.retries} retries, into {folder}")
+
+
+def query_slug(query: str, settings: FetchSettings | None = None) -> str:
+    """An ASCII folder name for a query (and its filters): readable where it can be, unique always."""
+    key = query + json.dumps(settings.filters if settings else {}, sort_keys=True, ensure_ascii=False)
+    readable = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-")[:40]
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}" if readable else f"q-{digest}"
+
+
+def request_params(settings: FetchSettings, page: int, begin: dt.date | None, end: dt.date | None) -> dict:
+    params = {
+        "websiteid": "110000000000000", "scope": "basic", "q": settings.query,
+        "pg": str(settings.page_size), "p": str(page), "cateid": "",
+        "pos": "title_text,infocontent,titlepy", "dateField": "deploytime",
+        "selectFields": SELECT_FIELDS, "group": "distinct", "level": "6",
+        "sortFields": json.dumps([{"name": "deploytime", "type": "desc"}]),
+    }
+    if begin:
+        params["begin"] = begin.isoformat()
+    if end:
+        params["end"] = end.isoformat()
+    for name, value in sorted(settings.filters.items()):
+        params[f"_cus_eq_{name}"] = value
+    return params
+
+
+def reported_total(page: dict) -> int | None:
+    search = page.get("data", {}).get("searchResult", {})
+    for key in ("totalHits", "total", "totalCount"):
+        value = search.get(key)
+        if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+            return int(value)
+    return None
+
+
+def check_page(body: bytes, source: str) -> tuple[dict, list[str]]:
+    """The parsed page and its record ids, or PageError when it is not a complete, good page."""
+    try:
+        page = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PageError(f"not a complete JSON page ({error})") from None
+    records = records_of(page, Path(source))
+    return page, [record.id for record in records]
+
+
+def _retry_after(value: str | None, default: float) -> float:
+    if not value:
+        return default
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, (moment - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+class Client:
+    """One request at a time, a pause between requests, retries with backoff."""
+
+    def __init__(self, settings: FetchSettings, report: FetchReport,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+        self.settings, self.report, self.sleep, self.clock = settings, report, sleep, clock
+        self.last_request = None
+
+    def get(self, params: dict) -> tuple[bytes, int, dict]:
+        url = self.settings.origin.rstrip("/") + API_PATH + "?" + urllib.parse.urlencode(params)
+        wait = self.settings.backoff
+        problem = ""
+        for attempt in range(1, self.settings.tries + 1):
+            if self.last_request is not None:
+                pause = self.settings.delay - (self.clock() - self.last_request)
+                if pause > 0:
+                    self.sleep(pause)
+            self.last_request = self.clock()
+            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+            retry_in = wait
+            try:
+                with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
+                    body = response.read()
+                    status = response.status
+                page, ids = check_page(body, f"page {params['p']}")
+                return body, status, {"page": page, "ids": ids}
+            except urllib.error.HTTPError as error:
+                problem = f"HTTP {error.code}"
+                if error.code == 429 or error.code >= 500:
+                    retry_in = _retry_after(error.headers.get("Retry-After"), wait)
+                else:
+                    raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None
+            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as error:
+                problem = f"no answer ({getattr(error, 'reason', error)})"
+            except PageError as error:
+                problem = f"bad page: {error}"
+            if attempt < self.settings.tries:
+                self.report.retries += 1
+                self.sleep(retry_in)
+                wait *= 2
+        raise FetchError(f"gave up on page {params['p']} after {self.settings.tries} tries: {problem}")
+
+
+class Crawl:
+    def __init__(self, settings: FetchSettings, out: Path, client: Client,
+                 on_page: Callable[[int, int], None] | None = None):
+        self.settings, self.client, self.on_page = settings, client, on_page
+        self.folder = out / query_slug(settings.query, settings)
+        self.manifest_path = self.folder / "manifest.json"
+        self.manifest = self._load_manifest()
+        self.known = self._saved_ids()
+
+    def _load_manifest(self) -> dict:
+        if self.manifest_path.is_file():
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        return {"query": self.settings.query, "filters": self.settings.filters, "complete": False,
+                "slices": {}, "updates": []}
+
+    def _save_manifest(self) -> None:
+        write_atomic(self.manifest_path, json.dumps(self.manifest, ensure_ascii=False, indent=1) + "\n")
+
+    def _saved_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for path in sorted(self.folder.rglob("page-*.json")) if self.folder.is_dir() else []:
+            try:
+                ids.update(check_page(path.read_bytes(), str(path))[1])
+            except PageError:
+                path.unlink()  # never keep a bad page: it is fetched again
+        return ids
+
+    def _save(self, path: Path, body: bytes, entry: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(body)
+        temporary.replace(path)
+        entry.setdefault("pages", {})[path.name] = {"time": _now(), **self._last}
+
+    def _fetch(self, page: int, begin, end) -> tuple[bytes, dict]:
+        params = request_params(self.settings, page, begin, end)
+        body, status, parsed = self.client.get(params)
+        self._last = {"status": status, "total": reported_total(parsed["page"]), "records": len(parsed["ids"])}
+        self.client.report.pages_fetched += 1
+        self.client.report.records += len(parsed["ids"])
+        fresh = [i for i in parsed["ids"] if i not in self.known]
+        self.client.report.new_records += len(fresh)
+        self.known.update(parsed["ids"])
+        return body, {**parsed, "fresh": fresh, "params": params}
+
+    # -- a full crawl, by date slices -------------------------------------
+    def run(self) -> None:
+        if self.manifest.get("complete"):
+            self.update()
+            return
+        self._crawl_slice(self.settings.since, self.settings.until, self.folder)
+        self.manifest["complete"] = True
+        self._save_manifest()
+        if self.manifest.get("total_changed"):
+            self.update()  # records that arrived mid-crawl pushed others onto later pages
+
+    def _too_deep(self, total: int | None) -> bool:
+        return total is not None and math.ceil(total / self.settings.page_size) > self.settings.max_pages
+
+    def _crawl_slice(self, begin, end, folder: Path) -> None:
+        key = f"{begin or 'start'}--{end or 'end'}"
+        entry = self.manifest["slices"].setdefault(key, {"begin": str(begin or ""), "end": str(end or "")})
+        if entry.get("split"):
+            self._crawl_halves(begin, end, folder)
+            return
+        first = folder / "page-0001.json"
+        if first.is_file():
+            self.client.report.pages_skipped += 1
+            total = reported_total(json.loads(first.read_bytes().decode("utf-8-sig")))
+        else:
+            body, parsed = self._fetch(1, begin, end)
+            total = entry["total"] = reported_total(parsed["page"])
+            entry["request"] = parsed["params"]
+            if self._too_deep(total) and self._can_split(begin, end):
+                entry["split"] = True
+                self._save_manifest()
+                self._crawl_halves(begin, end, folder)
+                return
+            self._save(first, body, entry)
+            self._save_manifest()
+        if self._too_deep(total):
+            self.client.report.warnings.append(
+                f"{key}: {total} results but the API serves {self.settings.max_pages} pages; "
+                "give --since/--until so the range can be sliced")
+        page = 1
+        while True:
+            last = math.ceil(total / self.settings.page_size) if total is not None else None
+            if last is not None and page >= min(last, self.settings.max_pages):
+                break
+            page += 1
+            self._progress(page, last or page)
+            path = folder / f"page-{page:04d}.json"
+            if path.is_file():
+                self.client.report.pages_skipped += 1
+                continue
+            body, parsed = self._fetch(page, begin, end)
+            for _ in range(self.settings.tries - 1):
+                if parsed["fresh"] or not parsed["ids"]:
+                    break
+                # A page of records already seen is the API's paging slipping: ask again.
+                self.client.report.retries += 1
+                self.client.sleep(self.settings.backoff)
+                body, parsed = self._fetch(page, begin, end)
+            now_total = reported_total(parsed["page"])
+            if now_total is not None and total is not None and now_total != total:
+                self.manifest["total_changed"] = True
+                self.client.report.warnings.append(
+                    f"the API's total changed from {total} to {now_total} during the crawl")
+                total = now_total
+            if not parsed["ids"]:
+                break  # past the end
+            if not parsed["fresh"]:
+                self.client.report.warnings.append(f"page {page} only repeats records already fetched")
+            self._save(path, body, entry)
+            self._save_manifest()
+            if total is None and len(parsed["ids"]) < self.settings.page_size:
+                break
+
+    def _can_split(self, begin, end) -> bool:
+        return begin is not None and end is not None and begin < end
+
+    def _crawl_halves(self, begin, end, folder: Path) -> None:
+        middle = begin + (end - begin) / 2
+        for low, high in ((begin, middle), (middle + dt.timedelta(days=1), end)):
+            self._crawl_slice(low, high, self.folder / f"{low}--{high}")
+
+    # -- what is new since the last crawl ----------------------------------
+    def update(self) -> None:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        folder = self.folder / f"update-{stamp}"
+        record = {"time": _now(), "folder": folder.name, "pages": {}}
+        page = 1
+        while page <= self.settings.max_pages:
+            body, parsed = self._fetch(page, self.settings.since, self.settings.until)
+            if not parsed["fresh"]:
+                break  # the first page with nothing new: the rest is known
+            self._save(folder / f"page-{page:04d}.json", body, record)
+            if len(parsed["ids"]) < self.settings.page_size:
+                break
+            page += 1
+        self.manifest["updates"].append(record)
+        self.manifest["total_changed"] = False
+        self._save_manifest()
+
+    def _progress(self, page: int, total: int) -> None:
+        if self.on_page:
+            self.on_page(page, math.ceil(total / self.settings.page_size))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def fetch(settings: FetchSettings, out: Path, sleep=time.sleep,
+          on_page: Callable[[int, int], None] | None = None) -> tuple[FetchReport, Path]:
+    report = FetchReport()
+    crawl = Crawl(settings, out, Client(settings, report, sleep=sleep), on_page)
+    crawl.run()
+    return report, crawl.folder

@@ -1,0 +1,150 @@
+"""`sitegen fetch` against a local stand-in for the search API, with faults injected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from bench.generate import notice_record
+from sitegen.importer import import_pages
+from sitegen.sources.fetch import FetchError, FetchSettings, fetch
+
+from .fake_api import FakeSearchAPI
+from .samples import SAMPLE_PAGE
+
+
+def sample_records() -> list[dict]:
+    page = json.loads(SAMPLE_PAGE.read_text(encoding="utf-8"))
+    entries = [r["groupData"][0] for r in page["data"]["searchResult"]["dataResults"]]
+    return entries + [notice_record(i, seed=7) for i in range(25)]
+
+
+def settings(api: FakeSearchAPI, **changes) -> FetchSettings:
+    return FetchSettings(**{"query": "个人信息", "page_size": 10, "origin": api.origin, "delay": 0,
+                            "backoff": 0.01, "timeout": 0.5, "tries": 4, **changes})
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def saved_ids(folder) -> set[str]:
+    ids = set()
+    for path in folder.rglob("page-*.json"):
+        page = json.loads(path.read_bytes())
+        ids.update(e["groupData"][0]["pkValue"] for e in page["data"]["searchResult"]["dataResults"])
+    return ids
+
+
+def test_fetches_every_page_through_faults_and_the_pages_import_cleanly(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[2] = ["timeout", "500", "truncated"]
+        api.faults[3] = ["429", "fail"]
+        api.hang = 1.0
+        sleeps = Sleeps()
+        report, folder = fetch(settings(api), tmp_path / "raw", sleep=sleeps)
+        served = api.page_body({"pg": "100", "p": "1"})[1]
+    assert sorted(p.name for p in folder.glob("page-*.json")) == [f"page-000{i}.json" for i in range(1, 5)]
+    assert saved_ids(folder) == {e["pkValue"] for e in served}
+    assert report.retries == 5 and 7.0 in sleeps  # Retry-After was honoured
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is True
+    first_slice = next(iter(manifest["slices"].values()))
+    assert first_slice["total"] == 35 and first_slice["request"]["q"] == "个人信息"
+    assert first_slice["pages"]["page-0002.json"]["status"] == 200
+    # Saved verbatim: the bytes the API sent.
+    assert (folder / "page-0001.json").read_bytes() == api.page_body({"pg": "10", "p": "1"})[0]
+    result = import_pages([tmp_path / "raw"], tmp_path / "content")
+    assert result.errors == [] and len(result.created) + len(result.merged) == 35
+
+
+def test_gives_up_with_a_clear_message_and_resumes_without_refetching(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[3] = ["500"] * 10
+        with pytest.raises(FetchError, match="gave up on page 3 after 4 tries: HTTP 500"):
+            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        folder = next((tmp_path / "raw").iterdir())
+        assert sorted(p.name for p in folder.glob("page-*.json")) == ["page-0001.json", "page-0002.json"]
+        api.faults.clear()
+        api.requests.clear()
+        report, _ = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+    assert [r["p"] for r in api.requests] == ["3", "4"]
+    assert report.pages_skipped == 2 and report.pages_fetched == 2
+
+
+def test_a_rerun_fetches_only_what_is_new(tmp_path):
+    records = sample_records()
+    with FakeSearchAPI(records) as api:
+        fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        newest = max(int(r["data"]["deploytime"]) for r in records)
+        for index in range(3):
+            record = notice_record(1000 + index, seed=7)
+            record["data"]["deploytime"] = str(newest + 1000 * (index + 1))
+            api.records.append(record)
+        api.requests.clear()
+        report, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+    assert report.new_records == 3
+    assert [r["p"] for r in api.requests] == ["1", "2"]  # page 2 holds nothing new: stop
+    updates = list(folder.glob("update-*/page-*.json"))
+    assert len(updates) == 1
+
+
+def test_a_total_that_changes_mid_crawl_still_ends_with_every_record(tmp_path):
+    records = sample_records()
+    with FakeSearchAPI(records) as api:
+        original_body = api.page_body
+
+        def growing(params):
+            if params.get("p") == "3" and len(api.records) == len(records):
+                newest = max(int(r["data"]["deploytime"]) for r in api.records)
+                for index in range(4):
+                    record = notice_record(2000 + index, seed=7)
+                    record["data"]["deploytime"] = str(newest + 1000 * (index + 1))
+                    api.records.append(record)
+            return original_body(params)
+
+        api.page_body = growing
+        report, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        every = {r["pkValue"] for r in api.records}
+    assert any("total changed from 35 to 39" in w for w in report.warnings)
+    assert saved_ids(folder) == every
+
+
+def test_repeated_pages_are_reported_and_long_ranges_are_sliced(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[2] = ["repeat"]
+        report, folder = fetch(
+            settings(api, max_pages=2, since=dt.date(2000, 1, 1), until=dt.date(2026, 1, 1)),
+            tmp_path / "raw", sleep=Sleeps())
+        every = {r["pkValue"] for r in api.records}
+    assert saved_ids(folder) == every
+    slices = [p for p in folder.iterdir() if p.is_dir()]
+    assert len(slices) >= 2 and all(p.name.count("--") == 1 for p in slices)
+    assert all(len(list(p.rglob("page-*.json"))) <= 2 for p in slices if not any(c.is_dir() for c in p.iterdir()))
+
+
+def test_no_bad_page_is_ever_saved(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[1] = ["truncated", "fail", "truncated", "fail"]
+        with pytest.raises(FetchError, match="gave up on page 1"):
+            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+    assert not list((tmp_path / "raw").rglob("page-*.json"))
+
+
+def test_the_command_line_fetches_then_imports(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sitegen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[2] = ["500"]
+        result = CliRunner().invoke(main, ["fetch", "-q", "个人信息", "--origin", api.origin,
+                                           "--delay", "0", "--page-size", "10", "--tries", "3"])
+    assert result.exit_code == 0, result.output
+    assert "4 pages fetched, 0 already saved, 35 records (35 new), 1 retries" in result.output
+    result = CliRunner().invoke(main, ["import", "raw"])
+    assert result.exit_code == 0 and "0 failed" in result.output
