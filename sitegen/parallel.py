@@ -25,27 +25,48 @@ def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
     return [function(item) for item in chunk]
 
 
-def parallel_map(
-    function: Callable[[T], R],
-    items: Sequence[T],
-    on_done: Callable[[int], None] | None = None,
-    chunk_size: int = 100,
-) -> Iterator[R]:
-    """function over items, in order, across processes when that pays; on_done(n) as chunks finish.
+class Workers:
+    """A process pool started on first need and kept for every map until the block ends.
 
-    function must be a module-level function (it is pickled by name).
+    Workers keep what they cached (compiled templates, Markdown engines) between maps.
     """
-    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
-    workers = min(worker_count(), len(chunks))
-    if workers < 2 or len(items) < POOL_THRESHOLD:
-        for chunk in chunks:
-            yield from _run_chunk(function, chunk)
-            if on_done:
-                on_done(len(chunk))
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_chunk, function, chunk) for chunk in chunks]
+
+    def __init__(self, size: int | None = None):
+        self.size = size or worker_count()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+    def map(self, function: Callable[[T], R], items: Sequence[T],
+            on_done: Callable[[int], None] | None = None, chunk_size: int = 100) -> Iterator[R]:
+        """function over items, in order, across processes when that pays; on_done(n) per chunk.
+
+        function must be a module-level function (it is pickled by name).
+        """
+        chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+        if self.size < 2 or len(items) < POOL_THRESHOLD:
+            for chunk in chunks:
+                yield from _run_chunk(function, chunk)
+                if on_done:
+                    on_done(len(chunk))
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.size)
+        futures = [self.pool.submit(_run_chunk, function, chunk) for chunk in chunks]
         for chunk, future in zip(chunks, futures):
             yield from future.result()
             if on_done:
                 on_done(len(chunk))
+
+
+def parallel_map(function: Callable[[T], R], items: Sequence[T],
+                 on_done: Callable[[int], None] | None = None, chunk_size: int = 100) -> Iterator[R]:
+    """Workers().map with a pool of its own, for a single map."""
+    with Workers() as workers:
+        yield from workers.map(function, items, on_done, chunk_size)

@@ -51,3 +51,25 @@ _HTML_PIECES = st.sampled_from([
 def test_converted_markdown_renders_the_same_with_both_engines(html):
     body = convert(html, "https://www.miit.gov.cn/").markdown
     assert render_unsanitized(body) == render_unsanitized(body, engine="python")
+
+
+_HOSTILE_MARKDOWN = st.sampled_from([
+    "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](vbscript:x)", "[x](data:text/html,x)",
+    "![x](javascript:alert(1))", "{onclick=alert(1)}\n", "{.center onclick=x}\n", "{#id}\n", "\n",
+    "*", "**", "_", "`", "```\n", "    ", "# ", "- ", "1. ", "> ", "[x]: javascript:alert(1)\n", "[x]",
+    "&#106;avascript:", "java\u0000script:", "\\", "&", "\"", "'", "onerror=", "style=", "text", "文字",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_HOSTILE_MARKDOWN, max_size=20).map("".join))
+def test_markdown_without_raw_html_renders_safe_on_the_fast_path(markdown):
+    import re
+
+    html = render_markdown(markdown)
+    assert "<script" not in html and "<iframe" not in html and "<style" not in html
+    assert not re.search(r"<[^>]*\son\w+=", html)
+    assert not re.search(r'(href|src)="\s*(javascript|vbscript|data:text)', html, re.I)
+    assert not re.search(r"<\w+[^>]*\s(style|id)=", html)
+    for classes in re.findall(r'class="([^"]*)"', html):
+        assert set(classes.split()) <= {"center", "right"}

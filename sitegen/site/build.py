@@ -25,11 +25,11 @@ import jinja2
 
 from .. import __version__
 from ..config import Config
-from ..content import ContentError, notice_files, read_notice, write_atomic
+from ..content import ContentError, notice_files, parse_notice, read_notice, write_atomic
 from ..notice import Notice
-from ..parallel import parallel_map
+from ..parallel import Workers, parallel_map
 from ..render import render_markdown
-from .cache import BuildCache, digest
+from .cache import BuildCache, digest, store_body_from_worker
 from .pages import Page, root_of, site_pages
 from ..convert.text import sanitized_html_text
 from .structure import build_structure, notice_url
@@ -85,44 +85,59 @@ class Content:
         return notice.body
 
 
+def _parse_file(path: Path) -> tuple:
+    """(notice or error line, hash of the file's bytes, hash of the body)."""
+    data = path.read_bytes()
+    try:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ContentError(path, 1, "file", "not UTF-8 text") from None
+        notice = parse_notice(text, path)
+    except ContentError as error:
+        return str(error), "", ""
+    return notice, hashlib.sha1(data).hexdigest(), digest(notice.body)
+
+
 def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
-    """Every notice, and an error line for each file that cannot be read."""
+    """Every notice, and an error line for each file that cannot be read.
+
+    Files unchanged since the last build (same size and mtime) come from the cache;
+    the others are parsed on every core.
+    """
     known = cache.notices() if cache else {}
+    stamps: dict[Path, str] = {}
+    for path in notice_files(content_dir):
+        stat = path.stat()
+        stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    changed = [p for p, stamp in stamps.items() if (known.get(str(p)) or ("",))[0] != stamp]
+    parsed = dict(zip(changed, parallel_map(_parse_file, changed)))
+
     entries: dict[str, tuple] = {}
     content = Content([], [], {}, {}, {}, set())
     seen: dict[str, Path] = {}
-    for path in notice_files(content_dir):
-        stat = path.stat()
-        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
-        entry = known.get(str(path))
-        pending = bool(entry and entry[0] == stamp)
-        full = None
-        if not pending:
-            data = path.read_bytes()
-            try:
-                notice = read_notice(path)
-            except ContentError as error:
-                notice = str(error)
-            body_digest = digest(notice.body) if isinstance(notice, Notice) else ""
+    for path, stamp in stamps.items():
+        if path in parsed:
+            notice, file_digest, body_digest = parsed[path]
             stored = notice if isinstance(notice, str) else dataclasses.replace(notice, body="")
-            entry = (stamp, hashlib.sha1(data).hexdigest(), body_digest, stored)
-            full = notice
-        entries[str(path)] = entry
-        _, file_digest, body_digest, notice = entry
-        notice = full or notice
+            entries[str(path)] = (stamp, file_digest, body_digest, stored)
+        else:
+            entries[str(path)] = known[str(path)]
+            _, file_digest, body_digest, notice = known[str(path)]
+            if not isinstance(notice, str):
+                content.body_pending.add(notice.id)
         if isinstance(notice, str):
             content.errors.append(notice)
             continue
         if notice.id in seen:
             content.errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
+            content.body_pending.discard(notice.id)
             continue
         seen[notice.id] = path
         content.notices.append(notice)
         content.paths[notice.id] = path
         content.digests[notice.id] = file_digest
         content.body_digests[notice.id] = body_digest
-        if pending:
-            content.body_pending.add(notice.id)
     if cache and entries != known:
         cache.store_notices(entries)
     return content
@@ -155,8 +170,13 @@ def render_page(page: Page, config: Config, theme_dir: Path) -> str:
     return template_environment(theme_dir).get_template(page.template).render(context)
 
 
-def _write_job(job: tuple[Page, Config, Path, Path, bool]) -> None:
-    page, config, theme_dir, out, atomic = job
+def _write_job(job: tuple[Page, Config, Path, Path, bool, Path | None]) -> None:
+    """Render one page (and its notice's body, when the cache had none) and write it."""
+    page, config, theme_dir, out, atomic, cache_folder = job
+    if page.body_of is not None and "body" not in page.context:
+        html = page.context["body"] = render_markdown(page.body_of.body)
+        if cache_folder is not None:
+            store_body_from_worker(cache_folder, page.context.pop("body_hash"), html)
     text = render_page(page, config, theme_dir)
     target = out / page.path
     if atomic:
@@ -171,21 +191,21 @@ def _render_body(markdown: str) -> str:
 
 
 def attach_bodies(pages: list[Page], content: Content, cache: BuildCache | None) -> None:
-    """Give each notice page its rendered body: from the cache, else rendered on every core."""
+    """Give notice pages their rendered bodies from the cache; the others are rendered by the
+    worker that writes the page (which also adds them to the cache)."""
     wanted: dict[str, list[Page]] = {}
     for page in pages:
         if page.body_of is not None:
             wanted.setdefault(content.body_digests[page.body_of.id], []).append(page)
     found = cache.bodies(list(wanted)) if cache else {}
-    missing = [key for key in wanted if key not in found]
-    bodies = [content.body(wanted[key][0].body_of) for key in missing]
-    rendered = dict(zip(missing, parallel_map(_render_body, bodies)))
-    if cache:
-        cache.store_bodies(rendered)
-    found.update(rendered)
     for key, group in wanted.items():
         for page in group:
-            page.context["body"] = found[key]
+            if key in found:
+                page.context["body"] = found[key]
+                continue
+            if page.body_of.id in content.body_pending:
+                page.body_of = dataclasses.replace(page.body_of, body=content.body(page.body_of))
+            page.context["body_hash"] = key
 
 
 def build_site(
@@ -224,14 +244,16 @@ def build_site(
             todo = [p for p in pages if not warm or previous.get(p.path) != fingerprints[p.path]
                     or not (out_dir / p.path).is_file()]
             phase = time.perf_counter()
-            for start in range(0, len(todo), BATCH):
-                batch = todo[start : start + BATCH]
-                attach_bodies(batch, content, cache)
-                jobs = [(page, config, theme_dir, target, warm) for page in batch]
-                for _ in parallel_map(_write_job, jobs, progress):
-                    pass
-                for page in batch:
-                    page.context.pop("body", None)
+            with Workers() as workers:
+                for start in range(0, len(todo), BATCH):
+                    batch = todo[start : start + BATCH]
+                    attach_bodies(batch, content, cache)
+                    jobs = [(page, config, theme_dir, target, warm, cache.folder) for page in batch]
+                    for _ in workers.map(_write_job, jobs, progress):
+                        pass
+                    for page in batch:
+                        page.context.pop("body", None)
+                        page.context.pop("body_hash", None)
             report.written = len(todo)
             report.phases["render and write"] = time.perf_counter() - phase
             if warm:

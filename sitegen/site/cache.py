@@ -17,6 +17,26 @@ from pathlib import Path
 SCHEMA_VERSION = "1"
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    # A cache, not a record: no fsync, and a write-ahead log so workers can add bodies at once.
+    connection = sqlite3.connect(path, timeout=60)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=OFF")
+    return connection
+
+
+_worker_connections: dict[Path, sqlite3.Connection] = {}
+
+
+def store_body_from_worker(folder: Path, body_hash: str, html: str) -> None:
+    """Add a rendered body from a worker process, over that process's own connection."""
+    connection = _worker_connections.get(folder)
+    if connection is None:
+        connection = _worker_connections[folder] = _connect(folder / "build.sqlite")
+    connection.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?)", (body_hash, html))
+    connection.commit()
+
+
 def digest(data: object) -> str:
     return hashlib.sha1(repr(data).encode("utf-8")).hexdigest()
 
@@ -28,7 +48,7 @@ class BuildCache:
         if folder is None:
             return
         folder.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(folder / "build.sqlite")
+        self.connection = _connect(folder / "build.sqlite")
         self.connection.executescript(
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
             "CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT);"
@@ -41,6 +61,8 @@ class BuildCache:
                 "DELETE FROM bodies; DELETE FROM pages;"
             )
             self.connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        # Never keep a transaction open: worker processes write bodies meanwhile.
+        self.connection.commit()
 
     def close(self) -> None:
         if self.connection is not None:
@@ -82,6 +104,7 @@ class BuildCache:
     def store_bodies(self, rendered: dict[str, str]) -> None:
         if self.connection is not None and rendered:
             self.connection.executemany("REPLACE INTO bodies VALUES (?, ?)", rendered.items())
+            self.connection.commit()
 
     # -- page fingerprints -------------------------------------------------
     def fingerprints(self, out: Path) -> dict[str, str]:
@@ -98,3 +121,4 @@ class BuildCache:
             "INSERT INTO pages VALUES (?, ?, ?)",
             ((str(out), path, value) for path, value in fingerprints.items()),
         )
+        self.connection.commit()

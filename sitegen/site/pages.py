@@ -30,6 +30,20 @@ def notice_key(notice: Notice, digests: dict[str, str] | None = None) -> object:
     return dataclasses.astuple(notice)
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What a list entry shows of a notice: small, so pages travel cheaply to worker processes."""
+
+    id: str
+    title: str
+    date: object
+    file_number: str
+
+
+def listed(notices: list[Notice | None]) -> list[Listed]:
+    return [Listed(n.id, n.title, n.date, n.file_number) for n in notices if n is not None]
+
+
 def summary_key(notices: list[Notice]) -> tuple:
     """What a list of notices shows: title, date, file number and link."""
     return tuple((n.id, n.title, n.date, n.file_number) for n in notices)
@@ -69,7 +83,8 @@ def notice_pages(site: Site, digests: dict[str, str] | None = None) -> Iterator[
         yield Page(
             notice_url(notice), "notice.html",
             {"notice": notice, "rows": metadata_rows(notice), "column": column,
-             "newer": newer, "older": older, "notice_url": notice_url},
+             "newer": newer and listed([newer])[0], "older": older and listed([older])[0],
+             "notice_url": notice_url},
             key=(notice_key(notice, digests), summary_key([n for n in (newer, older) if n]),
                  bool(newer), column and column.value),
             body_of=notice,
@@ -85,7 +100,7 @@ def axis_pages(site: Site, config: Config) -> Iterator[Page]:
             chunks = paginate(term.notices, config.page_size)
             for number, chunk in enumerate(chunks, start=1):
                 yield Page(term.page_url(number), "list.html", {
-                    "axis": axis, "term": term.summary, "items": chunk, "number": number,
+                    "axis": axis, "term": term.summary, "items": listed(chunk), "number": number,
                     "pages": len(chunks), "notice_url": notice_url,
                 }, key=(term.value, len(term.notices), number, summary_key(chunk)))
 
@@ -95,7 +110,7 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
     # The home page shows the first twelve terms of each axis, and whether there are more.
     terms = site.summaries(limit=13)
     yield Page("index.html", "home.html", {
-        "latest": latest, "axes": AXES, "terms": terms, "total": len(site.notices),
+        "latest": listed(latest), "axes": AXES, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url,
     }, key=(summary_key(latest), tuple(terms.items()), len(site.notices)))
     yield from notice_pages(site, digests)

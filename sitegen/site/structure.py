@@ -80,7 +80,8 @@ class Site:
         return {key: [t.summary for t in terms[:limit]] for key, terms in self.terms.items()}
 
 
-def notice_url(notice: Notice) -> str:
+def notice_url(notice) -> str:
+    """The page of a notice (or of anything with its id)."""
     return f"notices/{slug_for(notice.id)}.html"
 
 
