@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -44,7 +45,7 @@ def fetch_command(query, since, until, out, page_size, origin, delay, tries, doc
         query=query, since=since.date() if since else None, until=until.date() if until else None,
         page_size=page_size, origin=origin, delay=delay, tries=tries, filters=filters,
     )
-    with click.progressbar(length=1, label="Fetching pages", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=1, label="Fetching pages", file=sys.stderr) as bar:
         def on_page(page: int, last: int) -> None:
             bar.length = max(last, page)
             bar.update(page - bar.pos)
@@ -77,7 +78,7 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, origin: str, verb
     report = ImportReport()
     records = read_records(page_files(paths), report)
     with click.progressbar(length=len(records), label="Importing notices",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         fresh = convert_records(records, origin, report, on_done=bar.update)
     write_notices(fresh, content_dir, report)
     for line in sorted(report.errors):
@@ -108,7 +109,7 @@ def _build(config, keep_going: bool, search: bool) -> None:
 
     try:
         with click.progressbar(length=0, label="Building pages",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             report = build_site(config, Path("."), keep_going=keep_going, search=search,
                                 progress=bar.update)
     except BuildError as error:

@@ -112,9 +112,11 @@ def render_unsanitized(markdown: str, engine: str = "auto") -> str:
 
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
-    html = _fast_render(markdown) if "<" not in markdown else None
+    raw_free = "<" not in markdown and "```" not in markdown and "~~~" not in markdown
+    html = _fast_render(markdown) if raw_free else None
     if html is not None:
         # Without "<" there is no raw HTML: every tag is the engine's own, its link checks
-        # refuse script URLs, and the only attribute added here is an alignment class.
+        # refuse script URLs, and the only attribute added here is an alignment class
+        # (fences, which carry a class of the author's choosing, take the sanitised path).
         return html
     return sanitize(render_unsanitized(markdown))

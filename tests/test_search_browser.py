@@ -142,7 +142,7 @@ def test_filters_narrow_results_and_sorting_orders_by_date(browser, site_url):
     page.wait_for_function(
         "() => { const t = [...document.querySelectorAll('#search-results time')].map(e => e.textContent);"
         " return t.length >= 5 && t.every((d, i) => i === 0 || t[i - 1] <= d); }")
-    page.select_option("#search-sort", "desc")
+    page.select_option("#search-sort", "")  # newest first
     page.wait_for_function(
         "() => { const t = [...document.querySelectorAll('#search-results time')].map(e => e.textContent);"
         " return t.length >= 5 && t.every((d, i) => i === 0 || t[i - 1] >= d) && t[0] !== t[t.length - 1]; }")

@@ -1,0 +1,206 @@
+"""Citations between notices: file numbers in their real variety, and titles in 《》.
+
+Found in the body text, resolved to notices of the archive (by normalised file number, else
+by normalised title, with or without the issuer prefix), rendered as links; what does not
+resolve is reported, never linked. Interpretations (解读) are paired with the notice they
+explain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .convert.text import squeeze
+from .notice import Notice
+
+_OPEN = "〔﹝[［(（【"
+_CLOSE = "〕﹞]］)）】"
+# 工信部信管〔2020〕81号, 工信厅信管﹝2019﹞86号, 国发[2020]5号 (the year must look like one).
+FILE_NUMBER = re.compile(
+    rf"([\u4e00-\u9fff]{{2,12}}?)\s*[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(_CLOSE)}]"
+    r"\s*第?\s*(\d{1,5})\s*号"
+)
+# 工业和信息化部令第24号, and the bare 第24号令.
+ORDER = re.compile(r"([\u4e00-\u9fff]{2,20}令)\s*第\s*(\d{1,5})\s*号|第\s*(\d{1,5})\s*号令")
+TITLE = re.compile(r"《([^《》\n]{4,100})》")
+INTERPRETATION = re.compile(r"^《(.+)》(?:政策)?解读$|^(.+?)(?:的)?(?:政策)?解读$")
+_ISSUER_PREFIX = re.compile(r"^.*?(?=关于)")
+
+
+@dataclass(frozen=True)
+class Citation:
+    kind: str  # "number" or "title"
+    text: str  # as written
+    key: str  # normalised, what resolution compares
+
+
+@dataclass
+class Links:
+    """The citation graph of an archive."""
+
+    cites: dict[str, list[str]] = field(default_factory=dict)  # id -> cited ids, in text order
+    cited_by: dict[str, list[str]] = field(default_factory=dict)
+    anchors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> (text, target id)
+    unresolved: dict[str, list[str]] = field(default_factory=dict)  # id -> citation texts
+    explains: dict[str, str] = field(default_factory=dict)  # interpretation id -> notice id
+    explained_by: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def edges(self) -> int:
+        return sum(len(v) for v in self.cites.values())
+
+
+def number_key(prefix: str, year: str, number: str) -> str:
+    return f"{prefix}〔{year}〕{int(number)}号"
+
+
+def file_number_key(file_number: str) -> str:
+    """The normalised form of a notice's own file number, as citations are normalised."""
+    text = squeeze(file_number)
+    match = FILE_NUMBER.fullmatch(text)
+    if match:
+        return number_key(*match.groups())
+    match = ORDER.fullmatch(text)
+    if match and match.group(1):
+        return f"{match.group(1)}第{int(match.group(2))}号"
+    return text
+
+
+def title_keys(title: str) -> set[str]:
+    """A title as cited: whole, and without the issuer before 关于."""
+    text = squeeze(title).strip("《》")
+    keys = {text}
+    short = _ISSUER_PREFIX.sub("", text)
+    if short and short != text and len(short) >= 6:
+        keys.add(short)
+    return keys
+
+
+def plain_body(markdown: str) -> str:
+    """Body text near enough to what readers see, for finding citations."""
+    text = re.sub(r"^\{\.[a-z]+\}$", "", markdown, flags=re.M)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("**", "")
+
+
+def find_citations(text: str) -> list[Citation]:
+    found: list[Citation] = []
+    for match in FILE_NUMBER.finditer(text):
+        found.append(Citation("number", match.group(0), number_key(*match.groups())))
+    for match in ORDER.finditer(text):
+        if match.group(1):
+            found.append(Citation("number", match.group(0), f"{match.group(1)}第{int(match.group(2))}号"))
+        else:
+            found.append(Citation("number", match.group(0), f"令第{int(match.group(3))}号"))
+    for match in TITLE.finditer(text):
+        found.append(Citation("title", match.group(0), squeeze(match.group(1))))
+    return found
+
+
+def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) -> Links:
+    """Resolve every notice's citations against the archive."""
+    by_number: dict[str, str] = {}
+    by_order: dict[str, list[str]] = defaultdict(list)
+    by_title: dict[str, list[str]] = defaultdict(list)
+    for notice in sorted(notices, key=lambda n: n.id):
+        if notice.file_number:
+            key = file_number_key(notice.file_number)
+            by_number.setdefault(key, notice.id)
+            order = re.search(r"令第(\d+)号$", key)
+            if order:
+                by_order[f"令第{int(order.group(1))}号"].append(notice.id)
+        for key in title_keys(notice.title):
+            by_title[key].append(notice.id)
+
+    def resolve(citation: Citation) -> str | None:
+        if citation.kind == "number":
+            if citation.key in by_number:
+                return by_number[citation.key]
+            candidates = by_order.get(citation.key, [])
+            return candidates[0] if len(candidates) == 1 else None
+        candidates = by_title.get(citation.key, [])
+        return candidates[0] if len(set(candidates)) == 1 else None
+
+    links = Links()
+    for notice in notices:
+        cited, anchors, unresolved = [], [], []
+        for citation in citations.get(notice.id, []):
+            target = resolve(citation)
+            if target is None:
+                unresolved.append(citation.text)
+            elif target != notice.id:
+                anchors.append((citation.text, target))
+                if target not in cited:
+                    cited.append(target)
+        if cited:
+            links.cites[notice.id] = cited
+            for target in cited:
+                links.cited_by.setdefault(target, []).append(notice.id)
+        if anchors:
+            links.anchors[notice.id] = anchors
+        if unresolved:
+            links.unresolved[notice.id] = sorted(set(unresolved))
+    _pair_interpretations(notices, links, by_title)
+    for targets in links.cited_by.values():
+        targets.sort()
+    return links
+
+
+def is_interpretation(notice: Notice) -> bool:
+    return notice.column == "政策解读" or squeeze(notice.title).endswith("解读")
+
+
+def _pair_interpretations(notices: list[Notice], links: Links, by_title) -> None:
+    for notice in notices:
+        if not is_interpretation(notice):
+            continue
+        target = None
+        match = INTERPRETATION.match(squeeze(notice.title))
+        if match:
+            named = match.group(1) or match.group(2)
+            candidates = {c for key in title_keys(named) for c in by_title.get(key, [])} - {notice.id}
+            if len(candidates) == 1:
+                target = candidates.pop()
+        if target is None:
+            # Else the notice whose file number its text cites first.
+            numbers = [t for t in links.cites.get(notice.id, [])]
+            target = numbers[0] if numbers else None
+        if target and not is_interpretation_of_self(target, notice):
+            links.explains[notice.id] = target
+            links.explained_by.setdefault(target, []).append(notice.id)
+
+
+def is_interpretation_of_self(target: str, notice: Notice) -> bool:
+    return target == notice.id
+
+
+_TEXT_SEGMENT = re.compile(r"(<[^>]+>)")
+
+
+def link_html(html: str, anchors: list[tuple[str, str]], url_of) -> str:
+    """Wrap each resolved citation in the body HTML in a link (text outside tags and links only)."""
+    if not anchors:
+        return html
+    import html as html_module
+
+    targets = {}
+    for text, target in anchors:
+        targets.setdefault(html_module.escape(text, quote=False), target)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)))
+    out, inside_link = [], 0
+    for piece in _TEXT_SEGMENT.split(html):
+        if piece.startswith("<"):
+            if piece.startswith("<a ") or piece == "<a>":
+                inside_link += 1
+            elif piece == "</a>":
+                inside_link = max(0, inside_link - 1)
+            out.append(piece)
+        elif inside_link or not piece:
+            out.append(piece)
+        else:
+            out.append(pattern.sub(
+                lambda m: f'<a class="citation" href="{url_of(targets[m.group(0)])}">{m.group(0)}</a>', piece))
+    return "".join(out)
