@@ -180,15 +180,15 @@ def is_interpretation_of_self(target: str, notice: Notice) -> bool:
 _TEXT_SEGMENT = re.compile(r"(<[^>]+>)")
 
 
-def link_html(html: str, anchors: list[tuple[str, str]], url_of) -> str:
-    """Wrap each resolved citation in the body HTML in a link (text outside tags and links only)."""
+def link_html(html: str, anchors: list[tuple[str, str]]) -> str:
+    """Wrap each resolved citation (text, href) in the body HTML in a link, outside other links."""
     if not anchors:
         return html
     import html as html_module
 
     targets = {}
-    for text, target in anchors:
-        targets.setdefault(html_module.escape(text, quote=False), target)
+    for text, href in anchors:
+        targets.setdefault(html_module.escape(text, quote=False), href)
     pattern = re.compile("|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)))
     out, inside_link = [], 0
     for piece in _TEXT_SEGMENT.split(html):
@@ -202,5 +202,6 @@ def link_html(html: str, anchors: list[tuple[str, str]], url_of) -> str:
             out.append(piece)
         else:
             out.append(pattern.sub(
-                lambda m: f'<a class="citation" href="{url_of(targets[m.group(0)])}">{m.group(0)}</a>', piece))
+                lambda m: f'<a class="citation" href="{html_module.escape(targets[m.group(0)])}">{m.group(0)}</a>',
+                piece))
     return "".join(out)

@@ -226,7 +226,8 @@ def test_cli_build_reports_errors_and_a_summary(tmp_path, monkeypatch):
     runner = CliRunner()
     result = runner.invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")])
     assert result.exit_code == 0, result.output
-    assert re.search(r"\d+ pages written for 9 notices \(no search index\) into public in [\d.]+ s", result.output)
+    assert re.search(r"\d+ pages written for 9 notices \(no search index; 2 citation links, \d+ unresolved\) "
+                     r"into public in [\d.]+ s", result.output)
     (project / "content" / "2020" / "bad.md").write_text("---\ntitle: t\n---\n", encoding="utf-8")
     result = runner.invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")])
     assert result.exit_code == 1
@@ -292,10 +293,11 @@ def test_warm_build_rewrites_only_what_changed_and_matches_a_cold_build(tmp_path
     edited = project / "content" / "2021" / "y2021d2.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("第2号正文", "第2号正文（修订）"), encoding="utf-8")
     second = build_site(config, project)
-    assert second.written == 2 and second.reindexed == ["2021"]  # the notice and the feed
+    # The notice's page and JSON, the site feed, its column's feed and the two catalogs.
+    assert second.written == 6 and second.reindexed == ["2021"]
     changed = {p.relative_to(site).as_posix() for p, stamp in stamps.items()
                if not p.exists() or p.stat().st_mtime_ns != stamp}
-    assert {"notices/y2021d2.html", "feed.xml"} <= changed
+    assert {"notices/y2021d2.html", "notices/y2021d2.json", "feed.xml", "catalog.json"} <= changed
     assert not any(path.startswith(("pagefind/2020/", "notices/y2020", "index.html")) for path in changed)
 
     cold = _two_year_archive(tmp_path / "cold")

@@ -31,6 +31,7 @@ from ..parallel import Workers, parallel_map
 from ..render import render_markdown
 from .cache import BuildCache, digest, store_body_from_worker
 from .pages import Page, root_of, site_pages
+from ..citations import find_citations, link_archive, link_html, plain_body
 from ..convert.text import sanitized_html_text
 from .structure import build_structure, notice_url
 
@@ -53,6 +54,7 @@ class BuildReport:
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
     searched: bool = False
+    citations: tuple[int, int] = (0, 0)  # resolved links, unresolved citations
     reindexed: list[str] = field(default_factory=list)  # search shards indexed anew
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -61,7 +63,8 @@ class BuildReport:
         search = "with search index" if self.searched else "no search index"
         changed = "" if self.written == self.pages else f" ({self.written} changed)"
         return (f"{self.pages} pages written{changed} for {self.notices} notices{skipped} "
-                f"({search}) into {out} in {self.seconds:.1f} s")
+                f"({search}; {self.citations[0]} citation links, {self.citations[1]} unresolved) "
+                f"into {out} in {self.seconds:.1f} s")
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Content:
     digests: dict[str, str]  # id -> hash of the file's bytes
     body_digests: dict[str, str]  # id -> hash of the Markdown body
     body_pending: set[str]
+    citations: dict = field(default_factory=dict)  # id -> citations found in the body
 
     def body(self, notice: Notice) -> str:
         if notice.id in self.body_pending:
@@ -86,7 +90,7 @@ class Content:
 
 
 def _parse_file(path: Path) -> tuple:
-    """(notice or error line, hash of the file's bytes, hash of the body)."""
+    """(notice or error line, hash of the file's bytes, hash of the body, citations)."""
     data = path.read_bytes()
     try:
         try:
@@ -95,8 +99,9 @@ def _parse_file(path: Path) -> tuple:
             raise ContentError(path, 1, "file", "not UTF-8 text") from None
         notice = parse_notice(text, path)
     except ContentError as error:
-        return str(error), "", ""
-    return notice, hashlib.sha1(data).hexdigest(), digest(notice.body)
+        return str(error), "", "", []
+    citations = find_citations(plain_body(notice.body))
+    return notice, hashlib.sha1(data).hexdigest(), digest(notice.body), citations
 
 
 def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
@@ -118,12 +123,12 @@ def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
     seen: dict[str, Path] = {}
     for path, stamp in stamps.items():
         if path in parsed:
-            notice, file_digest, body_digest = parsed[path]
+            notice, file_digest, body_digest, citations = parsed[path]
             stored = notice if isinstance(notice, str) else dataclasses.replace(notice, body="")
-            entries[str(path)] = (stamp, file_digest, body_digest, stored)
+            entries[str(path)] = (stamp, file_digest, body_digest, stored, citations)
         else:
             entries[str(path)] = known[str(path)]
-            _, file_digest, body_digest, notice = known[str(path)]
+            _, file_digest, body_digest, notice, citations = known[str(path)]
             if not isinstance(notice, str):
                 content.body_pending.add(notice.id)
         if isinstance(notice, str):
@@ -138,6 +143,7 @@ def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
         content.paths[notice.id] = path
         content.digests[notice.id] = file_digest
         content.body_digests[notice.id] = body_digest
+        content.citations[notice.id] = citations
     if cache and entries != known:
         cache.store_notices(entries)
     return content
@@ -173,11 +179,13 @@ def render_page(page: Page, config: Config, theme_dir: Path) -> str:
 def _write_job(job: tuple[Page, Config, Path, Path, bool, Path | None]) -> None:
     """Render one page (and its notice's body, when the cache had none) and write it."""
     page, config, theme_dir, out, atomic, cache_folder = job
-    if page.body_of is not None and "body" not in page.context:
+    if page.body_of is not None and "body" not in page.context and page.template:
         html = page.context["body"] = render_markdown(page.body_of.body)
         if cache_folder is not None:
             store_body_from_worker(cache_folder, page.context.pop("body_hash"), html)
-    text = render_page(page, config, theme_dir)
+    if "anchors" in page.context:
+        page.context["body"] = link_html(page.context["body"], page.context["anchors"])
+    text = render_page(page, config, theme_dir) if page.template else page.context["text"](page.body_of)
     target = out / page.path
     if atomic:
         write_atomic(target, text)
@@ -195,8 +203,13 @@ def attach_bodies(pages: list[Page], content: Content, cache: BuildCache | None)
     worker that writes the page (which also adds them to the cache)."""
     wanted: dict[str, list[Page]] = {}
     for page in pages:
-        if page.body_of is not None:
-            wanted.setdefault(content.body_digests[page.body_of.id], []).append(page)
+        if page.body_of is None:
+            continue
+        if page.template is None:  # a data file: it needs the Markdown, not the HTML
+            if page.body_of.id in content.body_pending:
+                page.body_of = dataclasses.replace(page.body_of, body=content.body(page.body_of))
+            continue
+        wanted.setdefault(content.body_digests[page.body_of.id], []).append(page)
     found = cache.bodies(list(wanted)) if cache else {}
     for key, group in wanted.items():
         for page in group:
@@ -232,7 +245,10 @@ def build_site(
         report.notices, report.skipped = len(content.notices), content.errors
         report.phases["read"] = time.perf_counter() - started
         theme_dir = config.theme_dir(project_root)
-        pages = list(site_pages(build_structure(content.notices), config, content.digests))
+        links = link_archive(content.notices, content.citations)
+        report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
+        _report_unresolved(project_root / config.cache if use_cache else None, content, links)
+        pages = list(site_pages(build_structure(content.notices), config, content.digests, links))
         shared = (digest(config), theme_digest(theme_dir))
         fingerprints = {page.path: digest((shared, page.key)) for page in pages}
         report.pages = len(pages)
@@ -300,6 +316,16 @@ def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir
                                       notice_url, offline)
     return build_search_index(content.notices, content.digests, site_dir, cache_dir / "search", texts,
                               notice_url, offline)
+
+
+def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
+    """Citations that match no notice of the archive: listed for people, never linked."""
+    if cache_dir is None:
+        return
+    lines = [f"{content.paths[notice_id]}: {text}"
+             for notice_id in sorted(links.unresolved) for text in links.unresolved[notice_id]]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache_dir / "unresolved-citations.txt", "".join(line + "\n" for line in lines))
 
 
 def _remove_stale(out_dir: Path, paths: set[str]) -> None:

@@ -14,7 +14,7 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from functools import partial
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..config import Config
 from ..notice import Notice
+from ..citations import Links
+from .data import catalog_csv, catalog_json, notice_json
 from .structure import AXES, Site, notice_url, paginate
 
 
 @dataclass
 class Page:
     path: str  # relative to the site root, e.g. "column/ab12cd34ef/index.html"
-    template: str
+    template: str | None  # None: a data file, context["text"](notice) gives its text
     context: dict
     # Everything the page shows, as plain data: equal keys mean byte-identical pages.
     key: object = None
@@ -75,28 +78,54 @@ def _chinese_date(value) -> str:
     return f"{value.year}年{value.month:02d}月{value.day:02d}日" if value else ""
 
 
-def notice_pages(site: Site, digests: dict[str, str] | None = None) -> Iterator[Page]:
+def _relative(notice: Notice) -> str:
+    """A notice's page as linked from another notice page (they share a folder)."""
+    return notice_url(notice).split("/", 1)[1]
+
+
+def notice_pages(site: Site, digests: dict[str, str] | None = None, links: Links | None = None) -> Iterator[Page]:
+    links = links or Links()
+    by_id = {n.id: n for n in site.notices}
     columns = {term.value: term.summary for term in site.terms["column"]}
     for notice in site.notices:
         newer, older = site.neighbours.get(notice.id, (None, None))
         column = columns.get(notice.column)
+        related = {
+            "cites": listed([by_id[i] for i in links.cites.get(notice.id, [])]),
+            "cited_by": listed([by_id[i] for i in links.cited_by.get(notice.id, [])]),
+            "explains": listed([by_id[i] for i in [links.explains.get(notice.id)] if i]),
+            "explained_by": listed([by_id[i] for i in links.explained_by.get(notice.id, [])]),
+        }
+        anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
+        context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
+                   "newer": newer and listed([newer])[0], "older": older and listed([older])[0],
+                   "notice_url": notice_url, **related}
+        if anchors:
+            context["anchors"] = anchors
         yield Page(
-            notice_url(notice), "notice.html",
-            {"notice": notice, "rows": metadata_rows(notice), "column": column,
-             "newer": newer and listed([newer])[0], "older": older and listed([older])[0],
-             "notice_url": notice_url},
+            notice_url(notice), "notice.html", context,
             key=(notice_key(notice, digests), summary_key([n for n in (newer, older) if n]),
-                 bool(newer), column and column.value),
+                 bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
+                 tuple(anchors)),
             body_of=notice,
         )
+        yield Page(notice_url(notice).removesuffix(".html") + ".json", None,
+                   {"text": notice_json}, key=("json", notice_key(notice, digests)), body_of=notice)
 
 
-def axis_pages(site: Site, config: Config) -> Iterator[Page]:
+def axis_pages(site: Site, config: Config, digests: dict[str, str] | None = None) -> Iterator[Page]:
     for axis in AXES:
         summaries = [t.summary for t in site.terms[axis.key]]
         yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": summaries},
                    key=tuple(summaries))
         for term in site.terms[axis.key]:
+            if axis.key in ("column", "theme"):
+                latest = term.notices[: config.latest]
+                yield Page(f"{axis.folder}/{term.summary.slug}/feed.xml", "feed.xml", {
+                    "latest": latest, "updated": next((n.date for n in latest if n.date), None),
+                    "notice_url": notice_url, "feed_title": f"{axis.label}：{term.value}",
+                    "feed_path": f"{axis.folder}/{term.summary.slug}/feed.xml",
+                }, key=("feed", term.value, tuple(notice_key(n, digests) for n in latest)))
             chunks = paginate(term.notices, config.page_size)
             for number, chunk in enumerate(chunks, start=1):
                 yield Page(term.page_url(number), "list.html", {
@@ -105,16 +134,31 @@ def axis_pages(site: Site, config: Config) -> Iterator[Page]:
                 }, key=(term.value, len(term.notices), number, summary_key(chunk)))
 
 
-def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None) -> Iterator[Page]:
+def year_chart(site: Site) -> list[tuple[str, int, float]]:
+    """(year, notices, bar height 0-1) for every year from the first to the last."""
+    counts = {int(t.value): len(t.notices) for t in site.terms["year"]}
+    if not counts:
+        return []
+    most = max(counts.values())
+    years = range(min(counts), max(counts) + 1)
+    return [(str(y), counts.get(y, 0), counts.get(y, 0) / most) for y in years]
+
+
+def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None,
+               links: Links | None = None) -> Iterator[Page]:
     latest = site.notices[: config.latest]
     # The home page shows the first twelve terms of each axis, and whether there are more.
     terms = site.summaries(limit=13)
+    chart = year_chart(site)
     yield Page("index.html", "home.html", {
         "latest": listed(latest), "axes": AXES, "terms": terms, "total": len(site.notices),
-        "notice_url": notice_url,
-    }, key=(summary_key(latest), tuple(terms.items()), len(site.notices)))
-    yield from notice_pages(site, digests)
-    yield from axis_pages(site, config)
+        "notice_url": notice_url, "chart": chart,
+    }, key=(summary_key(latest), tuple(terms.items()), len(site.notices), tuple(chart)))
+    yield from notice_pages(site, digests, links)
+    yield from axis_pages(site, config, digests)
+    every = tuple(notice_key(n, digests) for n in site.notices)
+    yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices)}, key=("catalog", every))
+    yield Page("catalog.csv", None, {"text": partial(catalog_csv, site.notices)}, key=("csv", every))
     yield Page("search.html", "search.html", {"axes": AXES}, key="search")
     # Netlify serves 404.html at any depth, so its links start from the site's own path.
     not_found_root = urlsplit(config.base_url).path or "/"
@@ -122,6 +166,7 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
     updated = next((n.date for n in site.notices if n.date), None)
     yield Page("feed.xml", "feed.xml", {
         "latest": latest, "updated": updated, "notice_url": notice_url,
+        "feed_title": "", "feed_path": "feed.xml",
     }, key=tuple(notice_key(n, digests) for n in latest))
     urls = list(_sitemap_urls(site, config))
     yield Page("sitemap.xml", "sitemap.xml", {"urls": urls}, key=tuple(urls))
