@@ -20,8 +20,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from bench.generate import write_pages  # noqa: E402
-from bench.run import run  # noqa: E402
+from bench.generate import write_pages
+from bench.run import run
 
 
 def truth(project: Path, terms: list[str]) -> dict[str, set[str]]:

@@ -52,8 +52,24 @@ class Links:
         return sum(len(v) for v in self.cites.values())
 
 
+# Words that run into a file number's issuer code in running text ("依据工信部……").
+_LEAD_WORDS = re.compile(
+    r"^(?:依据|根据|按照|依照|参照|对照|结合|落实|贯彻|印发|转发|下发|见|和|及|与|即|对|将|经|据|并|或|以|"
+    r"为|在|由|自|从|向|把|被|的|了|是|于|按|照|请|如|详)+"
+)
+
+
 def number_key(prefix: str, year: str, number: str) -> str:
     return f"{prefix}〔{year}〕{int(number)}号"
+
+
+def _number_citation(match: re.Match) -> Citation:
+    prefix, year, number = match.groups()
+    trimmed = _LEAD_WORDS.sub("", prefix)
+    if len(trimmed) < 2:
+        trimmed = prefix
+    text = match.group(0)[match.group(0).index(trimmed):] if trimmed != prefix else match.group(0)
+    return Citation("number", text, number_key(trimmed, year, number))
 
 
 def file_number_key(file_number: str) -> str:
@@ -80,7 +96,7 @@ def title_keys(title: str) -> set[str]:
 
 def plain_body(markdown: str) -> str:
     """Body text near enough to what readers see, for finding citations."""
-    text = re.sub(r"^\{\.[a-z]+\}$", "", markdown, flags=re.M)
+    text = re.sub(r"^\{\.[a-z]+\}$", "", markdown, flags=re.MULTILINE)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return re.sub(r"\\(.)", r"\1", text).replace("**", "")
@@ -89,7 +105,7 @@ def plain_body(markdown: str) -> str:
 def find_citations(text: str) -> list[Citation]:
     found: list[Citation] = []
     for match in FILE_NUMBER.finditer(text):
-        found.append(Citation("number", match.group(0), number_key(*match.groups())))
+        found.append(_number_citation(match))
     for match in ORDER.finditer(text):
         if match.group(1):
             found.append(Citation("number", match.group(0), f"{match.group(1)}第{int(match.group(2))}号"))
@@ -119,6 +135,10 @@ def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) ->
         if citation.kind == "number":
             if citation.key in by_number:
                 return by_number[citation.key]
+            # The issuer code may still carry a word of the sentence before it.
+            for start in range(1, max(1, citation.key.find("〔") - 1)):
+                if citation.key[start:] in by_number:
+                    return by_number[citation.key[start:]]
             candidates = by_order.get(citation.key, [])
             return candidates[0] if len(candidates) == 1 else None
         candidates = by_title.get(citation.key, [])

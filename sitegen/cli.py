@@ -178,6 +178,35 @@ def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> Non
     click.echo(report.summary(target))
 
 
+@main.command("check")
+@_content_option
+def check_command(content_dir) -> None:
+    """Validate every notice against the front-matter schema (docs/schema.md).
+
+    Prints file:line: field: reason for each problem and exits 1 if there is any:
+    run it in CI on pull requests that change content/.
+    """
+    from .stats import check_archive
+
+    folder = Path(content_dir or _config(None, None, None).content)
+    errors = check_archive(folder)
+    for line in errors:
+        click.echo(line)
+    if errors:
+        raise SystemExit(1)
+    click.echo(f"{folder}: every notice file is valid")
+
+
+@main.command("stats")
+@_content_option
+def stats_command(content_dir) -> None:
+    """Count notices by year, column, theme and issuer, and size up the citation graph."""
+    from .stats import archive_stats, format_stats
+
+    folder = Path(content_dir or _config(None, None, None).content)
+    click.echo(format_stats(archive_stats(folder)))
+
+
 @main.command("serve")
 @_content_option
 @_out_option

@@ -44,7 +44,7 @@ FIELD_ORDER = (
 )
 CHECKSUM_FIELD = "import_checksum"
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {CHECKSUM_FIELD}
-_CHECKSUM_LINE = re.compile(rf"^{CHECKSUM_FIELD}:.*\n", re.M)
+_CHECKSUM_LINE = re.compile(rf"^{CHECKSUM_FIELD}:.*\n", re.MULTILINE)
 
 
 @dataclass
@@ -97,7 +97,7 @@ def text_checksum(text: str) -> str:
 
 def edited_by_hand(text: str) -> bool:
     """True when a file no longer matches the checksum the importer stamped on it."""
-    match = re.search(rf"^{CHECKSUM_FIELD}: *(\S+) *$", text, re.M)
+    match = re.search(rf"^{CHECKSUM_FIELD}: *(\S+) *$", text, re.MULTILINE)
     if not match:
         return True
     return text_checksum(_CHECKSUM_LINE.sub("", text, count=1)) != match.group(1)
@@ -135,12 +135,11 @@ def relative_path(notice: Notice) -> Path:
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """(front matter, body, line number where the body starts)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if not text.startswith("---\n") and not text.startswith("---\r\n"):
         raise ContentError(path, 1, "front matter", "the file must start with a '---' line")
     text = text.replace("\r\n", "\n")
-    end = re.search(r"^---[ \t]*$", text[4:], re.M)
+    end = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
     if not end:
         raise ContentError(path, 1, "front matter", "no closing '---' line")
     meta = text[4 : 4 + end.start()]
@@ -229,7 +228,7 @@ def _records(meta: dict, key: str, allowed: tuple, required: tuple, fail) -> lis
             fail(key, "each entry must be a mapping")
         unknown = set(item) - set(allowed)
         if unknown:
-            fail(key, f"unknown key {sorted(map(str, unknown))[0]!r} in an entry")
+            fail(key, f"unknown key {min(map(str, unknown))!r} in an entry")
         for name, field_value in item.items():
             if not isinstance(field_value, str):
                 fail(key, f"{name} must be text")

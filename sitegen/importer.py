@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import (
-    ContentError, edited_by_hand, notice_files, notice_text, parse_notice, relative_path,
+    ContentError,
+    edited_by_hand,
+    notice_files,
+    notice_text,
+    parse_notice,
+    relative_path,
     write_atomic,
 )
 from .convert.fidelity import Fidelity, measure_text
@@ -23,7 +28,13 @@ from .dedup import duplicate_groups, merge_group
 from .notice import Notice
 from .parallel import parallel_map
 from .sources.miit import (
-    DEFAULT_ORIGIN, Imported, PageError, RawRecord, RecordError, read_page, to_notice,
+    DEFAULT_ORIGIN,
+    Imported,
+    PageError,
+    RawRecord,
+    RecordError,
+    read_page,
+    to_notice,
 )
 
 
@@ -160,7 +171,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     _write(fresh, _read_existing(content_dir, report), content_dir, report)
 
 
-_ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.M)
+_ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 
 
 def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existing]:

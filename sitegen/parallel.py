@@ -35,7 +35,7 @@ class Workers:
         self.size = size or worker_count()
         self.pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> Workers:
+    def __enter__(self) -> Workers:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc) -> None:

@@ -40,7 +40,7 @@ _ATTRIBUTES = {
 _CLASSES = {tag: ALIGN_CLASSES for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "div")}
 
 # An alignment line, the heading marker of the next line if any, and the rest of that line.
-_ALIGNED = re.compile(r"^\{\.(center|right)\}\n(#{1,6} )?(.*)$", re.M)
+_ALIGNED = re.compile(r"^\{\.(center|right)\}\n(#{1,6} )?(.*)$", re.MULTILINE)
 # What a line can start other than a paragraph: indented code, HTML, quotes, fences, tables,
 # attributes, list items and thematic breaks.
 _NOT_PARAGRAPH = re.compile(
@@ -92,7 +92,7 @@ def _fast_render(markdown: str) -> str | None:
     marked, count = _ALIGNED.subn(mark, markdown)
     if refused:
         return None
-    if re.search(r"^ {0,3}\{", marked, re.M):
+    if re.search(r"^ {0,3}\{", marked, re.MULTILINE):
         return None  # attributes the marker does not cover
     html = _rust_engine().render(marked)
     if count:

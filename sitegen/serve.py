@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {
+    extensions_map = {  # noqa: RUF012 - http.server's own class attribute, extended
         **SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
         ".css": "text/css", ".xml": "application/xml",
@@ -23,7 +23,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header(name, value)
         super().end_headers()
 
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
+    def log_message(self, format, *args):
         pass
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from sitegen.bundle import make_bundle
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.content import notice_text
 from sitegen.notice import Attachment, Notice
-from sitegen.bundle import make_bundle
 
 from .samples import REPO
 from .sitecheck import crawl

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from sitegen.content import (
-    ContentError, edited_by_hand, notice_text, parse_notice, relative_path, slug_for,
+    ContentError,
+    edited_by_hand,
+    notice_text,
+    parse_notice,
+    relative_path,
+    slug_for,
 )
 from sitegen.notice import Attachment, Notice, Publication
 

@@ -116,7 +116,7 @@ def test_a_total_that_changes_mid_crawl_still_ends_with_every_record(tmp_path):
 def test_repeated_pages_are_reported_and_long_ranges_are_sliced(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[2] = ["repeat"]
-        report, folder = fetch(
+        _, folder = fetch(
             settings(api, max_pages=2, since=dt.date(2000, 1, 1), until=dt.date(2026, 1, 1)),
             tmp_path / "raw", sleep=Sleeps())
         every = {r["pkValue"] for r in api.records}

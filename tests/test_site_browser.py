@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+
 import pytest
 
 from sitegen.dates import DateError, beijing_date

@@ -42,4 +42,4 @@ def _all_lines(blocks: list[Block]):
                 yield from cell.lines
 
 
-__all__ = ["Conversion", "convert", "Run", "Block"]
+__all__ = ["Block", "Conversion", "Run", "convert"]

@@ -24,8 +24,8 @@ BLOCK_TAGS = frozenset({
 })
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
-_ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.I)
-_WEIGHT_STYLE = re.compile(r"font-weight\s*:\s*([a-z0-9]+)", re.I)
+_ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.IGNORECASE)
+_WEIGHT_STYLE = re.compile(r"font-weight\s*:\s*([a-z0-9]+)", re.IGNORECASE)
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
 # Indentation and padding at the ends of a line: ASCII, no-break and ideographic spaces.
 _EDGE_SPACE = " \t\n\r\f\u00a0\u3000\u200b\ufeff"
@@ -287,8 +287,8 @@ def tidy_runs(runs: list[Run]) -> list[Run]:
             text = previous.text + run.text
             merged[-1] = replace(previous, text=re.sub(" {2,}", " ", text))
         else:
-            if previous is not None and previous.image is None and run.image is None:
-                if previous.text.endswith(" ") and run.text.startswith(" "):
-                    run = replace(run, text=run.text[1:])
+            if (previous is not None and previous.image is None and run.image is None
+                    and previous.text.endswith(" ") and run.text.startswith(" ")):
+                run = replace(run, text=run.text[1:])
             merged.append(run)
     return [run for run in merged if run.image is not None or run.text]

@@ -22,7 +22,7 @@ _ANY_WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 # Characters XML trees cannot hold (and no reader sees).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 # Void in HTML5 but unknown to libxml2's HTML 4 parser, which would wrap everything after them.
-_HTML5_VOID = re.compile(r"<(embed|source|track|wbr|keygen)(\s[^>]*|/)?>", re.I)
+_HTML5_VOID = re.compile(r"<(embed|source|track|wbr|keygen)(\s[^>]*|/)?>", re.IGNORECASE)
 _PARSER = etree.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, recover=True, remove_blank_text=False,
 )

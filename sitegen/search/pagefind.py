@@ -64,7 +64,7 @@ def run_pagefind(site_dir: Path, output_dir: Path) -> None:
     """The Pagefind CLI over a folder: one process, unlike the Python API's sleepy per-page calls."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir),
                "--output-path", str(output_dir), "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         message = (result.stderr or result.stdout).strip().splitlines()
         raise SearchIndexError(f"pagefind failed: {message[-1] if message else result.returncode}")

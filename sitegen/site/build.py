@@ -24,15 +24,15 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from ..citations import find_citations, link_archive, link_html, plain_body
 from ..config import Config
 from ..content import ContentError, notice_files, parse_notice, read_notice, write_atomic
+from ..convert.text import sanitized_html_text
 from ..notice import Notice
 from ..parallel import Workers, parallel_map
 from ..render import render_markdown
 from .cache import BuildCache, digest, store_body_from_worker
 from .pages import Page, root_of, site_pages
-from ..citations import find_citations, link_archive, link_html, plain_body
-from ..convert.text import sanitized_html_text
 from .structure import build_structure, notice_url
 
 BATCH = 2000

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
+from ..citations import Links
 from ..config import Config
 from ..notice import Notice
-from ..citations import Links
 from .data import catalog_csv, catalog_json, notice_json
 from .structure import AXES, Site, notice_url, paginate
 

@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import re
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -125,7 +124,7 @@ def _retry_after(value: str | None, default: float) -> float:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return default
-    return max(0.0, (moment - dt.datetime.now(dt.timezone.utc)).total_seconds())
+    return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class Client:
@@ -160,7 +159,7 @@ class Client:
                     retry_in = _retry_after(error.headers.get("Retry-After"), wait)
                 else:
                     raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as error:
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 problem = f"no answer ({getattr(error, 'reason', error)})"
             except PageError as error:
                 problem = f"bad page: {error}"
@@ -299,7 +298,7 @@ class Crawl:
 
     # -- what is new since the last crawl ----------------------------------
     def update(self) -> None:
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         folder = self.folder / f"update-{stamp}"
         record = {"time": _now(), "folder": folder.name, "pages": {}}
         page = 1
@@ -321,7 +320,7 @@ class Crawl:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def fetch(settings: FetchSettings, out: Path, sleep=time.sleep,

@@ -1,0 +1,148 @@
+"""Citations between notices, interpretations, and the data exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen.citations import find_citations, link_archive, link_html, plain_body
+from sitegen.cli import main
+from sitegen.config import load_config
+from sitegen.content import notice_files, read_notice
+from sitegen.notice import Notice
+from sitegen.site.build import build_site
+
+from .samples import REPO
+
+APP_NOTICE = "399f162b876040deab3d0534764f856f"
+QUALITY = "bfb984e6051a4952a2a42703354581d5"
+CALL_CENTRE = "d68d7bd0a2a148fb8f9b94547ab5397f"
+INTERPRETATION = "88bd46badb754d919c07743c05764c33"
+
+
+@pytest.mark.parametrize("text, key", [
+    ("依据工信部信管〔2020〕81号文件", "工信部信管〔2020〕81号"),
+    ("见工信厅信管﹝2019﹞86号", "工信厅信管〔2019〕86号"),
+    ("国发[2020]5号", "国发〔2020〕5号"),
+    ("国办发（2018）第12号", "国办发〔2018〕12号"),
+    ("工信部联通信(2021) 003号", "工信部联通信〔2021〕3号"),
+    ("《规定》（工业和信息化部令第24号）", "工业和信息化部令第24号"),
+    ("依照第24号令执行", "令第24号"),
+])
+def test_file_numbers_in_their_real_variety(text, key):
+    assert [c.key for c in find_citations(text) if c.kind == "number"] == [key]
+
+
+@pytest.mark.parametrize("text", [
+    "《电信业务分类目录（2015年版）》相关规定",  # a year in brackets that is not a file number
+    "（2020年）第三季度",
+    "〔2020〕年度报告",
+    "共计81号段",
+])
+def test_false_friends_are_not_file_numbers(text):
+    assert [c for c in find_citations(text) if c.kind == "number"] == []
+
+
+def sample_links():
+    notices = [read_notice(p) for p in notice_files(REPO / "content")]
+    citations = {n.id: find_citations(plain_body(n.body)) for n in notices}
+    return notices, link_archive(notices, citations)
+
+
+def test_the_sample_links_citations_in_both_directions():
+    _, links = sample_links()
+    assert links.cites[QUALITY] == [APP_NOTICE]  # by its full title in 《》
+    assert links.cites[INTERPRETATION] == [CALL_CENTRE]  # by file number and short title
+    assert links.cited_by[APP_NOTICE] == [QUALITY]
+    assert sorted(links.cited_by[CALL_CENTRE]) == [INTERPRETATION]
+    assert links.explains == {INTERPRETATION: CALL_CENTRE}
+    # A notice quoting its own file number does not cite itself.
+    assert CALL_CENTRE not in links.cites
+    # Books and laws outside the archive stay unresolved, never linked.
+    assert "《电信条例》" in links.unresolved[CALL_CENTRE]
+    assert all(target != "" for text, target in links.anchors[INTERPRETATION])
+
+
+def test_titles_resolve_with_and_without_the_issuer_prefix_but_not_when_ambiguous():
+    notices = [
+        Notice(id="a", title="工业和信息化部关于加强呼叫中心业务管理的通知", file_number="工信部信管〔2020〕81号"),
+        Notice(id="b", title="关于开展试点的通知"),
+        Notice(id="c", title="国家发展改革委关于开展试点的通知"),
+        Notice(id="d", title="引用者", body=""),
+    ]
+    text = "根据《关于加强呼叫中心业务管理的通知》和《关于开展试点的通知》及《网络安全法》"
+    links = link_archive(notices, {"d": find_citations(text)})
+    assert links.cites["d"] == ["a"]
+    assert sorted(links.unresolved["d"]) == ["《关于开展试点的通知》", "《网络安全法》"]
+
+
+def test_links_are_added_to_text_only_and_never_inside_other_links():
+    html = '<p>依据工信部信管〔2020〕81号，见<a href="x">工信部信管〔2020〕81号</a>。</p>'
+    out = link_html(html, [("工信部信管〔2020〕81号", "d68.html")])
+    assert out == ('<p>依据<a class="citation" href="d68.html">工信部信管〔2020〕81号</a>，'
+                   '见<a href="x">工信部信管〔2020〕81号</a>。</p>')
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    project = tmp_path_factory.mktemp("xref") / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    build_site(load_config(project, theme=str(REPO / "themes" / "default")), project, search=False)
+    return project / "public"
+
+
+def test_notice_pages_show_cites_cited_by_and_interpretations(site):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((site / "notices" / f"{CALL_CENTRE}.html").read_text(encoding="utf-8"), "html.parser")
+    sections = {s.h2.get_text(): [a.get_text() for a in s.select("a")] for s in page.select("aside section")}
+    assert sections["本文解读"] == ["《工业和信息化部关于加强呼叫中心业务管理的通知》解读"]
+    assert sections["被以下文件引用"] == ["《工业和信息化部关于加强呼叫中心业务管理的通知》解读"]
+    quality = BeautifulSoup((site / "notices" / f"{QUALITY}.html").read_text(encoding="utf-8"), "html.parser")
+    link = quality.select_one("article .body a.citation")
+    assert link["href"] == f"{APP_NOTICE}.html"
+    assert link.get_text() == "《工业和信息化部关于开展纵深推进APP侵害用户权益专项整治行动的通知》"
+
+
+def test_catalogs_and_notice_json_hold_every_field(site):
+    rows = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert len(rows) == 9
+    row = next(r for r in rows if r["id"] == CALL_CENTRE)
+    assert row["file_number"] == "工信部信管〔2020〕81号" and row["date"] == "2020-06-18"
+    assert row["url"] == f"notices/{CALL_CENTRE}.html" and row["also_published"][0]["column"] == "电信和互联网业务"
+    table = list(csv.DictReader(io.StringIO((site / "catalog.csv").read_text(encoding="utf-8"))))
+    assert [r["id"] for r in table] == [r["id"] for r in rows]
+    single = json.loads((site / "notices" / f"{CALL_CENTRE}.json").read_text(encoding="utf-8"))
+    assert single["body_markdown"].startswith("{.center}\n工信部信管〔2020〕81号")
+
+
+def test_feeds_per_column_and_theme_and_the_year_chart(site):
+    feeds = sorted(p.relative_to(site).parts[0] for p in site.glob("*/*/feed.xml"))
+    assert feeds.count("column") == 6 and feeds.count("theme") == 3
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "<svg" in home and "2020年：9 篇" in home and "<script" not in home.split("</main>")[0]
+
+
+def test_check_reports_file_line_field_reason_and_exits_non_zero(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["check"]).exit_code == 0
+    (tmp_path / "content" / "2020" / "bad.md").write_text(
+        "---\ntitle: t\nid: x\nwritten: 2020-02-31\n---\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "content/2020/bad.md:4: written: not a YYYY-MM-DD date: '2020-02-31'"
+
+
+def test_stats_counts_and_sizes_the_citation_graph(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, ["stats"])
+    assert result.exit_code == 0
+    assert result.output.startswith("9 notices")
+    assert "2 links between notices" in result.output and "1 interpretations paired" in result.output
+
