@@ -60,3 +60,11 @@ def chromium(tmp_path: Path):
             yield browser
         finally:
             browser.close()
+
+
+def wait_for_results(page) -> list[str]:
+    """The result titles, once the search page has finished searching."""
+    page.wait_for_function(
+        "() => { const s = document.getElementById('search-status').textContent;"
+        " return s && !s.includes('正在'); }", timeout=20000)
+    return page.locator("#search-results h2").all_inner_texts()

@@ -11,7 +11,7 @@ from sitegen.config import load_config
 from sitegen.content import notice_files, read_notice
 from sitegen.site.build import build_site
 
-from .browser import chromium, netlify_headers, require_chromium, serving
+from .browser import chromium, netlify_headers, require_chromium, serving, wait_for_results
 from .samples import REPO
 
 pytestmark = pytest.mark.browser
@@ -42,10 +42,7 @@ def browser(tmp_path_factory, site_url):
 
 def search(page, url: str) -> list[str]:
     page.goto(url)
-    page.wait_for_function(
-        "() => { const s = document.getElementById('search-status').textContent;"
-        " return s && !s.includes('正在'); }", timeout=20000)
-    return page.locator("#search-results h2").all_inner_texts()
+    return wait_for_results(page)
 
 
 def titles_containing(term: str) -> set[str]:
@@ -147,30 +144,6 @@ def test_filters_narrow_results_and_sorting_orders_by_date(browser, site_url):
         " return t.length >= 5 && t.every((d, i) => i === 0 || t[i - 1] >= d) && t[0] !== t[t.length - 1]; }")
     excerpt = page.locator("#search-results .excerpt mark").first.inner_text()
     assert excerpt == "信息"
-    page.close()
-
-
-def test_keyboard_only_search(browser, site_url):
-    page = browser.new_page()
-    page.goto(f"{site_url}index.html")
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "quick-q":
-            break
-    assert page.evaluate("document.activeElement.id") == "quick-q"
-    page.keyboard.type("骚扰电话")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/search.html?q=*")
-    page.wait_for_selector("#search-results li")
-    page.locator("#search-q").focus()
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.closest('#search-results') !== null"):
-            break
-    assert page.evaluate("document.activeElement.tagName") == "A"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "/notices/" in page.url
     page.close()
 
 

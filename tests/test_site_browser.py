@@ -12,7 +12,7 @@ from sitegen.bundle import make_bundle
 from sitegen.config import load_config
 from sitegen.site.build import build_site
 
-from .browser import chromium, require_chromium, serving
+from .browser import chromium, require_chromium, serving, wait_for_results
 from .samples import REPO
 
 pytestmark = pytest.mark.browser
@@ -42,13 +42,6 @@ def roots(tmp_path_factory):
 def browser(tmp_path_factory, roots):
     with chromium(tmp_path_factory.mktemp("profile")) as context:
         yield context
-
-
-def wait_for_results(page) -> list[str]:
-    page.wait_for_function(
-        "() => { const s = document.getElementById('search-status').textContent;"
-        " return s && !s.includes('正在'); }", timeout=20000)
-    return page.locator("#search-results h2").all_inner_texts()
 
 
 def browse_to_the_call_centre_notice(page, root: str) -> None:
@@ -116,13 +109,15 @@ def test_search_from_disk_gives_the_same_results_as_online(browser, roots):
     offline.close()
 
 
-def test_keyboard_only_from_disk(browser, roots):
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_keyboard_only_search(browser, roots, where):
     page = browser.new_page()
-    page.goto(f"{roots[1]}index.html")
+    page.goto(f"{roots[0] if where == 'http' else roots[1]}index.html")
     for _ in range(12):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "quick-q":
             break
+    assert page.evaluate("document.activeElement.id") == "quick-q"
     page.keyboard.type("呼叫中心")
     page.keyboard.press("Enter")
     assert sorted(wait_for_results(page)) == sorted([CALL_CENTRE, INTERPRETATION])
@@ -131,9 +126,10 @@ def test_keyboard_only_from_disk(browser, roots):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.closest('#search-results') !== null"):
             break
+    assert page.evaluate("document.activeElement.tagName") == "A"
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.startswith("file://") and "/notices/" in page.url
+    assert "/notices/" in page.url and page.url.startswith("http" if where == "http" else "file")
     page.close()
 
 
