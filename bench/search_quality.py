@@ -66,7 +66,7 @@ def main() -> None:
     with serving(project / "public") as url, chromium(work) as browser:
         page = browser.new_page()
         page.goto(f"{url}search.html")
-        page.wait_for_function("window.sitegen && window.sitegen.search")
+        page.wait_for_function("() => window.sitegen && window.sitegen.search")
         for term in terms:
             for query in (term, f'"{term}"'):
                 found = page.evaluate(

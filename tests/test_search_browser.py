@@ -29,7 +29,9 @@ def site_url(tmp_path_factory):
     project = tmp_path_factory.mktemp("search") / "project"
     shutil.copytree(REPO / "content", project / "content")
     build_site(load_config(project, theme=str(REPO / "themes" / "default")), project)
-    # Served with netlify.toml's content security policy: search must work under it.
+    # Served with netlify.toml's content security policy: search must work under it. (So every
+    # wait_for_function predicate here is a function: a bare expression needs eval, which the
+    # policy forbids to Playwright as to anyone.)
     with serving(project / "public", netlify_headers()) as url:
         yield url
 
@@ -82,7 +84,7 @@ def test_queries_find_exactly_the_notices_containing_them(browser, site_url, que
 def test_the_search_function_returns_every_result_with_its_fields(browser, site_url):
     page = browser.new_page()
     page.goto(f"{site_url}search.html")
-    page.wait_for_function("window.sitegen && window.sitegen.search")
+    page.wait_for_function("() => window.sitegen && window.sitegen.search")
     results = page.evaluate("window.sitegen.search('呼叫中心', {sort: 'desc'})")
     assert sorted(r["title"] for r in results) == sorted(titles_containing("呼叫中心"))
     assert [r["date"] for r in results] == sorted((r["date"] for r in results), reverse=True)
@@ -99,7 +101,7 @@ def test_query_tokens_in_the_browser_match_the_index_tokens(browser, site_url):
 
     page = browser.new_page()
     page.goto(f"{site_url}search.html")
-    page.wait_for_function("window.sitegen && window.sitegen.tokens")
+    page.wait_for_function("() => window.sitegen && window.sitegen.tokens")
     samples = ["工信部信管〔2020〕81号", "５Ｇ网络 eSIM技术", "个人，信息", "APP侵害用户权益", "李　琰 010-68208246",
                "ｅＳＩＭ", "Ⅻ条", "한국어 テスト", "a_b-c.d", "𠀀𠀁字"]
     for sample in samples:
@@ -129,11 +131,11 @@ def test_filters_narrow_results_and_sorting_orders_by_date(browser, site_url):
     titles = search(page, f"{site_url}search.html?q={quote('信息')}")
     assert len(titles) >= 5
     page.get_by_label("政策解读 (1)").check()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     assert page.locator("#search-results h2").all_inner_texts() == [INTERPRETATION]
     assert "column=%E6%94%BF%E7%AD%96%E8%A7%A3%E8%AF%BB" in page.url  # the filter is in the address
     page.get_by_label("政策解读 (1)").uncheck()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length >= 5")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length >= 5")
     page.select_option("#search-sort", "asc")
     page.wait_for_function(
         "() => { const t = [...document.querySelectorAll('#search-results time')].map(e => e.textContent);"

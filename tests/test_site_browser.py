@@ -81,7 +81,7 @@ def test_search_filter_and_sort(browser, roots, where):
     page.press("#search-q", "Enter")
     assert sorted(wait_for_results(page)) == sorted([CALL_CENTRE, INTERPRETATION])
     page.get_by_label("政策解读 (1)").check()
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     assert page.locator("#search-results h2").all_inner_texts() == [INTERPRETATION]
     page.get_by_label("政策解读 (1)").uncheck()
     page.fill("#search-q", "通知")
