@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .convert.text import squeeze
 from .notice import Notice
@@ -29,8 +30,7 @@ INTERPRETATION = re.compile(r"^《(.+)》(?:政策)?解读$|^(.+?)(?:的)?(?:政
 _ISSUER_PREFIX = re.compile(r"^.*?(?=关于)")
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     kind: str  # "number" or "title"
     text: str  # as written
     key: str  # normalised, what resolution compares
@@ -102,18 +102,36 @@ def plain_body(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", text).replace("**", "")
 
 
+# Anchors first (brackets with a year, then a number and 号; or 令…第N号), then a look back for
+# the issuer code: scanning for the code at every character would be many times slower.
+_NUMBER_ANCHOR = re.compile(
+    rf"\s*[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(_CLOSE)}]\s*第?\s*(\d{{1,5}})\s*号"
+)
+_ORDER_ANCHOR = re.compile(r"令\s*第\s*(\d{1,5})\s*号|第\s*(\d{1,5})\s*号令")
+_CODE_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,12}$")
+_ISSUER_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,19}$")
+
+
 def find_citations(text: str) -> list[Citation]:
-    found: list[Citation] = []
-    for match in FILE_NUMBER.finditer(text):
-        found.append(_number_citation(match))
-    for match in ORDER.finditer(text):
-        if match.group(1):
-            found.append(Citation("number", match.group(0), f"{match.group(1)}第{int(match.group(2))}号"))
+    found: list[tuple[int, Citation]] = []  # by position, so citations come in text order
+    for anchor in _NUMBER_ANCHOR.finditer(text):
+        code = _CODE_BEFORE.search(text, max(0, anchor.start() - 12), anchor.start())
+        if code:
+            match = FILE_NUMBER.match(text, code.start(), anchor.end())
+            if match:
+                found.append((match.start(), _number_citation(match)))
+    for anchor in _ORDER_ANCHOR.finditer(text):
+        if anchor.group(1):
+            issuer = _ISSUER_BEFORE.search(text, max(0, anchor.start() - 19), anchor.start())
+            if issuer:
+                name = _LEAD_WORDS.sub("", issuer.group(0)) or issuer.group(0)
+                written = text[anchor.start() - len(name) : anchor.end()]
+                found.append((anchor.start() - len(name), Citation("number", written, f"{name}令第{int(anchor.group(1))}号")))
         else:
-            found.append(Citation("number", match.group(0), f"令第{int(match.group(3))}号"))
+            found.append((anchor.start(), Citation("number", anchor.group(0), f"令第{int(anchor.group(2))}号")))
     for match in TITLE.finditer(text):
-        found.append(Citation("title", match.group(0), squeeze(match.group(1))))
-    return found
+        found.append((match.start(), Citation("title", match.group(0), squeeze(match.group(1)))))
+    return [citation for _, citation in sorted(found, key=lambda item: item[0])]
 
 
 def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) -> Links:
@@ -131,28 +149,34 @@ def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) ->
         for key in title_keys(notice.title):
             by_title[key].append(notice.id)
 
-    def resolve(citation: Citation) -> str | None:
-        if citation.kind == "number":
-            if citation.key in by_number:
-                return by_number[citation.key]
-            # The issuer code may still carry a word of the sentence before it.
-            for start in range(1, max(1, citation.key.find("〔") - 1)):
-                if citation.key[start:] in by_number:
-                    return by_number[citation.key[start:]]
-            candidates = by_order.get(citation.key, [])
+    def resolve(kind: str, key: str) -> str | None:
+        if kind == "number":
+            # The issuer code may still carry words of the sentence before it: try shorter ones.
+            for start in range(len(key)):
+                if key[start:] in by_number:
+                    return by_number[key[start:]]
+                if key[start] in "〔令":
+                    break
+            order = re.search(r"令第(\d+)号$", key)
+            candidates = by_order.get(f"令第{order.group(1)}号", []) if order else []
             return candidates[0] if len(candidates) == 1 else None
-        candidates = by_title.get(citation.key, [])
+        candidates = by_title.get(key, [])
         return candidates[0] if len(set(candidates)) == 1 else None
 
+    resolved: dict[tuple[str, str], str | None] = {}
     links = Links()
     for notice in notices:
         cited, anchors, unresolved = [], [], []
-        for citation in citations.get(notice.id, []):
-            target = resolve(citation)
+        # Citations may arrive as plain (kind, text, key) tuples from the build cache.
+        for kind, text, key in citations.get(notice.id, []):
+            memo = (kind, key)
+            if memo not in resolved:
+                resolved[memo] = resolve(kind, key)
+            target = resolved[memo]
             if target is None:
-                unresolved.append(citation.text)
+                unresolved.append(text)
             elif target != notice.id:
-                anchors.append((citation.text, target))
+                anchors.append((text, target))
                 if target not in cited:
                     cited.append(target)
         if cited:

@@ -146,3 +146,13 @@ def test_stats_counts_and_sizes_the_citation_graph(tmp_path, monkeypatch):
     assert result.output.startswith("9 notices")
     assert "2 links between notices" in result.output and "1 interpretations paired" in result.output
 
+
+
+def test_orders_and_numbers_resolve_through_the_words_before_them():
+    notices = [Notice(id="order", title="电信和互联网用户个人信息保护规定", file_number="工业和信息化部令第24号"),
+               Notice(id="call", title="通知", file_number="工信部信管〔2020〕81号"),
+               Notice(id="d", title="引用者")]
+    text = "依据工业和信息化部令第24号，按照工信部信管〔2020〕81号，另见第24号令。"
+    links = link_archive(notices, {"d": find_citations(text)})
+    assert links.cites["d"] == ["order", "call"]
+    assert [text for text, _ in links.anchors["d"]] == ["工业和信息化部令第24号", "工信部信管〔2020〕81号", "第24号令"]

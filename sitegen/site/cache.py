@@ -14,7 +14,7 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -71,23 +71,40 @@ class BuildCache:
             self.connection = None
 
     # -- parsed notices ----------------------------------------------------
+    # One pickle per content folder (a year), so an edit rewrites one small file.
     def notices(self) -> dict[str, tuple]:
+        self._groups: dict[str, dict] = {}
         if self.folder is None:
             return {}
-        try:
-            with open(self.folder / "notices.pickle", "rb") as handle:
-                version, entries = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-            return {}
-        return entries if version == SCHEMA_VERSION else {}
+        entries: dict[str, tuple] = {}
+        for path in sorted(self.folder.glob("notices-*.pickle")):
+            try:
+                with open(path, "rb") as handle:
+                    version, group = pickle.load(handle)
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+                continue
+            if version == SCHEMA_VERSION:
+                self._groups[path.name] = group
+                entries.update(group)
+        return entries
 
     def store_notices(self, entries: dict[str, tuple]) -> None:
         if self.folder is None:
             return
-        temporary = self.folder / "notices.pickle.tmp"
-        with open(temporary, "wb") as handle:
-            pickle.dump((SCHEMA_VERSION, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(self.folder / "notices.pickle")
+        groups: dict[str, dict] = {}
+        for path, entry in entries.items():
+            name = hashlib.sha1(str(Path(path).parent).encode("utf-8")).hexdigest()[:12]
+            groups.setdefault(f"notices-{name}.pickle", {})[path] = entry
+        previous = getattr(self, "_groups", {})
+        for name, group in groups.items():
+            if previous.get(name) != group:
+                temporary = self.folder / f"{name}.tmp"
+                with open(temporary, "wb") as handle:
+                    pickle.dump((SCHEMA_VERSION, group), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                temporary.replace(self.folder / name)
+        for name in set(previous) - set(groups):
+            (self.folder / name).unlink(missing_ok=True)
+        self._groups = groups
 
     # -- rendered bodies ---------------------------------------------------
     def bodies(self, hashes: list[str]) -> dict[str, str]:
