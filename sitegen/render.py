@@ -110,13 +110,18 @@ def render_unsanitized(markdown: str, engine: str = "auto") -> str:
     return _python_engine().render(markdown)
 
 
+# The only raw HTML the converter writes in running text: bold where ** cannot close.
+_PLAIN_STRONG = re.compile(r"\\.|</?strong>", re.S)  # escape pairs go first: \\<img is raw HTML
+
+
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
-    raw_free = "<" not in markdown and "```" not in markdown and "~~~" not in markdown
+    raw_free = ("<" not in _PLAIN_STRONG.sub("", markdown)
+                and "```" not in markdown and "~~~" not in markdown)
     html = _fast_render(markdown) if raw_free else None
     if html is not None:
-        # Without "<" there is no raw HTML: every tag is the engine's own, its link checks
-        # refuse script URLs, and the only attribute added here is an alignment class
-        # (fences, which carry a class of the author's choosing, take the sanitised path).
+        # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the
+        # engine's own, its link checks refuse script URLs, and the only attribute added is
+        # an alignment class; anything else (fences carry an author's class) is sanitised.
         return html
     return sanitize(render_unsanitized(markdown))
