@@ -111,7 +111,8 @@ def render_unsanitized(markdown: str, engine: str = "auto") -> str:
 
 
 # The only raw HTML the converter writes in running text: bold where ** cannot close.
-_PLAIN_STRONG = re.compile(r"\\.|</?strong>", re.S)  # escape pairs go first: \\<img is raw HTML
+# Escape pairs go first: in \\<img the backslash is escaped and the <img is raw HTML.
+_PLAIN_STRONG = re.compile(r"\\.|</?strong>", re.DOTALL)
 
 
 def render_markdown(markdown: str) -> str:
