@@ -108,10 +108,13 @@ def _build(config, keep_going: bool, search: bool) -> None:
     from .site.build import BuildError, build_site
 
     try:
-        with click.progressbar(length=0, label="Building pages",
-                               file=sys.stderr) as bar:
+        with click.progressbar(length=1, label="Building pages", file=sys.stderr) as bar:
+            def advance(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done)
+
             report = build_site(config, Path("."), keep_going=keep_going, search=search,
-                                progress=bar.update)
+                                progress=advance)
     except BuildError as error:
         for line in error.lines:
             click.echo(line, err=True)

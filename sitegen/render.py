@@ -113,12 +113,16 @@ def render_unsanitized(markdown: str, engine: str = "auto") -> str:
 # The only raw HTML the converter writes in running text: bold where ** cannot close.
 # Escape pairs go first: in \\<img the backslash is escaped and the <img is raw HTML.
 _PLAIN_STRONG = re.compile(r"\\.|</?strong>", re.DOTALL)
+# A tag alone at the end of a line can open a raw HTML block (also inside a list item or a
+# quote), inside which escapes do not apply: such Markdown goes through the sanitiser.
+_STRONG_BLOCK = re.compile(r"</?strong>[ \t]*$", re.MULTILINE)
 
 
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
     raw_free = ("<" not in _PLAIN_STRONG.sub("", markdown)
-                and "```" not in markdown and "~~~" not in markdown)
+                and "```" not in markdown and "~~~" not in markdown
+                and not _STRONG_BLOCK.search(markdown))
     html = _fast_render(markdown) if raw_free else None
     if html is not None:
         # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the

@@ -54,7 +54,7 @@ def test_converted_markdown_renders_the_same_with_both_engines(html):
 
 
 _HOSTILE_MARKDOWN = st.sampled_from([
-    "<strong>", "</strong>", "<strong onclick=x>", "\\<img src=x onerror=alert(1)>",
+    "<strong>", "</strong>", "<strong onclick=x>", "- <strong>\n  ", "> </strong>\n> ", "\\<img src=x onerror=alert(1)>",
     "\\\\<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>", "\\<", "\\\\",
     "[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "[x](vbscript:x)", "[x](data:text/html,x)",
     "![x](javascript:alert(1))", "{onclick=alert(1)}\n", "{.center onclick=x}\n", "{#id}\n", "\n",

@@ -246,11 +246,14 @@ def build_site(
     project_root: Path = Path("."),
     keep_going: bool = False,
     search: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     use_cache: bool = True,
     offline: bool = False,
 ) -> BuildReport:
-    """Build the site; offline adds what search needs when the site is opened from disk."""
+    """Build the site; offline adds what search needs when the site is opened from disk.
+
+    progress(done, total) is called as pages are written.
+    """
     started = time.perf_counter()
     report = BuildReport()
     content_dir = project_root / config.content
@@ -277,15 +280,17 @@ def build_site(
         warm = bool(previous) and out_dir.is_dir()
         target = out_dir if warm else Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
         try:
+            present = _files_under(out_dir) if warm else set()
             todo = [p for p in pages if not warm or previous.get(p.path) != fingerprints[p.path]
-                    or not (out_dir / p.path).is_file()]
+                    or p.path not in present]
             phase = time.perf_counter()
             with Workers() as workers:
                 for start in range(0, len(todo), BATCH):
                     batch = todo[start : start + BATCH]
                     attach_bodies(batch, content, cache)
                     jobs = [(page, config, theme_dir, target, warm, cache.folder) for page in batch]
-                    for _ in workers.map(_write_job, jobs, progress):
+                    advance = (lambda n: progress(n, len(todo))) if progress else None
+                    for _ in workers.map(_write_job, jobs, advance):
                         pass
                     for page in batch:
                         page.context.pop("body", None)
@@ -348,6 +353,16 @@ def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
     report, text = cache_dir / "unresolved-citations.txt", "".join(line + "\n" for line in lines)
     if not report.is_file() or report.read_text(encoding="utf-8") != text:
         write_atomic(report, text)
+
+
+def _files_under(folder: Path) -> set[str]:
+    """Every file below folder, as relative POSIX paths (one directory walk, not a stat per page)."""
+    found: set[str] = set()
+    for directory, _, names in os.walk(folder):
+        prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.update(prefix + name for name in names)
+    return found
 
 
 def _remove_stale(out_dir: Path, paths: set[str]) -> None:

@@ -86,19 +86,21 @@ def _relative(notice: Notice) -> str:
 def notice_pages(site: Site, digests: dict[str, str] | None = None, links: Links | None = None) -> Iterator[Page]:
     links = links or Links()
     by_id = {n.id: n for n in site.notices}
+    entry = {n.id: Listed(n.id, n.title, n.date, n.file_number) for n in site.notices}
     columns = {term.value: term.summary for term in site.terms["column"]}
     for notice in site.notices:
         newer, older = site.neighbours.get(notice.id, (None, None))
         column = columns.get(notice.column)
+        explains = links.explains.get(notice.id)
         related = {
-            "cites": listed([by_id[i] for i in links.cites.get(notice.id, [])]),
-            "cited_by": listed([by_id[i] for i in links.cited_by.get(notice.id, [])]),
-            "explains": listed([by_id[i] for i in [links.explains.get(notice.id)] if i]),
-            "explained_by": listed([by_id[i] for i in links.explained_by.get(notice.id, [])]),
+            "cites": [entry[i] for i in links.cites.get(notice.id, ())],
+            "cited_by": [entry[i] for i in links.cited_by.get(notice.id, ())],
+            "explains": [entry[explains]] if explains else [],
+            "explained_by": [entry[i] for i in links.explained_by.get(notice.id, ())],
         }
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
-                   "newer": newer and listed([newer])[0], "older": older and listed([older])[0],
+                   "newer": newer and entry[newer.id], "older": older and entry[older.id],
                    "notice_url": notice_url, **related}
         if anchors:
             context["anchors"] = anchors

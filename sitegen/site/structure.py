@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..content import slug_for
 from ..notice import Notice
@@ -82,7 +83,12 @@ class Site:
 
 def notice_url(notice) -> str:
     """The page of a notice (or of anything with its id)."""
-    return f"notices/{slug_for(notice.id)}.html"
+    return _url_of_id(notice.id)
+
+
+@lru_cache(maxsize=65536)
+def _url_of_id(notice_id: str) -> str:
+    return f"notices/{slug_for(notice_id)}.html"
 
 
 def newest_first(notices: list[Notice]) -> list[Notice]:
