@@ -105,7 +105,7 @@ def plain_body(markdown: str) -> str:
 # Anchors first (brackets with a year, then a number and 号; or 令…第N号), then a look back for
 # the issuer code: scanning for the code at every character would be many times slower.
 _NUMBER_ANCHOR = re.compile(
-    rf"\s*[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(_CLOSE)}]\s*第?\s*(\d{{1,5}})\s*号"
+    rf"[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(_CLOSE)}]\s*第?\s*(\d{{1,5}})\s*号"
 )
 _ORDER_ANCHOR = re.compile(r"令\s*第\s*(\d{1,5})\s*号|第\s*(\d{1,5})\s*号令")
 _CODE_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,12}$")
@@ -115,7 +115,10 @@ _ISSUER_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,19}$")
 def find_citations(text: str) -> list[Citation]:
     found: list[tuple[int, Citation]] = []  # by position, so citations come in text order
     for anchor in _NUMBER_ANCHOR.finditer(text):
-        code = _CODE_BEFORE.search(text, max(0, anchor.start() - 12), anchor.start())
+        end = anchor.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        code = _CODE_BEFORE.search(text, max(0, end - 12), end)
         if code:
             match = FILE_NUMBER.match(text, code.start(), anchor.end())
             if match:

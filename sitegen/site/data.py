@@ -45,4 +45,5 @@ def catalog_csv(notices: list[Notice], _body=None) -> str:
 def notice_json(notice: Notice) -> str:
     record = notice_record(notice)
     record["body_markdown"] = notice.body
-    return json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    # json's C encoder (no indent) is several times faster over 10,000 notices.
+    return json.dumps(record, ensure_ascii=False) + "\n"
