@@ -1,0 +1,120 @@
+"""Reading the archive for a build: every notice file, parsed on every core or taken from the cache.
+
+Notices parsed in an earlier build come from the cache without their bodies; a body is read
+again only when a page needs it. Citations are found here too, once per file version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..citations import find_citations, plain_body
+from ..content import ContentError, notice_files, parse_notice, read_notice
+from ..notice import Attachment, Notice, Publication
+from ..parallel import parallel_map
+from .cache import BuildCache, digest
+
+
+@dataclass
+class Content:
+    """The archive as the build sees it.
+
+    Notices parsed in an earlier build come from the cache without their bodies
+    (`body_pending`); a body is read again only when its page must be rendered.
+    """
+
+    notices: list[Notice]
+    errors: list[str]
+    paths: dict[str, Path]  # id -> file
+    digests: dict[str, str]  # id -> hash of the file's bytes
+    body_digests: dict[str, str]  # id -> hash of the Markdown body
+    body_pending: set[str]
+    citations: dict = field(default_factory=dict)  # id -> citations found in the body
+
+    def body(self, notice: Notice) -> str:
+        if notice.id in self.body_pending:
+            return read_notice(self.paths[notice.id]).body
+        return notice.body
+
+
+def _parse_file(path: Path) -> tuple:
+    """(notice or error line, hash of the file's bytes, hash of the body, citations)."""
+    data = path.read_bytes()
+    try:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ContentError(path, 1, "file", "not UTF-8 text") from None
+        notice = parse_notice(text, path)
+    except ContentError as error:
+        return str(error), "", "", []
+    citations = find_citations(plain_body(notice.body))
+    return notice, hashlib.sha1(data).hexdigest(), digest(notice.body), citations
+
+
+def _flatten(notice: Notice | str):
+    """A notice as plain tuples: pickled and unpickled many times faster than dataclasses."""
+    if isinstance(notice, str):
+        return notice
+    values = dataclasses.astuple(notice)
+    return values
+
+
+def _unflatten(values) -> Notice | str:
+    if isinstance(values, str):
+        return values
+    notice = Notice(*values)
+    notice.attachments = [Attachment(*a) for a in notice.attachments]
+    notice.also_published = [Publication(*p) for p in notice.also_published]
+    return notice
+
+
+def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
+    """Every notice, and an error line for each file that cannot be read.
+
+    Files unchanged since the last build (same size and mtime) come from the cache;
+    the others are parsed on every core.
+    """
+    known = cache.notices() if cache else {}
+    stamps: dict[Path, str] = {}
+    for path in notice_files(content_dir):
+        stat = path.stat()
+        stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    changed = [p for p, stamp in stamps.items() if (known.get(str(p)) or ("",))[0] != stamp]
+    parsed = dict(zip(changed, parallel_map(_parse_file, changed)))
+
+    entries: dict[str, tuple] = {}
+    content = Content([], [], {}, {}, {}, set())
+    seen: dict[str, Path] = {}
+    for path, stamp in stamps.items():
+        if path in parsed:
+            notice, file_digest, body_digest, citations = parsed[path]
+            stored = notice if isinstance(notice, str) else dataclasses.replace(notice, body="")
+            entries[str(path)] = (stamp, file_digest, body_digest, _flatten(stored),
+                                  [tuple(c) for c in citations])
+        else:
+            entries[str(path)] = known[str(path)]
+            _, file_digest, body_digest, flat, flat_citations = known[str(path)]
+            notice = _unflatten(flat)
+            citations = flat_citations  # (kind, text, key) tuples, as Citation is
+            if not isinstance(notice, str):
+                content.body_pending.add(notice.id)
+        if isinstance(notice, str):
+            content.errors.append(notice)
+            continue
+        if notice.id in seen:
+            content.errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
+            content.body_pending.discard(notice.id)
+            continue
+        seen[notice.id] = path
+        content.notices.append(notice)
+        content.paths[notice.id] = path
+        content.digests[notice.id] = file_digest
+        content.body_digests[notice.id] = body_digest
+        content.citations[notice.id] = citations
+    if cache and entries != known:
+        cache.store_notices(entries)
+    return content
