@@ -212,16 +212,11 @@ def _pair_interpretations(notices: list[Notice], links: Links, by_title) -> None
             if len(candidates) == 1:
                 target = candidates.pop()
         if target is None:
-            # Else the notice whose file number its text cites first.
-            numbers = [t for t in links.cites.get(notice.id, [])]
-            target = numbers[0] if numbers else None
-        if target and not is_interpretation_of_self(target, notice):
+            # Else the first notice its text cites.
+            target = next(iter(links.cites.get(notice.id, [])), None)
+        if target and target != notice.id:
             links.explains[notice.id] = target
             links.explained_by.setdefault(target, []).append(notice.id)
-
-
-def is_interpretation_of_self(target: str, notice: Notice) -> bool:
-    return target == notice.id
 
 
 _TEXT_SEGMENT = re.compile(r"(<[^>]+>)")

@@ -10,19 +10,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from .citations import file_number_key
 from .convert.text import squeeze
 from .notice import Notice, Publication
 
 NEAR_IDENTICAL = 0.9
-_BRACKETS = str.maketrans({
-    "﹝": "〔", "﹞": "〕", "[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕",
-    "(": "（", ")": "）",
-})
 _MARKUP = re.compile(r"[\\*#>{}\[\]()!_`|-]|<[^>]+>|\.(center|right)")
-
-
-def file_number_key(file_number: str) -> str:
-    return squeeze(file_number).translate(_BRACKETS)
 
 
 def _shingles(notice: Notice, size: int = 4) -> frozenset[str]:

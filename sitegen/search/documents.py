@@ -11,16 +11,14 @@ from __future__ import annotations
 import html
 
 from ..notice import Notice
-from .tokens import search_tokens
 
 
 def searchable_text(notice: Notice, body_text: str) -> str:
     return "\n".join(part for part in (notice.title, notice.file_number, body_text) if part)
 
 
-def search_document(notice: Notice, body_text: str) -> str:
-    text = searchable_text(notice, body_text)
-    tokens = " ".join(search_tokens(text))
+def search_document(notice: Notice, text: str, tokens: str) -> str:
+    """The page Pagefind indexes: tokens as content; title and plain text as meta."""
     date = notice.date.isoformat() if notice.date else ""
     # Meta in element form: values may hold commas and colons.
     return (

@@ -82,11 +82,11 @@ def _fragments(output_dir: Path) -> dict[str, str]:
     return ids
 
 
-def _texts_script(shard: Shard, ids: dict[str, str], texts: list[str]) -> str:
+def _texts_script(shard: Shard, ids: dict[str, str], texts: list[str], tokens: list[str]) -> str:
     """For search without Pagefind (from disk): each document's tokens and plain text."""
     entries = {}
-    for index, text in enumerate(texts):
-        entries[ids[f"d{index}"]] = [" " + " ".join(search_tokens(text)) + " ", text]
+    for index, (text, words) in enumerate(zip(texts, tokens)):
+        entries[ids[f"d{index}"]] = [f" {words} ", text]
     payload = json.dumps(dict(sorted(entries.items())), ensure_ascii=False, separators=(",", ":"))
     return (f"(window.SITEGEN_TEXTS = window.SITEGEN_TEXTS || {{}})"
             f"[{json.dumps(shard.name)}] = {payload};\n")
@@ -111,8 +111,10 @@ def _index_shard(shard: Shard, cache_dir: Path, text_of: Callable[[Notice], str]
         documents = work / "documents"
         documents.mkdir()
         texts = [searchable_text(notice, text_of(notice)) for notice in shard.notices]
+        tokens = [" ".join(search_tokens(text)) for text in texts]
         for index, notice in enumerate(shard.notices):
-            (documents / f"d{index}.html").write_text(search_document(notice, text_of(notice)), encoding="utf-8")
+            document = search_document(notice, texts[index], tokens[index])
+            (documents / f"d{index}.html").write_text(document, encoding="utf-8")
         output = work / "pagefind"
         run_pagefind(documents, output)
         for unused in output.glob("pagefind-*ui.*"):  # Pagefind's own UIs: the site has its own
@@ -120,7 +122,7 @@ def _index_shard(shard: Shard, cache_dir: Path, text_of: Callable[[Notice], str]
         (output / "pagefind-highlight.js").unlink(missing_ok=True)
         ids = _fragments(output)
         (output / "records.js").write_text(_records_script(shard, ids, url_of), encoding="utf-8")
-        (output / OFFLINE_TEXTS).write_text(_texts_script(shard, ids, texts), encoding="utf-8")
+        (output / OFFLINE_TEXTS).write_text(_texts_script(shard, ids, texts, tokens), encoding="utf-8")
         (output / "fingerprint").write_text(shard.fingerprint, encoding="utf-8")
         final = cache_dir / shard.name
         shutil.rmtree(final, ignore_errors=True)

@@ -113,10 +113,6 @@ def _write_job(job: tuple[Page, Config, Path, Path, bool, Path | None]) -> None:
         target.write_text(text, encoding="utf-8", newline="\n")
 
 
-def _render_body(markdown: str) -> str:
-    return render_markdown(markdown)
-
-
 def attach_bodies(pages: list[Page], content: Content, cache: BuildCache | None) -> None:
     """Give notice pages their rendered bodies from the cache; the others are rendered by the
     worker that writes the page (which also adds them to the cache)."""
@@ -223,7 +219,7 @@ def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None
     by_hash = {content.body_digests[n.id]: n for n in notices}
     found = cache.bodies(list(by_hash)) if cache else {}
     missing = [key for key in by_hash if key not in found]
-    found.update(zip(missing, parallel_map(_render_body, [content.body(by_hash[k]) for k in missing])))
+    found.update(zip(missing, parallel_map(render_markdown, [content.body(by_hash[k]) for k in missing])))
     return {n.id: sanitized_html_text(found[content.body_digests[n.id]]) for n in notices}
 
 

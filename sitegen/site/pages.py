@@ -49,7 +49,7 @@ def listed(notices: list[Notice | None]) -> list[Listed]:
 
 def summary_key(notices: list[Notice]) -> tuple:
     """What a list of notices shows: title, date, file number and link."""
-    return tuple((n.id, n.title, n.date, n.file_number) for n in notices)
+    return tuple(listed(notices))
 
 
 def root_of(path: str) -> str:
