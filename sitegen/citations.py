@@ -94,12 +94,23 @@ def title_keys(title: str) -> set[str]:
     return keys
 
 
+_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def plain_body(markdown: str) -> str:
-    """Body text near enough to what readers see, for finding citations."""
-    text = re.sub(r"^\{\.[a-z]+\}$", "", markdown, flags=re.MULTILINE)
-    text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"\\(.)", r"\1", text).replace("**", "")
+    """Body text near enough to what readers see, for finding citations.
+
+    Alignment lines ({.center}) stay: alone on their lines, they cannot be part of a citation.
+    Each pattern runs only where its text can occur: this runs over every body of every build.
+    """
+    text = _TAG.sub(" ", markdown) if "<" in markdown else markdown
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    return text.replace("**", "")
 
 
 # Anchors first (brackets with a year, then a number and 号; or 令…第N号), then a look back for

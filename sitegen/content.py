@@ -250,6 +250,11 @@ def read_notice(path: Path) -> Notice:
     return parse_notice(text, path)
 
 
+def read_body(path: Path) -> str:
+    """Only the Markdown body of a notice file (the front matter is not parsed)."""
+    return split_front_matter(path.read_text(encoding="utf-8"), path)[1]
+
+
 def notice_files(content_dir: Path) -> list[Path]:
     """Every notice file below content_dir, in a stable order."""
     return sorted(p for p in content_dir.rglob("*.md") if not p.name.startswith("."))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -25,6 +27,14 @@ def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
     return [function(item) for item in chunk]
 
 
+def _pool(size: int) -> ProcessPoolExecutor:
+    # Forked workers share the parent's memory until either side writes to it; Python's
+    # collector would write to every object it walks, so what exists now is left out of it.
+    gc.freeze()
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context(method))
+
+
 class Workers:
     """A process pool started on first need and kept for every map until the block ends.
 
@@ -42,6 +52,18 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown()
             self.pool = None
+            gc.unfreeze()
+
+    def submit(self, function: Callable[..., R], *args, inline: bool = False) -> Future:
+        """function(*args) in a worker process; in this one (already done) when inline or with
+        a single core, where a pool would cost more than it saves."""
+        if inline or self.size < 2:
+            future: Future = Future()
+            future.set_result(function(*args))
+            return future
+        if self.pool is None:
+            self.pool = _pool(self.size)
+        return self.pool.submit(function, *args)
 
     def map(self, function: Callable[[T], R], items: Sequence[T],
             on_done: Callable[[int], None] | None = None, chunk_size: int = 100) -> Iterator[R]:
@@ -57,7 +79,7 @@ class Workers:
                     on_done(len(chunk))
             return
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.size)
+            self.pool = _pool(self.size)
         futures = [self.pool.submit(_run_chunk, function, chunk) for chunk in chunks]
         for chunk, future in zip(chunks, futures):
             yield from future.result()

@@ -47,6 +47,7 @@ _NOT_PARAGRAPH = re.compile(
     r"[ \t]|<(?!strong>\S)|[>|{]|```|~~~|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$"
 )
 _MARK = "\u2063"  # INVISIBLE SEPARATOR: never written by the converter, stripped by it from text
+_ATTRIBUTE_LINE = re.compile(r"^ {0,3}\{", re.MULTILINE)
 _MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}(center|right){_MARK}")
 
 
@@ -65,8 +66,14 @@ def _rust_engine():
 
 def sanitize(html: str) -> str:
     """Keep only an allow-list of tags, attributes and URL schemes (Ammonia via nh3)."""
-    return nh3.clean(
-        html,
+    return _cleaner().clean(html)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    # Built once: nh3.clean() converts the allow-lists on every call, which costs more than
+    # cleaning a table.
+    return nh3.Cleaner(
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         allowed_classes=_CLASSES,
@@ -89,10 +96,10 @@ def _fast_render(markdown: str) -> str | None:
             refused = True
         return f"{heading}{_MARK}{match.group(1)}{_MARK}{rest}"
 
-    marked, count = _ALIGNED.subn(mark, markdown)
+    marked, count = _ALIGNED.subn(mark, markdown) if "{." in markdown else (markdown, 0)
     if refused:
         return None
-    if re.search(r"^ {0,3}\{", marked, re.MULTILINE):
+    if "{" in marked and _ATTRIBUTE_LINE.search(marked):
         return None  # attributes the marker does not cover
     html = _rust_engine().render(marked)
     if count:
@@ -118,15 +125,74 @@ _PLAIN_STRONG = re.compile(r"\\.|</?strong>", re.DOTALL)
 _STRONG_BLOCK = re.compile(r"</?strong>[ \t]*$", re.MULTILINE)
 
 
+def _raw_free(markdown: str) -> bool:
+    """True when the only raw HTML is bare <strong>/</strong> inside lines, and no fences."""
+    if "```" in markdown or "~~~" in markdown:
+        return False
+    if "<" not in markdown:
+        return True
+    if "\\" in markdown:
+        rest = _PLAIN_STRONG.sub("", markdown)
+    else:  # the common case, many times faster than the pattern
+        rest = markdown.replace("<strong>", "").replace("</strong>", "")
+    return "<" not in rest and not _STRONG_BLOCK.search(markdown)
+
+
+# A link reference definition reaches across the whole document, so such Markdown is
+# never rendered in pieces.
+_REFERENCE = re.compile(r"^ {0,3}\[(?:[^\]\\]|\\.)*\]:", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+
+
+def _table_pieces(markdown: str) -> list[str] | None:
+    """[text, table, text, ..., text]: the converter's tables cut out of the Markdown.
+
+    A table is an HTML block of its own (CommonMark's kind 6): a `<table` line at the start of
+    the document or after a blank line, up to the next blank line. There no container (list,
+    quote) is open, so the text around it renders the same on its own; None where that does
+    not hold for every table.
+    """
+    if "<table" not in markdown or ("]:" in markdown and _REFERENCE.search(markdown)):
+        return None
+    pieces, position = [], 0
+    while (start := markdown.find("<table", position)) != -1:
+        if markdown[start + 6 : start + 7] not in (">", " ", "\t", "\n"):
+            return None
+        if start > 0:
+            line_start = markdown.rfind("\n", 0, start - 1) + 1
+            if markdown[start - 1] != "\n" or markdown[line_start : start - 1].strip(" \t"):
+                return None
+        blank = _BLANK_LINE.search(markdown, start)
+        end = blank.start() + 1 if blank else len(markdown)
+        pieces += [markdown[position:start], markdown[start:end]]
+        position = end
+    pieces.append(markdown[position:])
+    return pieces
+
+
+def _render_with_tables(markdown: str) -> str | None:
+    """Text between tables through the fast path, only the tables through the sanitiser."""
+    pieces = _table_pieces(markdown)
+    if pieces is None:
+        return None
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            out.append(sanitize(piece))
+        elif piece.strip():
+            html = _fast_render(piece) if _raw_free(piece) else None
+            if html is None:
+                return None
+            out.append(html)
+    return "".join(out)
+
+
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
-    raw_free = ("<" not in _PLAIN_STRONG.sub("", markdown)
-                and "```" not in markdown and "~~~" not in markdown
-                and not _STRONG_BLOCK.search(markdown))
-    html = _fast_render(markdown) if raw_free else None
+    # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the
+    # engine's own, its link checks refuse script URLs, and the only attribute added is
+    # an alignment class; anything else (fences carry an author's class) is sanitised.
+    html = _fast_render(markdown) if _raw_free(markdown) else _render_with_tables(markdown)
     if html is not None:
-        # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the
-        # engine's own, its link checks refuse script URLs, and the only attribute added is
-        # an alignment class; anything else (fences carry an author's class) is sanitised.
         return html
     return sanitize(render_unsanitized(markdown))

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from sitegen.content import notice_files, read_notice
 from sitegen.convert import convert
-from sitegen.render import _fast_render, render_markdown, render_unsanitized
+from sitegen.render import _fast_render, render_markdown, render_unsanitized, sanitize
 
 from .samples import REPO
 
@@ -53,6 +53,23 @@ def test_converted_markdown_renders_the_same_with_both_engines(html):
     assert render_unsanitized(body) == render_unsanitized(body, engine="python")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HTML_PIECES, max_size=25).map("".join))
+def test_tables_cut_out_of_the_text_render_as_the_whole_document_does(html):
+    # Only the tables go through the sanitiser on the fast path; after sanitising both,
+    # the page must be the one the whole-document path gives.
+    body = convert(html, "https://www.miit.gov.cn/").markdown
+    assert sanitize(render_markdown(body)) == sanitize(render_unsanitized(body, engine="python"))
+
+
+def test_a_table_block_is_sanitised_and_the_text_around_it_is_not_changed():
+    markdown = "**一、总则**\n\n<table>\n<tr><td onclick=\"x()\">1</td></tr>\n</table>\n\n正文。\n"
+    html = render_markdown(markdown)
+    assert "onclick" not in html
+    assert html.startswith("<p><strong>一、总则</strong></p>\n<table>")
+    assert html.endswith("</table><p>正文。</p>\n") or html.endswith("</table>\n<p>正文。</p>\n")
+
+
 _HOSTILE_MARKDOWN = st.sampled_from([
     "<strong>", "</strong>", "<strong onclick=x>", "- <strong>\n  ", "> </strong>\n> ", "\\<img src=x onerror=alert(1)>",
     "\\\\<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>", "\\<", "\\\\",
@@ -60,6 +77,8 @@ _HOSTILE_MARKDOWN = st.sampled_from([
     "![x](javascript:alert(1))", "{onclick=alert(1)}\n", "{.center onclick=x}\n", "{#id}\n", "\n",
     "*", "**", "_", "`", "```\n", "    ", "# ", "- ", "1. ", "> ", "[x]: javascript:alert(1)\n", "[x]",
     "&#106;avascript:", "java\u0000script:", "\\", "&", "\"", "'", "onerror=", "style=", "text", "文字",
+    "<table>\n", "\n\n<table>\n<tr><td onclick=x>", "</td></tr>\n</table>\n\n", "<table><script>x</script>",
+    "\n\n", "<tr><td><a href=javascript:x>", "<table style=x>",
 ])
 
 

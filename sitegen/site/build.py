@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,17 +27,18 @@ import jinja2
 from .. import __version__
 from ..citations import link_archive, link_html
 from ..config import Config
-from ..content import write_atomic
+from ..content import read_body, write_atomic
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
-from ..parallel import Workers, parallel_map
+from ..parallel import POOL_THRESHOLD, Workers, parallel_map
 from ..render import render_markdown
-from .cache import BuildCache, digest, store_body_from_worker
+from .cache import BuildCache, body_digest, digest, store_bodies_from_worker
 from .pages import Page, root_of, site_pages
 from .reading import Content, read_content
 from .structure import build_structure, notice_url
 
-BATCH = 2000
+BATCH = 2000  # pages whose bodies are in memory at once (two batches in flight)
+CHUNK = 50  # pages a worker renders per task
 
 
 class BuildError(Exception):
@@ -69,8 +71,11 @@ class BuildReport:
 
 
 @lru_cache(maxsize=4)
-def template_environment(theme_dir: Path) -> jinja2.Environment:
+def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Environment:
+    """The theme's templates, compiled once per process and theme version (theme_digest):
+    no file checks per page, and an edited theme gets a new environment."""
     return jinja2.Environment(
+        auto_reload=False,
         loader=jinja2.FileSystemLoader(theme_dir / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -89,51 +94,77 @@ def theme_digest(theme_dir: Path) -> str:
     return hasher.hexdigest()
 
 
-def render_page(page: Page, config: Config, theme_dir: Path) -> str:
+def render_page(page: Page, config: Config, theme_dir: Path, theme_version: str = "") -> str:
     context = {"config": config, "root": root_of(page.path), "page_path": page.path}
     context.update(page.context)
-    return template_environment(theme_dir).get_template(page.template).render(context)
+    return template_environment(theme_dir, theme_version).get_template(page.template).render(context)
 
 
-def _write_job(job: tuple[Page, Config, Path, Path, bool, Path | None]) -> None:
-    """Render one page (and its notice's body, when the cache had none) and write it."""
-    page, config, theme_dir, out, atomic, cache_folder = job
-    if page.body_of is not None and "body" not in page.context and page.template:
-        html = page.context["body"] = render_markdown(page.body_of.body)
-        if cache_folder is not None:
-            store_body_from_worker(cache_folder, page.context.pop("body_hash"), html)
-    if "anchors" in page.context:
-        page.context["body"] = link_html(page.context["body"], page.context["anchors"])
-    text = render_page(page, config, theme_dir) if page.template else page.context["text"](page.body_of)
-    target = out / page.path
-    if atomic:
-        write_atomic(target, text)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+@dataclass(frozen=True)
+class Output:
+    """Where and how a batch of pages is rendered and written."""
+
+    config: Config
+    theme_dir: Path
+    theme_version: str
+    folder: Path
+    atomic: bool  # a warm build replaces files in place, each through a temporary file
+    cache_folder: Path | None
+
+
+_made_folders: set[Path] = set()
+
+
+def _write_pages(output: Output, pages: list[Page]) -> int:
+    """Render pages (and the bodies the cache had none of) and write them; the number written."""
+    rendered: list[tuple[str, str]] = []
+    bodies: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
+    for page in pages:
+        notice = page.body_of
+        if notice is not None and "body" not in page.context:
+            path = page.context["body_path"]
+            markdown = bodies.get(path)
+            if markdown is None:
+                markdown = bodies[path] = read_body(path)
+            if page.template:
+                page.context["body"] = render_markdown(markdown)
+                rendered.append((body_digest(markdown), page.context["body"]))
+            else:
+                notice = dataclasses.replace(notice, body=markdown)
+        if "anchors" in page.context:
+            page.context["body"] = link_html(page.context["body"], page.context["anchors"])
+        if page.template:
+            text = render_page(page, output.config, output.theme_dir, output.theme_version)
+        else:
+            text = page.context["text"](notice)
+        target = output.folder / page.path
+        if output.atomic:
+            write_atomic(target, text)
+            continue
+        if target.parent not in _made_folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _made_folders.add(target.parent)
+        with open(target, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+    if output.cache_folder is not None and rendered:
+        store_bodies_from_worker(output.cache_folder, rendered)
+    return len(pages)
 
 
 def attach_bodies(pages: list[Page], content: Content, cache: BuildCache | None) -> None:
-    """Give notice pages their rendered bodies from the cache; the others are rendered by the
-    worker that writes the page (which also adds them to the cache)."""
+    """Give notice pages their rendered bodies where the cache has them; every page that needs
+    a body it lacks gets the notice's file, which the worker reads (bodies stay off the pipes)."""
     wanted: dict[str, list[Page]] = {}
     for page in pages:
         if page.body_of is None:
             continue
-        if page.template is None:  # a data file: it needs the Markdown, not the HTML
-            if page.body_of.id in content.body_pending:
-                page.body_of = dataclasses.replace(page.body_of, body=content.body(page.body_of))
-            continue
-        wanted.setdefault(content.body_digests[page.body_of.id], []).append(page)
+        page.context["body_path"] = content.paths[page.body_of.id]
+        if page.template is not None:
+            wanted.setdefault(content.body_digests[page.body_of.id], []).append(page)
     found = cache.bodies(list(wanted)) if cache else {}
-    for key, group in wanted.items():
-        for page in group:
-            if key in found:
-                page.context["body"] = found[key]
-                continue
-            if page.body_of.id in content.body_pending:
-                page.body_of = dataclasses.replace(page.body_of, body=content.body(page.body_of))
-            page.context["body_hash"] = key
+    for key in wanted.keys() & found.keys():
+        for page in wanted[key]:
+            page.context["body"] = found[key]
 
 
 def build_site(
@@ -179,17 +210,9 @@ def build_site(
             todo = [p for p in pages if not warm or previous.get(p.path) != fingerprints[p.path]
                     or p.path not in present]
             phase = time.perf_counter()
-            with Workers() as workers:
-                for start in range(0, len(todo), BATCH):
-                    batch = todo[start : start + BATCH]
-                    attach_bodies(batch, content, cache)
-                    jobs = [(page, config, theme_dir, target, warm, cache.folder) for page in batch]
-                    advance = (lambda n: progress(n, len(todo))) if progress else None
-                    for _ in workers.map(_write_job, jobs, advance):
-                        pass
-                    for page in batch:
-                        page.context.pop("body", None)
-                        page.context.pop("body_hash", None)
+            output = Output(config, theme_dir, shared[1], target, warm, cache.folder)
+            _made_folders.clear()
+            _render_all(todo, output, content, cache, progress)
             report.written = len(todo)
             report.phases["render and write"] = time.perf_counter() - phase
             if warm:
@@ -212,6 +235,37 @@ def build_site(
         cache.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _render_all(pages: list[Page], output: Output, content: Content, cache: BuildCache,
+                progress: Callable[[int, int], None] | None) -> None:
+    """Render and write pages on every core, a batch at a time: the next batch is handed out
+    while the workers are busy with this one, and a batch's bodies are let go when it is done."""
+    done = 0
+    in_flight: deque[tuple[list[Page], list]] = deque()
+
+    def finish(batch: list[Page], futures: list) -> None:
+        nonlocal done
+        for future in futures:
+            done += future.result()
+            if progress:
+                progress(done, len(pages))
+        for page in batch:
+            page.context.pop("body", None)
+            page.context.pop("body_path", None)
+
+    with Workers() as workers:
+        inline = len(pages) < POOL_THRESHOLD
+        for start in range(0, len(pages), BATCH):
+            batch = pages[start : start + BATCH]
+            attach_bodies(batch, content, cache)
+            futures = [workers.submit(_write_pages, output, batch[i : i + CHUNK], inline=inline)
+                       for i in range(0, len(batch), CHUNK)]
+            in_flight.append((batch, futures))
+            if len(in_flight) > 1:
+                finish(*in_flight.popleft())
+        while in_flight:
+            finish(*in_flight.popleft())
 
 
 def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None) -> dict[str, str]:

@@ -14,7 +14,9 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "4"
+from .. import __version__
+
+SCHEMA_VERSION = "5"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -28,17 +30,23 @@ def _connect(path: Path) -> sqlite3.Connection:
 _worker_connections: dict[Path, sqlite3.Connection] = {}
 
 
-def store_body_from_worker(folder: Path, body_hash: str, html: str) -> None:
-    """Add a rendered body from a worker process, over that process's own connection."""
+def store_bodies_from_worker(folder: Path, rendered: list[tuple[str, str]]) -> None:
+    """Add (hash, html) of rendered bodies from a worker process, over its own connection."""
     connection = _worker_connections.get(folder)
     if connection is None:
         connection = _worker_connections[folder] = _connect(folder / "build.sqlite")
-    connection.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?)", (body_hash, html))
+    connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rendered)
     connection.commit()
 
 
 def digest(data: object) -> str:
     return hashlib.sha1(repr(data).encode("utf-8")).hexdigest()
+
+
+def body_digest(markdown: str) -> str:
+    """The key of a rendered body: its Markdown and the version of sitegen that renders it
+    (hashing the text itself: repr() of a long Chinese text costs more than the hash)."""
+    return hashlib.sha1(f"{__version__}\0{markdown}".encode("utf-8")).hexdigest()
 
 
 class BuildCache:

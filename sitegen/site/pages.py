@@ -41,10 +41,29 @@ class Listed:
     title: str
     date: object
     file_number: str
+    url: str  # the notice's page, relative to the site root
+    day: str  # the date as YYYY-MM-DD, or "" when unknown
+
+
+def listing(notice: Notice) -> Listed:
+    return Listed(notice.id, notice.title, notice.date, notice.file_number, notice_url(notice),
+                  notice.date.isoformat() if notice.date else "")
 
 
 def listed(notices: list[Notice | None]) -> list[Listed]:
-    return [Listed(n.id, n.title, n.date, n.file_number) for n in notices if n is not None]
+    return [listing(n) for n in notices if n is not None]
+
+
+def page_window(number: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers a pager shows: the first, the last and a few around the current one;
+    None where numbers are left out. A pager of every page grows with the archive."""
+    shown = {1, pages, *range(max(1, number - around), min(pages, number + around) + 1)}
+    window: list[int | None] = []
+    for n in sorted(shown):
+        if window and n - window[-1] > 1:
+            window.append(None)
+        window.append(n)
+    return window
 
 
 def summary_key(notices: list[Notice]) -> tuple:
@@ -86,7 +105,7 @@ def _relative(notice: Notice) -> str:
 def notice_pages(site: Site, digests: dict[str, str] | None = None, links: Links | None = None) -> Iterator[Page]:
     links = links or Links()
     by_id = {n.id: n for n in site.notices}
-    entry = {n.id: Listed(n.id, n.title, n.date, n.file_number) for n in site.notices}
+    entry = {n.id: listing(n) for n in site.notices}
     columns = {term.value: term.summary for term in site.terms["column"]}
     for notice in site.notices:
         newer, older = site.neighbours.get(notice.id, (None, None))
@@ -132,7 +151,8 @@ def axis_pages(site: Site, config: Config, digests: dict[str, str] | None = None
             for number, chunk in enumerate(chunks, start=1):
                 yield Page(term.page_url(number), "list.html", {
                     "axis": axis, "term": term.summary, "items": listed(chunk), "number": number,
-                    "pages": len(chunks), "notice_url": notice_url,
+                    "pages": len(chunks), "window": page_window(number, len(chunks)),
+                    "notice_url": notice_url,
                 }, key=(term.value, len(term.notices), number, summary_key(chunk)))
 
 

@@ -1,7 +1,8 @@
 """Reading the archive for a build: every notice file, parsed on every core or taken from the cache.
 
-Notices parsed in an earlier build come from the cache without their bodies; a body is read
-again only when a page needs it. Citations are found here too, once per file version.
+Notices are kept without their bodies: a body is read from its file by the worker that renders
+its page, so bodies never travel between processes or pile up in memory. Citations are found
+here too, once per file version.
 """
 
 from __future__ import annotations
@@ -12,32 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..citations import find_citations, plain_body
-from ..content import ContentError, notice_files, parse_notice, read_notice
+from ..content import ContentError, notice_files, parse_notice, read_body
 from ..notice import Attachment, Notice, Publication
 from ..parallel import parallel_map
-from .cache import BuildCache, digest
+from .cache import BuildCache, body_digest
 
 
 @dataclass
 class Content:
-    """The archive as the build sees it.
-
-    Notices parsed in an earlier build come from the cache without their bodies
-    (`body_pending`); a body is read again only when its page must be rendered.
-    """
+    """The archive as the build sees it: notices without their bodies (`body` reads one)."""
 
     notices: list[Notice]
     errors: list[str]
     paths: dict[str, Path]  # id -> file
     digests: dict[str, str]  # id -> hash of the file's bytes
     body_digests: dict[str, str]  # id -> hash of the Markdown body
-    body_pending: set[str]
     citations: dict = field(default_factory=dict)  # id -> citations found in the body
 
     def body(self, notice: Notice) -> str:
-        if notice.id in self.body_pending:
-            return read_notice(self.paths[notice.id]).body
-        return notice.body
+        return read_body(self.paths[notice.id])
 
 
 def _parse_file(path: Path) -> tuple:
@@ -52,15 +46,23 @@ def _parse_file(path: Path) -> tuple:
     except ContentError as error:
         return str(error), "", "", []
     citations = find_citations(plain_body(notice.body))
-    return notice, hashlib.sha1(data).hexdigest(), digest(notice.body), citations
+    body_hash = body_digest(notice.body)
+    notice.body = ""
+    return notice, hashlib.sha1(data).hexdigest(), body_hash, citations
 
 
 def _flatten(notice: Notice | str):
     """A notice as plain tuples: pickled and unpickled many times faster than dataclasses."""
     if isinstance(notice, str):
         return notice
-    values = dataclasses.astuple(notice)
-    return values
+    values = [getattr(notice, name) for name in _FIELDS]
+    values[-2] = [(a.title, a.url) for a in notice.attachments]
+    values[-1] = [(p.id, p.column, p.source_url) for p in notice.also_published]
+    return tuple(values)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Notice))
+assert _FIELDS[-2:] == ("attachments", "also_published")
 
 
 def _unflatten(values) -> Notice | str:
@@ -87,33 +89,29 @@ def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
     parsed = dict(zip(changed, parallel_map(_parse_file, changed)))
 
     entries: dict[str, tuple] = {}
-    content = Content([], [], {}, {}, {}, set())
+    content = Content([], [], {}, {}, {})
     seen: dict[str, Path] = {}
     for path, stamp in stamps.items():
         if path in parsed:
-            notice, file_digest, body_digest, citations = parsed[path]
-            stored = notice if isinstance(notice, str) else dataclasses.replace(notice, body="")
-            entries[str(path)] = (stamp, file_digest, body_digest, _flatten(stored),
+            notice, file_digest, body_hash, citations = parsed[path]
+            entries[str(path)] = (stamp, file_digest, body_hash, _flatten(notice),
                                   [tuple(c) for c in citations])
         else:
             entries[str(path)] = known[str(path)]
-            _, file_digest, body_digest, flat, flat_citations = known[str(path)]
+            _, file_digest, body_hash, flat, flat_citations = known[str(path)]
             notice = _unflatten(flat)
             citations = flat_citations  # (kind, text, key) tuples, as Citation is
-            if not isinstance(notice, str):
-                content.body_pending.add(notice.id)
         if isinstance(notice, str):
             content.errors.append(notice)
             continue
         if notice.id in seen:
             content.errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
-            content.body_pending.discard(notice.id)
             continue
         seen[notice.id] = path
         content.notices.append(notice)
         content.paths[notice.id] = path
         content.digests[notice.id] = file_digest
-        content.body_digests[notice.id] = body_digest
+        content.body_digests[notice.id] = body_hash
         content.citations[notice.id] = citations
     if cache and entries != known:
         cache.store_notices(entries)

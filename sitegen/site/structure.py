@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..content import slug_for
 from ..notice import Notice
@@ -44,7 +44,7 @@ class TermSummary:
     value: str
     count: int
 
-    @property
+    @cached_property
     def slug(self) -> str:
         if self.axis.key == "year":
             return self.value
