@@ -46,7 +46,7 @@ def digest(data: object) -> str:
 def body_digest(markdown: str) -> str:
     """The key of a rendered body: its Markdown and the version of sitegen that renders it
     (hashing the text itself: repr() of a long Chinese text costs more than the hash)."""
-    return hashlib.sha1(f"{__version__}\0{markdown}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{__version__}\0{markdown}".encode()).hexdigest()
 
 
 class BuildCache:
