@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .front_matter import read_front_matter
 from .notice import Attachment, Notice, Publication
 
 # libyaml is several times faster where it is available.
@@ -151,6 +152,9 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 def parse_notice(text: str, path: Path) -> Notice:
     meta_text, body, _ = split_front_matter(text, path)
     lines = _field_lines(meta_text)
+    meta = read_front_matter(meta_text, _Loader.yaml_implicit_resolvers)
+    if meta is not None:
+        return _notice_from(meta, body, path, lines)
     try:
         meta = yaml.load(meta_text, Loader=_Loader)
     except yaml.YAMLError as error:
