@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -144,8 +146,15 @@ def find_citations(text: str) -> list[Citation]:
         else:
             found.append((anchor.start(), Citation("number", anchor.group(0), f"令第{int(anchor.group(2))}号")))
     for match in TITLE.finditer(text):
-        found.append((match.start(), Citation("title", match.group(0), squeeze(match.group(1)))))
-    return [citation for _, citation in sorted(found, key=lambda item: item[0])]
+        found.append((match.start(), _title_citation(match.group(0))))
+    found.sort(key=itemgetter(0))
+    return [citation for _, citation in found]
+
+
+@lru_cache(maxsize=16384)
+def _title_citation(written: str) -> Citation:
+    # The same laws and notices are cited by title again and again, across the archive.
+    return Citation("title", written, squeeze(written[1:-1]))
 
 
 def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) -> Links:

@@ -151,10 +151,9 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 def parse_notice(text: str, path: Path) -> Notice:
     meta_text, body, _ = split_front_matter(text, path)
-    lines = _field_lines(meta_text)
     meta = read_front_matter(meta_text, _Loader.yaml_implicit_resolvers)
     if meta is not None:
-        return _notice_from(meta, body, path, lines)
+        return _notice_from(meta, body, path, meta_text)
     try:
         meta = yaml.load(meta_text, Loader=_Loader)
     except yaml.YAMLError as error:
@@ -164,7 +163,7 @@ def parse_notice(text: str, path: Path) -> Notice:
         raise ContentError(path, line, "front matter", f"not valid YAML: {reason}") from None
     if not isinstance(meta, dict):
         raise ContentError(path, 1, "front matter", "must be a mapping of fields")
-    return _notice_from(meta, body, path, lines)
+    return _notice_from(meta, body, path, meta_text)
 
 
 def _field_lines(meta_text: str) -> dict[str, int]:
@@ -176,9 +175,9 @@ def _field_lines(meta_text: str) -> dict[str, int]:
     return lines
 
 
-def _notice_from(meta: dict, body: str, path: Path, lines: dict[str, int]) -> Notice:
+def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
     def fail(field: str, reason: str):
-        raise ContentError(path, lines.get(field, 1), field, reason)
+        raise ContentError(path, _field_lines(meta_text).get(field, 1), field, reason)
 
     for key in meta:
         if key not in KNOWN_FIELDS:

@@ -187,20 +187,27 @@ def build_site(
     if not content_dir.is_dir():
         raise BuildError([f"{content_dir}: content folder not found"])
     cache = BuildCache(project_root / config.cache if use_cache else None)
+    # One pool for the whole build, started while this process is still small: workers
+    # forked later would share (and copy, page by page) the whole archive in memory.
+    workers = Workers()
     try:
-        content = read_content(content_dir, cache)
+        content = read_content(content_dir, cache, workers)
         if content.errors and not keep_going:
             raise BuildError(content.errors)
         report.notices, report.skipped = len(content.notices), content.errors
         report.phases["read"] = time.perf_counter() - started
         theme_dir = config.theme_dir(project_root)
+        phase = time.perf_counter()
         links = link_archive(content.notices, content.citations)
+        report.phases["link citations"] = time.perf_counter() - phase
         report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
         _report_unresolved(project_root / config.cache if use_cache else None, content, links)
+        phase = time.perf_counter()
         pages = list(site_pages(build_structure(content.notices), config, content.digests, links))
         shared = (digest(config), theme_digest(theme_dir))
         fingerprints = {page.path: digest((shared, page.key)) for page in pages}
         report.pages = len(pages)
+        report.phases["plan pages"] = time.perf_counter() - phase
 
         previous = cache.fingerprints(out_dir)
         warm = bool(previous) and out_dir.is_dir()
@@ -212,7 +219,7 @@ def build_site(
             phase = time.perf_counter()
             output = Output(config, theme_dir, shared[1], target, warm, cache.folder)
             _made_folders.clear()
-            _render_all(todo, output, content, cache, progress)
+            _render_all(todo, output, content, cache, workers, progress)
             report.written = len(todo)
             report.phases["render and write"] = time.perf_counter() - phase
             if warm:
@@ -232,13 +239,14 @@ def build_site(
             raise
         cache.store_fingerprints(out_dir, fingerprints)
     finally:
+        workers.close()
         cache.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _render_all(pages: list[Page], output: Output, content: Content, cache: BuildCache,
-                progress: Callable[[int, int], None] | None) -> None:
+                workers: Workers, progress: Callable[[int, int], None] | None) -> None:
     """Render and write pages on every core, a batch at a time: the next batch is handed out
     while the workers are busy with this one, and a batch's bodies are let go when it is done."""
     done = 0
@@ -254,18 +262,17 @@ def _render_all(pages: list[Page], output: Output, content: Content, cache: Buil
             page.context.pop("body", None)
             page.context.pop("body_path", None)
 
-    with Workers() as workers:
-        inline = len(pages) < POOL_THRESHOLD
-        for start in range(0, len(pages), BATCH):
-            batch = pages[start : start + BATCH]
-            attach_bodies(batch, content, cache)
-            futures = [workers.submit(_write_pages, output, batch[i : i + CHUNK], inline=inline)
-                       for i in range(0, len(batch), CHUNK)]
-            in_flight.append((batch, futures))
-            if len(in_flight) > 1:
-                finish(*in_flight.popleft())
-        while in_flight:
+    inline = len(pages) < POOL_THRESHOLD
+    for start in range(0, len(pages), BATCH):
+        batch = pages[start : start + BATCH]
+        attach_bodies(batch, content, cache)
+        futures = [workers.submit(_write_pages, output, batch[i : i + CHUNK], inline=inline)
+                   for i in range(0, len(batch), CHUNK)]
+        in_flight.append((batch, futures))
+        if len(in_flight) > 1:
             finish(*in_flight.popleft())
+    while in_flight:
+        finish(*in_flight.popleft())
 
 
 def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None) -> dict[str, str]:

@@ -50,8 +50,9 @@ def listing(notice: Notice) -> Listed:
                   notice.date.isoformat() if notice.date else "")
 
 
-def listed(notices: list[Notice | None]) -> list[Listed]:
-    return [listing(n) for n in notices if n is not None]
+def listed(notices: list[Notice | None], entries: dict[str, Listed]) -> list[Listed]:
+    """The list entries of notices, from entries (id -> Listed, made once per build)."""
+    return [entries[n.id] for n in notices if n is not None]
 
 
 def page_window(number: int, pages: int, around: int = 2) -> list[int | None]:
@@ -66,9 +67,9 @@ def page_window(number: int, pages: int, around: int = 2) -> list[int | None]:
     return window
 
 
-def summary_key(notices: list[Notice]) -> tuple:
-    """What a list of notices shows: title, date, file number and link."""
-    return tuple(listed(notices))
+def summary_key(items: list[Listed]) -> tuple:
+    """What a list of notices shows: title, date, file number and link (the id)."""
+    return tuple((i.id, i.title, i.day, i.file_number) for i in items)
 
 
 def root_of(path: str) -> str:
@@ -102,10 +103,10 @@ def _relative(notice: Notice) -> str:
     return notice_url(notice).split("/", 1)[1]
 
 
-def notice_pages(site: Site, digests: dict[str, str] | None = None, links: Links | None = None) -> Iterator[Page]:
+def notice_pages(site: Site, entry: dict[str, Listed], digests: dict[str, str] | None = None,
+                 links: Links | None = None) -> Iterator[Page]:
     links = links or Links()
     by_id = {n.id: n for n in site.notices}
-    entry = {n.id: listing(n) for n in site.notices}
     columns = {term.value: term.summary for term in site.terms["column"]}
     for notice in site.notices:
         newer, older = site.neighbours.get(notice.id, (None, None))
@@ -125,7 +126,7 @@ def notice_pages(site: Site, digests: dict[str, str] | None = None, links: Links
             context["anchors"] = anchors
         yield Page(
             notice_url(notice), "notice.html", context,
-            key=(notice_key(notice, digests), summary_key([n for n in (newer, older) if n]),
+            key=(notice_key(notice, digests), summary_key(listed([newer, older], entry)),
                  bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
                  tuple(anchors)),
             body_of=notice,
@@ -134,7 +135,8 @@ def notice_pages(site: Site, digests: dict[str, str] | None = None, links: Links
                    {"text": notice_json}, key=("json", notice_key(notice, digests)), body_of=notice)
 
 
-def axis_pages(site: Site, config: Config, digests: dict[str, str] | None = None) -> Iterator[Page]:
+def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
+               digests: dict[str, str] | None = None) -> Iterator[Page]:
     for axis in AXES:
         summaries = [t.summary for t in site.terms[axis.key]]
         yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": summaries},
@@ -149,11 +151,12 @@ def axis_pages(site: Site, config: Config, digests: dict[str, str] | None = None
                 }, key=("feed", term.value, tuple(notice_key(n, digests) for n in latest)))
             chunks = paginate(term.notices, config.page_size)
             for number, chunk in enumerate(chunks, start=1):
+                items = listed(chunk, entries)
                 yield Page(term.page_url(number), "list.html", {
-                    "axis": axis, "term": term.summary, "items": listed(chunk), "number": number,
+                    "axis": axis, "term": term.summary, "items": items, "number": number,
                     "pages": len(chunks), "window": page_window(number, len(chunks)),
                     "notice_url": notice_url,
-                }, key=(term.value, len(term.notices), number, summary_key(chunk)))
+                }, key=(term.value, len(term.notices), number, summary_key(items)))
 
 
 def year_chart(site: Site) -> list[tuple[str, int, float]]:
@@ -169,15 +172,17 @@ def year_chart(site: Site) -> list[tuple[str, int, float]]:
 def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None,
                links: Links | None = None) -> Iterator[Page]:
     latest = site.notices[: config.latest]
+    entries = {n.id: listing(n) for n in site.notices}
+    latest_items = listed(latest, entries)
     # The home page shows the first twelve terms of each axis, and whether there are more.
     terms = site.summaries(limit=13)
     chart = year_chart(site)
     yield Page("index.html", "home.html", {
-        "latest": listed(latest), "axes": AXES, "terms": terms, "total": len(site.notices),
+        "latest": latest_items, "axes": AXES, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url, "chart": chart,
-    }, key=(summary_key(latest), tuple(terms.items()), len(site.notices), tuple(chart)))
-    yield from notice_pages(site, digests, links)
-    yield from axis_pages(site, config, digests)
+    }, key=(summary_key(latest_items), tuple(terms.items()), len(site.notices), tuple(chart)))
+    yield from notice_pages(site, entries, digests, links)
+    yield from axis_pages(site, config, entries, digests)
     every = tuple(notice_key(n, digests) for n in site.notices)
     yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices)}, key=("catalog", every))
     yield Page("catalog.csv", None, {"text": partial(catalog_csv, site.notices)}, key=("csv", every))

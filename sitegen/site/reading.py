@@ -15,7 +15,7 @@ from pathlib import Path
 from ..citations import find_citations, plain_body
 from ..content import ContentError, notice_files, parse_notice, read_body
 from ..notice import Attachment, Notice, Publication
-from ..parallel import parallel_map
+from ..parallel import Workers, parallel_map
 from .cache import BuildCache, body_digest
 
 
@@ -74,7 +74,7 @@ def _unflatten(values) -> Notice | str:
     return notice
 
 
-def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
+def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Workers | None = None) -> Content:
     """Every notice, and an error line for each file that cannot be read.
 
     Files unchanged since the last build (same size and mtime) come from the cache;
@@ -86,7 +86,8 @@ def read_content(content_dir: Path, cache: BuildCache | None = None) -> Content:
         stat = path.stat()
         stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}"
     changed = [p for p, stamp in stamps.items() if (known.get(str(p)) or ("",))[0] != stamp]
-    parsed = dict(zip(changed, parallel_map(_parse_file, changed)))
+    mapped = workers.map(_parse_file, changed) if workers else parallel_map(_parse_file, changed)
+    parsed = dict(zip(changed, mapped))
 
     entries: dict[str, tuple] = {}
     content = Content([], [], {}, {}, {})
