@@ -1,11 +1,14 @@
 """Markdown to safe HTML: the one renderer the importer's fidelity check and the builder share.
 
-Two engines render the same CommonMark: markdown-it-pyrs (Rust, about 12x faster)
-and markdown-it-py with mdit-py-plugins' attrs. The Rust engine has no attrs
-plugin, so the alignment lines our converter writes (`{.center}` / `{.right}`
-before a paragraph or heading) become a marker it carries through and that is
-turned into the class afterwards; any other use of attributes goes to
-markdown-it-py. tests/test_render.py checks both give identical HTML.
+Three engines render the same CommonMark, fastest first: pyromark (pulldown-cmark, about
+5x faster again than markdown-it-pyrs), markdown-it-pyrs (Rust markdown-it, about 12x
+faster than Python) and markdown-it-py with mdit-py-plugins' attrs. The Rust engines have
+no attrs plugin, so the alignment lines our converter writes (`{.center}` / `{.right}`
+before a paragraph or heading) become a marker they carry through and that is turned into
+the class afterwards; any other use of attributes goes to markdown-it-py. pulldown-cmark
+keeps script URLs (markdown-it refuses them) and has other table rules, so its HTML is used
+only without pipes and with every link and image URL on an allowed scheme.
+tests/test_render.py checks the engines give identical HTML.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ try:
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - the pure-Python engine still renders everything
     markdown_it_pyrs = None
+try:
+    import pyromark
+except ImportError:  # pragma: no cover - markdown-it-pyrs renders the same HTML
+    pyromark = None
 
 ALIGN_CLASSES = {"center", "right"}
 
@@ -64,6 +71,31 @@ def _rust_engine():
     return engine
 
 
+URL_SCHEMES = {"http", "https", "mailto", "ftp"}
+_URL = re.compile(r'(?:href|src)="([^"]*)"')
+_SCHEME = re.compile(r"([^:/?#]*):")
+# What browsers skip inside a URL's scheme (java\tscript: is javascript:).
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]|&#?\w+;?")
+
+
+def _urls_allowed(html: str) -> bool:
+    """True when every link and image URL in the engine's HTML is relative or on an allowed scheme."""
+    for url in _URL.findall(html):
+        scheme = _SCHEME.match(_URL_NOISE.sub("", url))
+        if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+            return False
+    return True
+
+
+def _engine_render(markdown: str, engine: str = "auto") -> str:
+    """CommonMark HTML from the fastest engine that renders this Markdown as markdown-it does."""
+    if pyromark is not None and engine in ("auto", "pyromark") and "|" not in markdown:
+        html = pyromark.html(markdown)
+        if ('="' not in html or _urls_allowed(html)) or engine == "pyromark":
+            return html
+    return _rust_engine().render(markdown)
+
+
 def sanitize(html: str) -> str:
     """Keep only an allow-list of tags, attributes and URL schemes (Ammonia via nh3)."""
     return _cleaner().clean(html)
@@ -77,14 +109,14 @@ def _cleaner() -> nh3.Cleaner:
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         allowed_classes=_CLASSES,
-        url_schemes={"http", "https", "mailto", "ftp"},
+        url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
 
 
-def _fast_render(markdown: str) -> str | None:
-    """The Rust engine's HTML, or None when the Markdown needs the attrs plugin's full syntax."""
+def _fast_render(markdown: str, engine: str = "auto") -> str | None:
+    """A Rust engine's HTML, or None when the Markdown needs the attrs plugin's full syntax."""
     if markdown_it_pyrs is None or _MARK in markdown:
         return None
     refused = False
@@ -101,7 +133,7 @@ def _fast_render(markdown: str) -> str | None:
         return None
     if "{" in marked and _ATTRIBUTE_LINE.search(marked):
         return None  # attributes the marker does not cover
-    html = _rust_engine().render(marked)
+    html = _engine_render(marked, engine)
     if count:
         html, replaced = _MARKED.subn(r'<\1 class="\2">', html)
         if replaced != count or _MARK in html:
@@ -110,8 +142,9 @@ def _fast_render(markdown: str) -> str | None:
 
 
 def render_unsanitized(markdown: str, engine: str = "auto") -> str:
+    """HTML before sanitising; engine "auto" (fastest that fits), "pyromark", "rust" or "python"."""
     if engine != "python":
-        html = _fast_render(markdown)
+        html = _fast_render(markdown, engine)
         if html is not None:
             return html
     return _python_engine().render(markdown)
