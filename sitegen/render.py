@@ -87,13 +87,19 @@ def _urls_allowed(html: str) -> bool:
     return True
 
 
-def _engine_render(markdown: str, engine: str = "auto") -> str:
-    """CommonMark HTML from the fastest engine that renders this Markdown as markdown-it does."""
+def _engine_render(markdown: str, engine: str = "auto") -> str | None:
+    """CommonMark HTML from the fastest engine that renders this Markdown as markdown-it does;
+    None when neither Rust engine can."""
     if pyromark is not None and engine in ("auto", "pyromark") and "|" not in markdown:
         html = pyromark.html(markdown)
         if ('="' not in html or _urls_allowed(html)) or engine == "pyromark":
             return html
-    return _rust_engine().render(markdown)
+    try:
+        return _rust_engine().render(markdown)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # pyo3's PanicException: markdown-it-pyrs 0.4 panics on "[`" and the like
+        return None
 
 
 def sanitize(html: str) -> str:
@@ -134,6 +140,8 @@ def _fast_render(markdown: str, engine: str = "auto") -> str | None:
     if "{" in marked and _ATTRIBUTE_LINE.search(marked):
         return None  # attributes the marker does not cover
     html = _engine_render(marked, engine)
+    if html is None:
+        return None
     if count:
         html, replaced = _MARKED.subn(r'<\1 class="\2">', html)
         if replaced != count or _MARK in html:
@@ -165,10 +173,10 @@ def _raw_free(markdown: str) -> bool:
     if "<" not in markdown:
         return True
     if "\\" in markdown:
-        rest = _PLAIN_STRONG.sub("", markdown)
+        only_strong = "<" not in _PLAIN_STRONG.sub("", markdown)
     else:  # the common case, many times faster than the pattern
-        rest = markdown.replace("<strong>", "").replace("</strong>", "")
-    return "<" not in rest and not _STRONG_BLOCK.search(markdown)
+        only_strong = markdown.count("<") == markdown.count("<strong>") + markdown.count("</strong>")
+    return only_strong and not _STRONG_BLOCK.search(markdown)
 
 
 # A link reference definition reaches across the whole document, so such Markdown is
@@ -203,6 +211,29 @@ def _table_pieces(markdown: str) -> list[str] | None:
     return pieces
 
 
+# Every piece of the tables the converter writes (sitegen.convert.markdown.table_html):
+# a fixed set of tags, attributes only where it puts them, text with no markup in it.
+_TABLE_HTML = re.compile(
+    # Possessive and atomic: a near miss must fail at once, not try every way to split the text.
+    r"""<table>\n?(?>
+        <(?:/?(?:tr|strong)|/t[dh]|br|t[dh](?:\ (?:col|row)span="\d{1,4}")*)>
+      | <a\ href="[^"<>]*+">|</a>
+      | <img\ src="[^"<>]*+"\ alt="[^"<>]*+">
+      | [^<&]++
+      | &(?:amp|lt|gt|quot|\#x27|\#39);
+    )*+</table>\n?""",
+    re.VERBOSE,
+)
+
+
+def _clean_table(block: str) -> str:
+    """A table block as the converter writes it passes as it is (it is faster to recognise
+    than to clean, and there are tens of thousands); any other goes through the sanitiser."""
+    if _TABLE_HTML.fullmatch(block) and ('="' not in block or _urls_allowed(block)):
+        return block
+    return sanitize(block)
+
+
 def _render_with_tables(markdown: str) -> str | None:
     """Text between tables through the fast path, only the tables through the sanitiser."""
     pieces = _table_pieces(markdown)
@@ -211,7 +242,7 @@ def _render_with_tables(markdown: str) -> str | None:
     out = []
     for index, piece in enumerate(pieces):
         if index % 2:
-            out.append(sanitize(piece))
+            out.append(_clean_table(piece))
         elif piece.strip():
             html = _fast_render(piece) if _raw_free(piece) else None
             if html is None:
@@ -223,9 +254,13 @@ def _render_with_tables(markdown: str) -> str | None:
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
     # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the
-    # engine's own, its link checks refuse script URLs, and the only attribute added is
-    # an alignment class; anything else (fences carry an author's class) is sanitised.
-    html = _fast_render(markdown) if _raw_free(markdown) else _render_with_tables(markdown)
+    # engine's own, script URLs are refused (by markdown-it, or by _urls_allowed before
+    # pulldown-cmark's HTML is used), and the only attribute added is an alignment class.
+    # Tables are the converter's own or sanitised; anything else (fences carry an author's
+    # class) goes through the sanitiser whole.
+    html = _render_with_tables(markdown) if "<table" in markdown else None
+    if html is None and _raw_free(markdown):
+        html = _fast_render(markdown)
     if html is not None:
         return html
     return sanitize(render_unsanitized(markdown))
