@@ -98,7 +98,8 @@ def _engine_render(markdown: str, engine: str = "auto") -> str | None:
         return _rust_engine().render(markdown)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:  # pyo3's PanicException: markdown-it-pyrs 0.4 panics on "[`" and the like
+    # pyo3 panics derive from BaseException: markdown-it-pyrs 0.4 panics on "[`" and the like.
+    except BaseException:  # noqa: BLE001
         return None
 
 
