@@ -120,7 +120,10 @@ def plain_body(markdown: str) -> str:
 _NUMBER_ANCHOR = re.compile(
     rf"[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(_CLOSE)}]\s*第?\s*(\d{{1,5}})\s*号"
 )
-_ORDER_ANCHOR = re.compile(r"令\s*第\s*(\d{1,5})\s*号|第\s*(\d{1,5})\s*号令")
+# Two patterns, each starting with a literal character the engine can skip to: one
+# alternation of both would be tried at every character of the text.
+_ORDER_ANCHOR = re.compile(r"令\s*第\s*(\d{1,5})\s*号")  # 工业和信息化部令第5号
+_ORDER_BEFORE = re.compile(r"第\s*(\d{1,5})\s*号令")  # 第5号令
 _CODE_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,12}$")
 _ISSUER_BEFORE = re.compile(r"[\u4e00-\u9fff]{2,19}$")
 
@@ -136,17 +139,22 @@ def find_citations(text: str) -> list[Citation]:
             match = FILE_NUMBER.match(text, code.start(), anchor.end())
             if match:
                 found.append((match.start(), _number_citation(match)))
-    for anchor in _ORDER_ANCHOR.finditer(text):
-        if anchor.group(1):
-            issuer = _ISSUER_BEFORE.search(text, max(0, anchor.start() - 19), anchor.start())
-            if issuer:
-                name = _LEAD_WORDS.sub("", issuer.group(0)) or issuer.group(0)
-                written = text[anchor.start() - len(name) : anchor.end()]
-                found.append((anchor.start() - len(name), Citation("number", written, f"{name}令第{int(anchor.group(1))}号")))
-        else:
-            found.append((anchor.start(), Citation("number", anchor.group(0), f"令第{int(anchor.group(2))}号")))
-    for match in TITLE.finditer(text):
-        found.append((match.start(), _title_citation(match.group(0))))
+    # Leftmost first and never overlapping, as one scan for either form would find them.
+    orders = sorted([*_ORDER_ANCHOR.finditer(text), *_ORDER_BEFORE.finditer(text)], key=lambda m: m.start())
+    scanned = 0
+    for anchor in orders:
+        if anchor.start() < scanned:
+            continue
+        scanned = anchor.end()
+        if anchor.re is _ORDER_BEFORE:
+            found.append((anchor.start(), Citation("number", anchor.group(0), f"令第{int(anchor.group(1))}号")))
+            continue
+        issuer = _ISSUER_BEFORE.search(text, max(0, anchor.start() - 19), anchor.start())
+        if issuer:
+            name = _LEAD_WORDS.sub("", issuer.group(0)) or issuer.group(0)
+            written = text[anchor.start() - len(name) : anchor.end()]
+            found.append((anchor.start() - len(name), Citation("number", written, f"{name}令第{int(anchor.group(1))}号")))
+    found += [(match.start(), _title_citation(match.group(0))) for match in TITLE.finditer(text)]
     found.sort(key=itemgetter(0))
     return [citation for _, citation in found]
 
