@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import filecmp
+import gc
 import hashlib
 import os
 import shutil
@@ -192,6 +193,9 @@ def build_site(
     workers = Workers()
     try:
         content = read_content(content_dir, cache, workers)
+        # The archive stays alive until the end: keep the collector from walking it again
+        # and again while pages are planned.
+        gc.freeze()
         if content.errors and not keep_going:
             raise BuildError(content.errors)
         report.notices, report.skipped = len(content.notices), content.errors
@@ -240,6 +244,7 @@ def build_site(
         cache.store_fingerprints(out_dir, fingerprints)
     finally:
         workers.close()
+        gc.unfreeze()
         cache.close()
     report.seconds = time.perf_counter() - started
     return report
