@@ -72,8 +72,8 @@ def tree_rss(root: int) -> int:
             continue
         parents[int(stat.parent.name)] = int(fields[1])
     tree, total = {root}, 0
-    for pid in parents:
-        ancestor = parents[pid]
+    for pid, parent in parents.items():
+        ancestor = parent
         while ancestor and ancestor not in tree and ancestor in parents:
             ancestor = parents[ancestor]
         if pid in tree or ancestor in tree:
