@@ -33,6 +33,14 @@ sys.path.insert(0, str(REPO))
 from bench.generate import write_pages
 
 
+def set_aside(folder: Path, trash: Path) -> None:
+    """Move a folder out of the way; deleting it now would slow the next timed step (on this
+    machine a big deletion keeps the disk busy for many seconds after it returns)."""
+    if folder.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        folder.rename(trash / f"{folder.name}-{time.monotonic_ns()}")
+
+
 def quiet() -> None:
     """Let the disk settle: flush what earlier steps wrote or deleted before timing the next."""
     os.sync()
@@ -183,13 +191,14 @@ def main() -> None:
 
     hugo = None if args.no_baselines or not shutil.which("hugo") else hugo_site(project / "content", work / "hugo")
     cold, hugo_runs = [], []
+    trash = work / "trash"
     for _ in range(args.repeat):
-        shutil.rmtree(project / "public", ignore_errors=True)
-        shutil.rmtree(project / ".sitegen-cache", ignore_errors=True)
+        set_aside(project / "public", trash)
+        set_aside(project / ".sitegen-cache", trash)
         seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
         cold.append((seconds, peak))
         if hugo:
-            shutil.rmtree(hugo / "public", ignore_errors=True)
+            set_aside(hugo / "public", trash)
             hugo_runs.append(run(["hugo", "--quiet", "--destination", "public"], hugo)[:2])
     print(_summary(output))
     label = f"build pages (cold), median of {args.repeat}" if args.repeat > 1 else "build pages (cold)"
@@ -215,8 +224,8 @@ def main() -> None:
     seconds, peak, output = run([*sitegen, "build", *theme], project)
     rows.append(("rebuild with search after one edit", seconds, peak))
     print(_summary(output))
-    shutil.rmtree(project / "public")
-    shutil.rmtree(project / ".sitegen-cache")
+    set_aside(project / "public", trash)
+    set_aside(project / ".sitegen-cache", trash)
     seconds, peak, output = run([*sitegen, "build", *theme], project)
     rows.append(("full build with search, no cache", seconds, peak))
     print(_summary(output))
@@ -226,7 +235,7 @@ def main() -> None:
         label = f"hugo, median of {args.repeat}" if args.repeat > 1 else "hugo"
         baselines.append((label, statistics.median(s for s, _ in hugo_runs), max(m for _, m in hugo_runs)))
         print("hugo builds: " + ", ".join(f"{s:.1f}" for s, _ in hugo_runs) + " s")
-        shutil.rmtree(hugo)
+        set_aside(hugo, trash)
     if not args.no_baselines and shutil.which("pelican"):
         site = pelican_site(project / "content", work / "pelican")
         seconds, peak, output = run(["pelican", "content", "-o", "output", "-s", "pelicanconf.py"], site)
@@ -236,6 +245,7 @@ def main() -> None:
             baselines.append(("pelican", seconds, peak))
         shutil.rmtree(site)
 
+    shutil.rmtree(trash, ignore_errors=True)
     print(f"\n{args.notices} notices, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"{'phase':<40}{'seconds':>10}{'peak MiB':>12}")
     for name, seconds, peak in rows + baselines:
