@@ -180,6 +180,11 @@ def _raw_free(markdown: str) -> bool:
     return only_strong and not _STRONG_BLOCK.search(markdown)
 
 
+def _fast_render_safe(markdown: str) -> str | None:
+    """The fast path's HTML where it needs no sanitiser (see render_markdown), else None."""
+    return _fast_render(markdown) if _raw_free(markdown) else None
+
+
 # A link reference definition reaches across the whole document, so such Markdown is
 # never rendered in pieces.
 _REFERENCE = re.compile(r"^ {0,3}\[(?:[^\]\\]|\\.)*\]:", re.MULTILINE)
@@ -245,7 +250,7 @@ def _render_with_tables(markdown: str) -> str | None:
         if index % 2:
             out.append(_clean_table(piece))
         elif piece.strip():
-            html = _fast_render(piece) if _raw_free(piece) else None
+            html = _fast_render_safe(piece)
             if html is None:
                 return None
             out.append(html)
@@ -260,8 +265,8 @@ def render_markdown(markdown: str) -> str:
     # Tables are the converter's own or sanitised; anything else (fences carry an author's
     # class) goes through the sanitiser whole.
     html = _render_with_tables(markdown) if "<table" in markdown else None
-    if html is None and _raw_free(markdown):
-        html = _fast_render(markdown)
+    if html is None:
+        html = _fast_render_safe(markdown)
     if html is not None:
         return html
     return sanitize(render_unsanitized(markdown))

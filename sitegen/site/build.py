@@ -31,7 +31,7 @@ from ..config import Config
 from ..content import read_body, write_atomic
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
-from ..parallel import POOL_THRESHOLD, Workers, parallel_map
+from ..parallel import POOL_THRESHOLD, Workers
 from ..render import render_markdown
 from .cache import BuildCache, body_digest, digest, store_bodies_from_worker
 from .pages import Page, root_of, site_pages
@@ -113,13 +113,11 @@ class Output:
     cache_folder: Path | None
 
 
-_made_folders: set[Path] = set()
-
-
 def _write_pages(output: Output, pages: list[Page]) -> int:
     """Render pages (and the bodies the cache had none of) and write them; the number written."""
     rendered: list[tuple[str, str]] = []
     bodies: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
+    folders: set[Path] = set()  # made already (a chunk's pages share a few)
     for page in pages:
         notice = page.body_of
         if notice is not None and "body" not in page.context:
@@ -142,9 +140,9 @@ def _write_pages(output: Output, pages: list[Page]) -> int:
         if output.atomic:
             write_atomic(target, text)
             continue
-        if target.parent not in _made_folders:
+        if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _made_folders.add(target.parent)
+            folders.add(target.parent)
         with open(target, "wb") as handle:
             handle.write(text.encode("utf-8"))
     if output.cache_folder is not None and rendered:
@@ -222,7 +220,6 @@ def build_site(
                     or p.path not in present]
             phase = time.perf_counter()
             output = Output(config, theme_dir, shared[1], target, warm, cache.folder)
-            _made_folders.clear()
             _render_all(todo, output, content, cache, workers, progress)
             report.written = len(todo)
             report.phases["render and write"] = time.perf_counter() - phase
@@ -231,7 +228,8 @@ def build_site(
             _copy_static(theme_dir / "static", target / "static")
             if search:
                 phase = time.perf_counter()
-                report.reindexed = _index_search(content, target, cache, project_root / config.cache, offline)
+                report.reindexed = _index_search(content, target, cache, project_root / config.cache,
+                                                 offline, workers)
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
@@ -280,21 +278,28 @@ def _render_all(pages: list[Page], output: Output, content: Content, cache: Buil
         finish(*in_flight.popleft())
 
 
-def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None) -> dict[str, str]:
-    """The plain text of each notice's rendered body (cached bodies are not rendered again)."""
+def _render_body_of(path: Path) -> str:
+    return render_markdown(read_body(path))
+
+
+def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None,
+               workers: Workers) -> dict[str, str]:
+    """The plain text of each notice's rendered body (cached bodies are not rendered again;
+    the others are read and rendered by the workers)."""
     by_hash = {content.body_digests[n.id]: n for n in notices}
     found = cache.bodies(list(by_hash)) if cache else {}
     missing = [key for key in by_hash if key not in found]
-    found.update(zip(missing, parallel_map(render_markdown, [content.body(by_hash[k]) for k in missing])))
+    paths = [content.paths[by_hash[key].id] for key in missing]
+    found.update(zip(missing, workers.map(_render_body_of, paths)))
     return {n.id: sanitized_html_text(found[content.body_digests[n.id]]) for n in notices}
 
 
 def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir: Path,
-                  offline: bool) -> list[str]:
+                  offline: bool, workers: Workers) -> list[str]:
     from ..search.pagefind import build_search_index
 
     def texts(notices: list[Notice]) -> dict[str, str]:
-        return body_texts(notices, content, cache)
+        return body_texts(notices, content, cache, workers)
 
     if cache.folder is None:
         with tempfile.TemporaryDirectory() as scratch:

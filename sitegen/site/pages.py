@@ -103,7 +103,7 @@ def _relative(notice: Notice) -> str:
     return notice_url(notice).split("/", 1)[1]
 
 
-def notice_pages(site: Site, entry: dict[str, Listed], digests: dict[str, str] | None = None,
+def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str] | None = None,
                  links: Links | None = None) -> Iterator[Page]:
     links = links or Links()
     by_id = {n.id: n for n in site.notices}
@@ -113,20 +113,20 @@ def notice_pages(site: Site, entry: dict[str, Listed], digests: dict[str, str] |
         column = columns.get(notice.column)
         explains = links.explains.get(notice.id)
         related = {
-            "cites": [entry[i] for i in links.cites.get(notice.id, ())],
-            "cited_by": [entry[i] for i in links.cited_by.get(notice.id, ())],
-            "explains": [entry[explains]] if explains else [],
-            "explained_by": [entry[i] for i in links.explained_by.get(notice.id, ())],
+            "cites": [entries[i] for i in links.cites.get(notice.id, ())],
+            "cited_by": [entries[i] for i in links.cited_by.get(notice.id, ())],
+            "explains": [entries[explains]] if explains else [],
+            "explained_by": [entries[i] for i in links.explained_by.get(notice.id, ())],
         }
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
-                   "newer": newer and entry[newer.id], "older": older and entry[older.id],
+                   "newer": newer and entries[newer.id], "older": older and entries[older.id],
                    "notice_url": notice_url, **related}
         if anchors:
             context["anchors"] = anchors
         yield Page(
             notice_url(notice), "notice.html", context,
-            key=(notice_key(notice, digests), summary_key(listed([newer, older], entry)),
+            key=(notice_key(notice, digests), summary_key(listed([newer, older], entries)),
                  bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
                  tuple(anchors)),
             body_of=notice,
