@@ -17,6 +17,8 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from ..urls import href
+from ..xml_chars import strip_xml_forbidden
 from .structure import AXES
 
 
@@ -32,9 +34,17 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
+    # `href="{{ url|href }}"`: a URL from data, written only when relative or http(s).
+    environment.filters["href"] = href
     environment.globals["axes"] = AXES
     return environment
+
+
+def _finalize(value: object) -> object:
+    """Every value a template writes loses the characters XML forbids (feeds must stay readable)."""
+    return strip_xml_forbidden(value) if isinstance(value, str) else value
 
 
 def theme_files(theme_dir: Path) -> list[Path]:
