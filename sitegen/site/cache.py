@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
