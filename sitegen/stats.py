@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .citations import link_archive
+from .relations import build_date, relate_archive
 from .site.build import read_content
 from .site.structure import AXES
 
@@ -26,6 +27,7 @@ class Stats:
     cited_notices: int = 0
     unresolved: int = 0
     interpretations: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
 
 def archive_stats(content_dir: Path) -> Stats:
@@ -44,6 +46,7 @@ def archive_stats(content_dir: Path) -> Stats:
     stats.cited_notices = len(links.cited_by)
     stats.unresolved = sum(len(v) for v in links.unresolved.values())
     stats.interpretations = len(links.explains)
+    stats.statuses = relate_archive(notices, content.statements, build_date(notices)).counts()
     return stats
 
 
@@ -62,4 +65,8 @@ def format_stats(stats: Stats) -> str:
     lines.append(f"citation graph: {stats.citation_links} links between notices, "
                  f"{stats.cited_notices} notices cited, {stats.unresolved} citations unresolved, "
                  f"{stats.interpretations} interpretations paired")
+    lines.append("")
+    lines.append("时效性 status")
+    for status, count in stats.statuses.items():
+        lines.append(f"  {status}{'　' * (7 - len(status))}  {count:>6}")
     return "\n".join(lines)

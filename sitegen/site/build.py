@@ -26,6 +26,7 @@ from ..convert.text import sanitized_html_text
 from ..fingerprint import body_digest, digest
 from ..notice import Notice
 from ..parallel import POOL_THRESHOLD, Workers
+from ..relations import build_date, relate_archive
 from ..render import render_markdown
 from .cache import BuildCache, store_bodies_from_worker
 from .pages import Page, root_of, site_pages
@@ -57,6 +58,7 @@ class BuildReport:
     citations: tuple[int, int] = (0, 0)  # resolved links, unresolved citations
     reindexed: list[str] = field(default_factory=list)  # search shards indexed anew
     phases: dict[str, float] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
     def summary(self, out: Path) -> str:
         skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
@@ -169,7 +171,15 @@ def build_site(
         report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
         _report_unresolved(project_root / config.cache if use_cache else None, content, links)
         phase = time.perf_counter()
-        pages = list(site_pages(build_structure(content.notices), config, content.digests, links))
+        try:
+            today = build_date(content.notices)
+        except ValueError as error:
+            raise BuildError([str(error)]) from None
+        relations = relate_archive(content.notices, content.statements, today)
+        report.statuses = relations.counts()
+        report.phases["relations"] = time.perf_counter() - phase
+        phase = time.perf_counter()
+        pages = list(site_pages(build_structure(content.notices), config, content.digests, links, relations))
         shared = (digest(config), theme_version(theme_dir))
         fingerprints = {page.path: digest((shared, page.key)) for page in pages}
         report.pages = len(pages)

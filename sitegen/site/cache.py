@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 def _connect(path: Path) -> sqlite3.Connection:

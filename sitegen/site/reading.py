@@ -17,6 +17,7 @@ from ..content import ContentError, notice_files, parse_notice, read_body
 from ..fingerprint import body_digest
 from ..notice import Attachment, Notice, Publication
 from ..parallel import Workers, parallel_map
+from ..relations import find_statements
 from .cache import BuildCache
 
 
@@ -30,13 +31,14 @@ class Content:
     digests: dict[str, str]  # id -> hash of the file's bytes
     body_digests: dict[str, str]  # id -> hash of the Markdown body
     citations: dict = field(default_factory=dict)  # id -> citations found in the body
+    statements: dict = field(default_factory=dict)  # id -> acts and validity clauses (relations.py)
 
     def body(self, notice: Notice) -> str:
         return read_body(self.paths[notice.id])
 
 
 def _parse_file(path: Path) -> tuple:
-    """(notice or error line, hash of the file's bytes, hash of the body, citations)."""
+    """(notice or error line, hash of the file's bytes, hash of the body, citations, statements)."""
     data = path.read_bytes()
     try:
         try:
@@ -45,11 +47,12 @@ def _parse_file(path: Path) -> tuple:
             raise ContentError(path, 1, "file", "not UTF-8 text") from None
         notice = parse_notice(text, path)
     except ContentError as error:
-        return str(error), "", "", []
+        return str(error), "", "", [], []
     citations = find_citations(plain_body(notice.body))
+    statements = find_statements(notice.title, notice.body)
     body_hash = body_digest(notice.body)
     notice.body = ""
-    return notice, hashlib.sha1(data).hexdigest(), body_hash, citations
+    return notice, hashlib.sha1(data).hexdigest(), body_hash, citations, statements
 
 
 def _flatten(notice: Notice | str):
@@ -97,12 +100,12 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     seen: dict[str, Path] = {}
     for path, stamp in stamps.items():
         if path in parsed:
-            notice, file_digest, body_hash, citations = parsed[path]
+            notice, file_digest, body_hash, citations, statements = parsed[path]
             entries[str(path)] = (stamp, file_digest, body_hash, _flatten(notice),
-                                  [tuple(c) for c in citations])
+                                  [tuple(c) for c in citations], statements)
         else:
             entries[str(path)] = known[str(path)]
-            _, file_digest, body_hash, flat, flat_citations = known[str(path)]
+            _, file_digest, body_hash, flat, flat_citations, statements = known[str(path)]
             notice = _unflatten(flat)
             citations = flat_citations  # (kind, text, key) tuples, as Citation is
         if isinstance(notice, str):
@@ -117,6 +120,8 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
         content.digests[notice.id] = file_digest
         content.body_digests[notice.id] = body_hash
         content.citations[notice.id] = citations
+        if statements:
+            content.statements[notice.id] = statements
     if cache and entries != known:
         cache.store_notices(entries)
     return content
