@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -106,17 +107,38 @@ def edited_by_hand(text: str) -> bool:
     return text_checksum(_CHECKSUM_LINE.sub("", text, count=1)) != match.group(1)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and a rename, so no reader ever sees half a file."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file and a rename, so no reader ever sees half a file.
+
+    Text is written as UTF-8 with '\n' line ends. The file gets the mode any new file gets
+    (0666 less the umask, usually 0644), not the 0600 of a temporary file: a web server running
+    as another user must be able to read what sitegen writes.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+            os.fchmod(out.fileno(), 0o666 & ~current_umask())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+@lru_cache(maxsize=1)
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")

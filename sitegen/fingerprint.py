@@ -3,7 +3,7 @@
 - `body_digest`: a rendered body, by its Markdown and everything that renders it (sitegen and
   the versions of the Markdown engines and the sanitiser: an upgrade of any re-renders);
 - `digest`: anything else, by the repr of plain data;
-- `context_digest`: a page, by what its template receives (sitegen/site/pages.py).
+- `page_fingerprint`: a page, by what its template receives (sitegen/site/pages.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from . import __version__
@@ -64,11 +65,26 @@ def canonical(value: object, notice_digests: dict[str, str], seen: dict[int, obj
     elif dataclasses.is_dataclass(value):
         result = (kind.__name__, *(canonical(getattr(value, f.name), notice_digests, seen)
                                    for f in dataclasses.fields(value)))
-    elif hasattr(value, "func") and hasattr(value, "args"):  # functools.partial
-        result = (canonical(value.func, notice_digests, seen), canonical(value.args, notice_digests, seen))
+    elif isinstance(value, partial):
+        result = (canonical(value.func, notice_digests, seen), canonical(value.args, notice_digests, seen),
+                  canonical(value.keywords, notice_digests, seen))
     elif callable(value):
         result = f"{value.__module__}.{value.__qualname__}"
     else:
         result = repr(value)
     seen[id(value)] = (value, result)  # the object is kept alive so its id is not reused
     return result
+
+
+def page_fingerprint(page, shared: object, notice_digests: dict[str, str], seen: dict[int, object]) -> str:
+    """A page's fingerprint: what its template receives (or what its data writer is given),
+    its rendered body and the links added to it, its path, and `shared` (the settings and the
+    theme's version). Equal fingerprints mean byte-identical files."""
+    body = page.body
+    if body is None:
+        source = None
+    else:  # a template shows the rendered body; a data file writes the notice's Markdown
+        source = body.key if page.template else body.digest
+    inputs = (shared, page.path, page.template, canonical(page.context, notice_digests, seen), source,
+              page.anchors, canonical(page.data, notice_digests, seen))
+    return digest(inputs)
