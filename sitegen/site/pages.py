@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from ..citations import Links
@@ -32,9 +33,9 @@ class Page:
     data: Callable[[Notice | None], str] | None = None  # a data file's text, from the notice
 
 
-@dataclass(frozen=True)
-class Listed:
-    """What a list entry shows of a notice: small, so pages travel cheaply to worker processes."""
+class Listed(NamedTuple):
+    """What a list entry shows of a notice: small, so pages travel cheaply to worker processes
+    (and described quickly by the page fingerprints)."""
 
     id: str
     title: str
@@ -130,7 +131,7 @@ def notice_pages(site: Site, entries: dict[str, Listed], bodies: dict[str, Body]
         record = validity.get(notice.id) or notice_relations(Relations(), notice.id, str)
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
-                   "notice_url": notice_url, **related, **validity_context(record, entries)}
+                   **related, **validity_context(record, entries)}
         body = bodies[notice.id]
         yield Page(notice_url(notice), "notice.html", context, body=body, anchors=tuple(anchors))
         yield Page(notice_url(notice).removesuffix(".html") + ".json", None, body=body,
@@ -146,7 +147,7 @@ def axis_pages(site: Site, config: Config, entries: dict[str, Listed]) -> Iterat
                 latest = term.notices[: config.latest]
                 yield Page(f"{axis.folder}/{term.summary.slug}/feed.xml", "feed.xml", {
                     "latest": latest, "updated": next((n.date for n in latest if n.date), None),
-                    "notice_url": notice_url, "feed_title": f"{axis.label}：{term.value}",
+                    "feed_title": f"{axis.label}：{term.value}",
                     "feed_path": f"{axis.folder}/{term.summary.slug}/feed.xml",
                 })
             chunks = paginate(term.notices, config.page_size)
@@ -155,7 +156,6 @@ def axis_pages(site: Site, config: Config, entries: dict[str, Listed]) -> Iterat
                 yield Page(term.page_url(number), "list.html", {
                     "axis": axis, "term": term.summary, "items": items, "number": number,
                     "pages": len(chunks), "window": page_window(number, len(chunks)),
-                    "notice_url": notice_url,
                 })
 
 
@@ -183,7 +183,7 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
     chart = year_chart(site)
     yield Page("index.html", "home.html", {
         "latest": latest_items, "terms": terms, "total": len(site.notices),
-        "notice_url": notice_url, "chart": chart,
+        "chart": chart,
     })
     yield from notice_pages(site, entries, bodies, links, validity)
     yield from axis_pages(site, config, entries)
@@ -195,7 +195,7 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
     yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"})
     updated = next((n.date for n in site.notices if n.date), None)
     yield Page("feed.xml", "feed.xml", {
-        "latest": latest, "updated": updated, "notice_url": notice_url,
+        "latest": latest, "updated": updated,
         "feed_title": "", "feed_path": "feed.xml",
     })
     urls = list(_sitemap_urls(site, config))
