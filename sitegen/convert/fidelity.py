@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..render import render_markdown
-from .text import parse_html, sanitized_html_text, squeeze, visible_text
+from .text import sanitized_html_text, source_text, squeeze
 
 
 @dataclass(frozen=True)
@@ -45,4 +45,4 @@ def measure_text(source_text: str, markdown: str) -> Fidelity:
 
 
 def measure(source_html: str, markdown: str) -> Fidelity:
-    return measure_text(visible_text(parse_html(source_html)), markdown)
+    return measure_text(source_text(source_html), markdown)

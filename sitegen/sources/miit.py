@@ -166,8 +166,8 @@ def to_notice(raw: RawRecord, origin: str = DEFAULT_ORIGIN) -> Imported:
     html_body = body_html(fields)
     path = str(record.get("url") or "").strip()
     source_url = urljoin(origin.rstrip("/") + "/", path) if path else ""
-    warnings: list[str] = []
     conversion = convert(html_body, source_url or origin)
+    warnings: list[str] = list(conversion.warnings)
     attachments = list(conversion.attachments)
     seen = {a.url for a in attachments}
     for extra in file_fields(fields, source_url or origin):
