@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import islice
 
 from lxml.etree import _Element as Element
@@ -110,7 +111,7 @@ def read_blocks(html: str | Element, base_url: str = "") -> list[Block]:
     reader = _Reader(base_url)
     reader.visit(root, _Context())
     reader.end_line()
-    return with_figures(reader.blocks)
+    return with_figures(reader.blocks) if reader.images else reader.blocks
 
 
 class _Reader:
@@ -119,6 +120,7 @@ class _Reader:
         self.blocks: list[Block] = []
         self.runs: list[Run] = []
         self.line_context: _Context | None = None
+        self.images = False  # whether any image was read (figures are looked for then)
 
     # -- lines -------------------------------------------------------------
     def add(self, run: Run, context: _Context) -> None:
@@ -131,6 +133,8 @@ class _Reader:
         self.runs, self.line_context = [], None
         if not runs or context is None:
             return
+        if all(run.image is None and not run.text.strip(_EDGE_SPACE) for run in runs):
+            return  # the white space between tags (most calls): nothing to show
         if context.kind == "p":
             self.add_paragraphs(split_lines(runs), context)
         else:
@@ -197,6 +201,7 @@ class _Reader:
             if src:
                 alt = tag.get("alt") or tag.get("title") or ""
                 self.add(Run(alt, context.bold, context.href, image=src), context)
+                self.images = True
             return
         context = self.inline_context(tag, name, context)
         if name == "table":
@@ -255,12 +260,17 @@ class _Reader:
             return replace(context, align=None)
         indent, margin = context.indent, context.margin
         style = tag.get("style")
-        if style and _LENGTH_STYLE.search(style):
+        if style:
             lengths = _lengths(tag, style)
-            indent = lengths.get("text-indent", indent)
-            margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
-        return replace(context, align=align, kind="p", level=0, indent=indent, margin=margin,
-                       center_tables=center_tables)
+            if lengths:
+                indent = lengths.get("text-indent", indent)
+                margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
+        if (align, indent, margin, center_tables) == (
+            context.align, context.indent, context.margin, context.center_tables
+        ) and context.kind == "p" and context.level == 0:
+            return context
+        return _Context(context.bold, context.href, align, "p", 0, context.item, indent, margin,
+                        center_tables)
 
     def read_list(self, tag: Element, name: str, context: _Context) -> None:
         depth = context.item.depth + 1 if context.item else 0
@@ -370,18 +380,29 @@ def leading_em(runs: list[Run]) -> float:
 
 def _lengths(tag: Element, style: str) -> dict[str, float]:
     """text-indent, margin-left and padding-left of an element, in em of its text."""
-    found = {m.group(1).lower(): (float(m.group(2)), (m.group(3) or "px").lower())
-             for m in _LENGTH_STYLE.finditer(style) if _is_number(m.group(2))}
-    font_px = _font_px(tag, found)
+    found = _style_lengths(style)
+    if not found:
+        return {}
     lengths = {}
+    font_px = 0.0
     for name, (value, unit) in found.items():
         if name == "font-size":
             continue
         if unit in ("em", "ch", "rem"):
             lengths[name] = value if unit != "ch" else value / 2
         else:
+            font_px = font_px or _font_px(tag, found)
             lengths[name] = value * _PX_PER_UNIT[unit] / font_px
     return lengths
+
+
+@lru_cache(maxsize=4096)
+def _style_lengths(style: str) -> dict[str, tuple[float, str]]:
+    # Word repeats a handful of style strings thousands of times.
+    if not _LENGTH_STYLE.search(style):
+        return {}
+    return {m.group(1).lower(): (float(m.group(2)), (m.group(3) or "px").lower())
+            for m in _LENGTH_STYLE.finditer(style) if _is_number(m.group(2))}
 
 
 def _font_px(tag: Element, found: dict) -> float:
@@ -406,6 +427,8 @@ def _is_number(text: str) -> bool:
 
 
 def split_lines(runs: list[Run]) -> list[list[Run]]:
+    if not any(run.br for run in runs):
+        return [runs]
     lines: list[list[Run]] = [[]]
     for run in runs:
         if run.br:
