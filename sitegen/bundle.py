@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
-from .config import Config
+from .config import OUTPUT_MARKER, Config
 from .site.build import build_site, read_content
 
 USER_AGENT = f"sitegen/{__version__} (offline archive bundler)"
@@ -89,6 +89,7 @@ def make_bundle(
         site = Path(scratch) / "site"
         settings = dataclasses.replace(config, out=str(site))
         built = build_site(settings, project_root, search=True, offline=True)
+        (site / OUTPUT_MARKER).unlink(missing_ok=True)
         report.notices = built.notices
         keep_offline_search_only(site)
         if with_assets:

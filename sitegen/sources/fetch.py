@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..content import write_atomic
+from ..errors import UserError
 from .miit import DEFAULT_ORIGIN, PageError, records_of
 
 API_PATH = "/search-front-server/api/search/info"
@@ -38,7 +39,7 @@ SELECT_FIELDS = (
 )
 
 
-class FetchError(RuntimeError):
+class FetchError(UserError, RuntimeError):
     pass
 
 
