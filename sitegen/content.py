@@ -19,6 +19,7 @@ import yaml
 
 from .front_matter import read_front_matter
 from .notice import Attachment, Notice, Publication
+from .urls import web_url_problem
 
 # libyaml is several times faster where it is available.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -222,7 +223,45 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
         Publication(**item)
         for item in _records(meta, "also_published", ("id", "column", "source_url"), ("id",), fail)
     ]
+    _check_urls(values, meta_text, path)
     return Notice(body=body, **values)
+
+
+def _check_urls(values: dict, meta_text: str, path: Path) -> None:
+    """Every URL field holds an absolute http(s) URL: nothing else may reach a link."""
+    found = []
+    if values.get("source_url"):
+        found.append(("source_url", values["source_url"], None, ""))
+    for key, name in (("attachments", "url"), ("also_published", "source_url")):
+        for index, item in enumerate(values[key]):
+            url = getattr(item, name)
+            if url or name == "url":
+                found.append((key, url, index, name))
+    for key, url, index, name in found:
+        problem = web_url_problem(url)
+        if problem:
+            line = _field_lines(meta_text).get(key, 1) if index is None else _entry_line(meta_text, key, index, name)
+            field = key if index is None else f"{key}[{index}].{name}"
+            raise ContentError(path, line, field, problem)
+
+
+def _entry_line(meta_text: str, key: str, index: int, name: str) -> int:
+    """The line of `name` in the index-th entry of the list `key` (block style), else the key's."""
+    lines = meta_text.split("\n")
+    start = _field_lines(meta_text).get(key)
+    if start is None:
+        return 1
+    entry = -1
+    for number in range(start - 1, len(lines)):  # line numbers count the opening '---' as 1
+        line = lines[number]
+        if line and not line.startswith((" ", "-")):
+            break
+        if line.lstrip(" ").startswith("- "):
+            entry += 1
+            line = line.lstrip(" ")[2:]
+        if entry == index and re.match(rf"\s*{re.escape(name)}\s*:", line):
+            return number + 2
+    return start
 
 
 def _records(meta: dict, key: str, allowed: tuple, required: tuple, fail) -> list[dict]:

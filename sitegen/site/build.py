@@ -33,6 +33,8 @@ from ..convert.text import sanitized_html_text
 from ..notice import Notice
 from ..parallel import POOL_THRESHOLD, Workers
 from ..render import render_markdown
+from ..urls import href
+from ..xml_chars import strip_xml_forbidden
 from .cache import BuildCache, body_digest, digest, store_bodies_from_worker
 from .pages import Page, root_of, site_pages
 from .reading import Content, read_content
@@ -75,7 +77,7 @@ class BuildReport:
 def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Environment:
     """The theme's templates, compiled once per process and theme version (theme_digest):
     no file checks per page, and an edited theme gets a new environment."""
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         auto_reload=False,
         loader=jinja2.FileSystemLoader(theme_dir / "templates"),
         autoescape=True,
@@ -83,7 +85,16 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
+    # `href="{{ url|href }}"`: a URL from data, written only when relative or http(s).
+    environment.filters["href"] = href
+    return environment
+
+
+def _finalize(value: object) -> object:
+    """Every value a template writes loses the characters XML forbids (feeds must stay readable)."""
+    return strip_xml_forbidden(value) if isinstance(value, str) else value
 
 
 def theme_digest(theme_dir: Path) -> str:
