@@ -26,8 +26,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
-from .download import DownloadError, Limits, Policy, download
 from .config import Config
+from .download import DownloadError, Limits, Policy, download
 from .render import render_markdown
 from .site.build import build_site, read_content
 
