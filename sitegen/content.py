@@ -37,12 +37,12 @@ _Loader.yaml_implicit_resolvers = {
 
 TEXT_FIELDS = (
     "title", "id", "file_number", "issuer", "department", "column", "theme",
-    "doc_type", "index_code", "source_url",
+    "doc_type", "index_code", "source_url", "status",
 )
 DATE_FIELDS = ("written", "date")
 FIELD_ORDER = (
     "title", "id", "file_number", "issuer", "department", "written", "date", "column",
-    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published",
+    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published", "status",
 )
 CHECKSUM_FIELD = "import_checksum"
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {CHECKSUM_FIELD}
@@ -69,6 +69,7 @@ def front_matter(notice: Notice) -> dict:
         "written": notice.written, "date": notice.date, "column": notice.column,
         "theme": notice.theme, "doc_type": notice.doc_type,
         "index_code": notice.index_code, "source_url": notice.source_url,
+        "status": notice.status,
         "attachments": [{"title": a.title, "url": a.url} for a in notice.attachments],
         "also_published": [
             {k: v for k, v in (("id", p.id), ("column", p.column), ("source_url", p.source_url)) if v}
@@ -205,6 +206,11 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
     for key in ("title", "id"):
         if not values.get(key):
             fail(key, "required field is missing or empty")
+    if values.get("status"):
+        from .relations import HAND_STATUSES
+
+        if values["status"] not in HAND_STATUSES:
+            fail("status", f"{values['status']!r} is not one of {'、'.join(HAND_STATUSES)}")
     for key in DATE_FIELDS:
         value = meta.get(key)
         if value is None:
