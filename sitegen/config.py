@@ -45,10 +45,14 @@ class Config:
     content: str = "content"
     out: str = "public"
     cache: str = ""  # empty: beside the content folder; safe to delete (the next build is cold)
+    # Hosts `bundle --with-assets` may download from besides the origin ("*.example.gov.cn"
+    # allowed); never at a private, loopback or link-local address.
+    asset_hosts: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not self.cache:
             object.__setattr__(self, "cache", str(Path(self.content).parent / CACHE_NAME))
+        object.__setattr__(self, "asset_hosts", tuple(self.asset_hosts))
 
     def theme_dir(self, root: Path) -> Path:
         """The theme folder: relative to the project, else one shipped with sitegen by name."""
@@ -76,6 +80,11 @@ def _positive(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _host_names(value) -> bool:
+    return isinstance(value, list | tuple) and all(
+        isinstance(v, str) and re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+", v) for v in value)
+
+
 def _web_address(value) -> bool:
     return isinstance(value, str) and re.fullmatch(r"https?://[^\s/?#]+(/\S*)?", value) is not None
 
@@ -91,6 +100,7 @@ _EXPECTED = {
     "content": (_path, "a folder path in quotes"),
     "out": (_path, "a folder path in quotes"),
     "cache": (_path, "a folder path in quotes"),
+    "asset_hosts": (_host_names, 'a list of host names such as ["files.example.gov.cn", "*.example.org"]'),
 }
 
 

@@ -19,6 +19,7 @@ import yaml
 
 from .front_matter import read_front_matter
 from .notice import Attachment, Notice, Publication
+from .urls import web_url_problem
 
 # libyaml is several times faster where it is available.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -36,12 +37,12 @@ _Loader.yaml_implicit_resolvers = {
 
 TEXT_FIELDS = (
     "title", "id", "file_number", "issuer", "department", "column", "theme",
-    "doc_type", "index_code", "source_url",
+    "doc_type", "index_code", "source_url", "status",
 )
 DATE_FIELDS = ("written", "date")
 FIELD_ORDER = (
     "title", "id", "file_number", "issuer", "department", "written", "date", "column",
-    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published",
+    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published", "status",
 )
 CHECKSUM_FIELD = "import_checksum"
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {CHECKSUM_FIELD}
@@ -68,6 +69,7 @@ def front_matter(notice: Notice) -> dict:
         "written": notice.written, "date": notice.date, "column": notice.column,
         "theme": notice.theme, "doc_type": notice.doc_type,
         "index_code": notice.index_code, "source_url": notice.source_url,
+        "status": notice.status,
         "attachments": [{"title": a.title, "url": a.url} for a in notice.attachments],
         "also_published": [
             {k: v for k, v in (("id", p.id), ("column", p.column), ("source_url", p.source_url)) if v}
@@ -118,11 +120,14 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+# Device names Windows will not create as files, whatever the extension (con.md, nul.html).
+_WINDOWS_DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
 
 
 def slug_for(notice_id: str) -> str:
-    """A stable, unique, ASCII file name for an id, whatever the id holds."""
-    if _SAFE_SLUG.fullmatch(notice_id):
+    """A stable, unique, ASCII file name for an id, whatever the id holds, that every system
+    can create."""
+    if _SAFE_SLUG.fullmatch(notice_id) and not _WINDOWS_DEVICE.fullmatch(notice_id):
         return notice_id
     return "n-" + hashlib.sha256(notice_id.encode("utf-8")).hexdigest()[:20]
 
@@ -201,6 +206,11 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
     for key in ("title", "id"):
         if not values.get(key):
             fail(key, "required field is missing or empty")
+    if values.get("status"):
+        from .relations import HAND_STATUSES
+
+        if values["status"] not in HAND_STATUSES:
+            fail("status", f"{values['status']!r} is not one of {'、'.join(HAND_STATUSES)}")
     for key in DATE_FIELDS:
         value = meta.get(key)
         if value is None:
@@ -222,7 +232,45 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
         Publication(**item)
         for item in _records(meta, "also_published", ("id", "column", "source_url"), ("id",), fail)
     ]
+    _check_urls(values, meta_text, path)
     return Notice(body=body, **values)
+
+
+def _check_urls(values: dict, meta_text: str, path: Path) -> None:
+    """Every URL field holds an absolute http(s) URL: nothing else may reach a link."""
+    found = []
+    if values.get("source_url"):
+        found.append(("source_url", values["source_url"], None, ""))
+    for key, name in (("attachments", "url"), ("also_published", "source_url")):
+        for index, item in enumerate(values[key]):
+            url = getattr(item, name)
+            if url or name == "url":
+                found.append((key, url, index, name))
+    for key, url, index, name in found:
+        problem = web_url_problem(url)
+        if problem:
+            line = _field_lines(meta_text).get(key, 1) if index is None else _entry_line(meta_text, key, index, name)
+            field = key if index is None else f"{key}[{index}].{name}"
+            raise ContentError(path, line, field, problem)
+
+
+def _entry_line(meta_text: str, key: str, index: int, name: str) -> int:
+    """The line of `name` in the index-th entry of the list `key` (block style), else the key's."""
+    lines = meta_text.split("\n")
+    start = _field_lines(meta_text).get(key)
+    if start is None:
+        return 1
+    entry = -1
+    for number in range(start - 1, len(lines)):  # line numbers count the opening '---' as 1
+        line = lines[number]
+        if line and not line.startswith((" ", "-")):
+            break
+        if line.lstrip(" ").startswith("- "):
+            entry += 1
+            line = line.lstrip(" ")[2:]
+        if entry == index and re.match(rf"\s*{re.escape(name)}\s*:", line):
+            return number + 2
+    return start
 
 
 def _records(meta: dict, key: str, allowed: tuple, required: tuple, fail) -> list[dict]:

@@ -11,8 +11,11 @@ from ..content import FIELD_ORDER, front_matter
 from ..notice import Notice
 from .structure import notice_url
 
+# Status and relations (sitegen/relations.py): what the archive shows, or what an editor set.
+VALIDITY_FIELDS = ("status_set_by_hand", "status_derived", "effective", "valid_until", "relations")
 
-def notice_record(notice: Notice) -> dict:
+
+def notice_record(notice: Notice, validity: dict | None = None) -> dict:
     record = {key: "" for key in FIELD_ORDER}
     record.update(front_matter(notice))
     for key in ("written", "date"):
@@ -20,30 +23,36 @@ def notice_record(notice: Notice) -> dict:
     record["attachments"] = record["attachments"] or []
     record["also_published"] = record["also_published"] or []
     record["url"] = notice_url(notice)
+    if validity is not None:
+        record.update(validity)
     return record
 
 
-def catalog_json(notices: list[Notice], _body=None) -> str:
+def catalog_json(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> str:
     # One notice a line: readable, diffable, and written by json's fast (C) encoder.
-    rows = [json.dumps(notice_record(n), ensure_ascii=False) for n in notices]
+    validity = validity or {}
+    rows = [json.dumps(notice_record(n, validity.get(n.id)), ensure_ascii=False) for n in notices]
     return "[\n" + ",\n".join(rows) + "\n]\n"
 
 
-def catalog_csv(notices: list[Notice], _body=None) -> str:
+def catalog_csv(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> str:
     out = io.StringIO()
-    columns = [*FIELD_ORDER, "url"]
+    columns = [*FIELD_ORDER, "url", *(VALIDITY_FIELDS if validity is not None else ())]
+    validity = validity or {}
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for notice in notices:
-        row = notice_record(notice)
-        for key in ("attachments", "also_published"):
+        row = notice_record(notice, validity.get(notice.id))
+        for key in ("attachments", "also_published", "relations"):
+            if key not in row:
+                continue
             row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] else ""
         writer.writerow(row)
     return out.getvalue()
 
 
-def notice_json(notice: Notice) -> str:
-    record = notice_record(notice)
+def notice_json(notice: Notice, validity: dict | None = None) -> str:
+    record = notice_record(notice, validity)
     record["body_markdown"] = notice.body
     # json's C encoder (no indent) is several times faster over 10,000 notices.
     return json.dumps(record, ensure_ascii=False) + "\n"

@@ -12,12 +12,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin
 
 from ..convert import convert
 from ..convert.urls import absolute_url
 from ..dates import DateError, beijing_date
 from ..notice import Attachment, Notice
+from ..urls import web_url
+from ..xml_chars import strip_xml_forbidden
 
 DEFAULT_ORIGIN = "https://www.miit.gov.cn"
 
@@ -58,6 +59,8 @@ def read_page(path: Path) -> list[RawRecord]:
         page = json.loads(text)
     except json.JSONDecodeError as error:
         raise PageError(f"not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise PageError("JSON nested too deeply to read") from None
     return records_of(page, path)
 
 
@@ -85,6 +88,8 @@ def records_of(page: object, path: Path) -> list[RawRecord]:
                 continue
             record = entry["data"]
             record_id = entry.get("pkValue") or record.get("iid") or record.get("id")
+            if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
+                record_id = ""  # an id that is not text or a number is no id ("no record id")
             records.append(RawRecord(str(record_id or ""), record, path))
     return records
 
@@ -93,16 +98,26 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def clean_title(value: object) -> str:
-    """Search highlighting (`<em>个</em><em>人</em>`) and entities stripped, spaces collapsed."""
+    """Search highlighting (`<em>个</em><em>人</em>`) and entities stripped, spaces collapsed,
+    and the characters XML forbids removed."""
     text = html.unescape(_TAG.sub("", str(value or "")))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", strip_xml_forbidden(text)).strip()
 
 
 def _text(record: dict, key: str) -> str:
+    """A text field of the record; a list, mapping or boolean is an error naming the field
+    (its Python repr is not a title)."""
     value = record.get(key)
     if value is None:
         return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RecordError(f"field {key} is {_kind(value)}, expected text")
     return clean_title(value)
+
+
+def _kind(value: object) -> str:
+    names = {list: "a list", dict: "a mapping", bool: "a boolean"}
+    return names.get(type(value), type(value).__name__)
 
 
 def content_fields(record: dict) -> list[dict]:
@@ -116,6 +131,8 @@ def content_fields(record: dict) -> list[dict]:
         fields = json.loads(fields) if isinstance(fields, str) else fields
     except (json.JSONDecodeError, AttributeError, TypeError) as error:
         raise RecordError(f"infoextends is not valid JSON ({error})") from None
+    except RecursionError:
+        raise RecordError("infoextends is nested too deeply to read") from None
     if not isinstance(fields, list):
         raise RecordError("infoextends.infoContent is not a list of fields")
     return [field for field in fields if isinstance(field, dict)]
@@ -137,10 +154,17 @@ def file_fields(fields: list[dict], base_url: str) -> list[Attachment]:
         if field.get("fieldName") == "content" or not isinstance(value, str):
             continue
         if re.match(r"^(/|https?://)\S+$", value.strip()):
-            url = absolute_url(value.strip(), base_url)
+            url = web_url(absolute_url(value.strip(), base_url), base_url)
             if url:
                 found.append(Attachment(clean_title(field.get("fieldTitle")) or url, url))
     return found
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A value for a message: its text, cut (a hostile record's field may be megabytes)."""
+    if not isinstance(value, str):
+        return _kind(value)
+    return repr(value) if len(value) <= limit else repr(value[: limit - 1] + "…")
 
 
 def _date(record: dict, keys: tuple[str, ...], warnings: list[str], label: str):
@@ -157,18 +181,23 @@ def _date(record: dict, keys: tuple[str, ...], warnings: list[str], label: str):
 
 def to_notice(raw: RawRecord, origin: str = DEFAULT_ORIGIN) -> Imported:
     record = raw.data
-    title = clean_title(record.get("title") or record.get("title_text") or record.get("xxgkextend1"))
     if not raw.id:
         raise RecordError("no record id (pkValue)")
+    title_key = next((k for k in ("title", "title_text", "xxgkextend1") if record.get(k)), "title")
+    title = _text(record, title_key)
     if not title:
         raise RecordError("no title")
     fields = content_fields(record)
     html_body = body_html(fields)
-    path = str(record.get("url") or "").strip()
-    source_url = urljoin(origin.rstrip("/") + "/", path) if path else ""
     warnings: list[str] = []
+    source_url = ""
+    if record.get("url") not in (None, ""):
+        source_url = web_url(record["url"], origin.rstrip("/") + "/")
+        if not source_url:
+            warnings.append(f"url: not an http(s) URL, left out: {_shown(record['url'])}")
     conversion = convert(html_body, source_url or origin)
-    attachments = list(conversion.attachments)
+    # The body may link to mailto: or ftp:, an attachment field only to the web.
+    attachments = [a for a in conversion.attachments if web_url(a.url)]
     seen = {a.url for a in attachments}
     for extra in file_fields(fields, source_url or origin):
         if extra.url not in seen:
