@@ -39,12 +39,12 @@ _Loader.yaml_implicit_resolvers = {
 
 TEXT_FIELDS = (
     "title", "id", "file_number", "issuer", "department", "column", "theme",
-    "doc_type", "index_code", "source_url",
+    "doc_type", "index_code", "source_url", "status",
 )
 DATE_FIELDS = ("written", "date")
 FIELD_ORDER = (
     "title", "id", "file_number", "issuer", "department", "written", "date", "column",
-    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published",
+    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published", "status",
 )
 CHECKSUM_FIELD = "import_checksum"
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {CHECKSUM_FIELD}
@@ -71,6 +71,7 @@ def front_matter(notice: Notice) -> dict:
         "written": notice.written, "date": notice.date, "column": notice.column,
         "theme": notice.theme, "doc_type": notice.doc_type,
         "index_code": notice.index_code, "source_url": notice.source_url,
+        "status": notice.status,
         "attachments": [{"title": a.title, "url": a.url} for a in notice.attachments],
         "also_published": [
             {k: v for k, v in (("id", p.id), ("column", p.column), ("source_url", p.source_url)) if v}
@@ -142,16 +143,19 @@ def current_umask() -> int:
 
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+# Device names Windows will not create as files, whatever the extension (con.md, nul.html).
+_WINDOWS_DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
 
 
 _HASHED = "n-"  # the prefix of hashed names, which no id is allowed to take as its own
 
 
 def slug_for(notice_id: str) -> str:
-    """A stable, unique, ASCII file name for an id, whatever the id holds: the id itself where
-    it is a safe name, else a hash. An id that looks like a hashed name is hashed too, so that a
-    crafted id can never take another notice's file name."""
-    if _SAFE_SLUG.fullmatch(notice_id) and not notice_id.startswith(_HASHED):
+    """A stable, unique, ASCII file name for an id, whatever the id holds, that every system
+    can create: the id itself where it is a safe name, else a hash. An id that looks like a
+    hashed name is hashed too, so that a crafted id can never take another notice's file name."""
+    if (_SAFE_SLUG.fullmatch(notice_id) and not notice_id.startswith(_HASHED)
+            and not _WINDOWS_DEVICE.fullmatch(notice_id)):
         return notice_id
     return _HASHED + hashlib.sha256(notice_id.encode("utf-8")).hexdigest()[:20]
 
@@ -238,6 +242,11 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
     for key in ("title", "id"):
         if not values.get(key):
             fail(key, "required field is missing or empty")
+    if values.get("status"):
+        from .relations import HAND_STATUSES
+
+        if values["status"] not in HAND_STATUSES:
+            fail("status", f"{values['status']!r} is not one of {'、'.join(HAND_STATUSES)}")
     for key in DATE_FIELDS:
         value = meta.get(key)
         if value is None:
