@@ -269,7 +269,7 @@ def stats_command(content_dir) -> None:
     from .config import require_content
     from .stats import archive_stats, format_stats
 
-    folder = require_content(_config(content=content_dir), ROOT)
+    folder = require_content(_config(content=content_dir), ROOT, empty_ok=True)  # 0 notices
     click.echo(format_stats(archive_stats(folder)))
 
 

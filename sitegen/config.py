@@ -209,13 +209,14 @@ def mark_output_folder(folder: Path) -> None:
                           encoding="utf-8")
 
 
-def require_content(config: Config, root: Path) -> Path:
-    """The content folder, if it holds notices; otherwise a one-line error saying what to do."""
+def require_content(config: Config, root: Path, empty_ok: bool = False) -> Path:
+    """The content folder, if it holds notices (or may be empty); otherwise a one-line error
+    saying what to do."""
     folder = root / config.content
     if not folder.is_dir():
         raise ConfigError(f"{folder}: content folder not found (import notices with "
                           "`sitegen import PAGES`, or point --content at an archive)")
-    if not any(folder.rglob("*.md")):
+    if not empty_ok and not any(folder.rglob("*.md")):
         raise ConfigError(f"{folder}: no notice files (*.md) in the content folder yet "
                           "(import notices with `sitegen import PAGES`)")
     return folder
