@@ -224,6 +224,8 @@ def stats_command(content_dir) -> None:
     from .stats import archive_stats, format_stats
 
     folder = Path(content_dir or _config(None, None, None).content)
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder}: folder not found")
     click.echo(format_stats(archive_stats(folder)))
 
 
