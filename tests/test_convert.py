@@ -305,3 +305,17 @@ def test_every_table_the_converter_writes_matches_the_grammar_and_passes_the_san
         # Its classes are on the sanitiser's allow-list, and the renderer passes it as written.
         assert sanitize(table).count(' class="') == table.count(' class="')
         assert table.strip() in rendered(html)
+
+
+def test_fidelity_counts_cell_alignment_line_breaks_and_indentation_lost_or_added():
+    html = ('<p>各省、自治区、直辖市：</p>'
+            '<p style="text-indent:2em">　　1.1　编制目的<br>　　　　续行对齐</p>'
+            '<table><tr><td align="center">居中</td><td style="text-align:right">9</td></tr></table>')
+    assert measure(html, md(html)).layout.exact
+    flattened = ("各省、自治区、直辖市：\n\n1.1　编制目的\n\n续行对齐\n\n"
+                 "<table>\n<tr><td>居中</td><td>9</td></tr>\n</table>\n")
+    layout = measure(html, flattened).layout
+    assert measure(html, flattened).perfect  # every character is there ...
+    assert layout.cells == 2 and layout.breaks_lost == 1  # ... but not where it was
+    assert layout.indents_added == 1 and layout.indents_lost == 2
+    assert not layout.exact

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..notice import Attachment
 from .blocks import Block, Run, read_blocks, tidy_runs
+from .layout import Layout, source_layout
 from .markdown import blocks_markdown
 from .text import independent_text, parse_html_checked, visible_text
 from .urls import attachment_title, is_attachment
@@ -17,6 +18,7 @@ class Conversion:
     attachments: list[Attachment] = field(default_factory=list)
     source_text: str = ""  # what a reader saw in the original, for the fidelity measure
     warnings: list[str] = field(default_factory=list)
+    source_layout: Layout | None = None  # the original's layout, for the fidelity measure
 
 
 def convert(html: str, base_url: str = "") -> Conversion:
@@ -31,7 +33,8 @@ def convert(html: str, base_url: str = "") -> Conversion:
             "elements nested deeper than the parser reads (256): converted as plain text lines"
         ])
     blocks = read_blocks(tree, base_url)
-    return Conversion(blocks_markdown(blocks), find_attachments(blocks), visible_text(tree))
+    return Conversion(blocks_markdown(blocks), find_attachments(blocks), visible_text(tree),
+                      source_layout=source_layout(tree))
 
 
 def find_attachments(blocks: list[Block]) -> list[Attachment]:
