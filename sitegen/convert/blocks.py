@@ -261,7 +261,7 @@ class _Reader:
         indent, margin = context.indent, context.margin
         style = tag.get("style")
         if style:
-            lengths = _lengths(tag, style)
+            lengths = style_lengths(tag, style)
             if lengths:
                 indent = lengths.get("text-indent", indent)
                 margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
@@ -378,7 +378,7 @@ def leading_em(runs: list[Run]) -> float:
     return width
 
 
-def _lengths(tag: Element, style: str) -> dict[str, float]:
+def style_lengths(tag: Element, style: str) -> dict[str, float]:
     """text-indent, margin-left and padding-left of an element, in em of its text."""
     found = _style_lengths(style)
     if not found:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from html import unescape
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from html import unescape
 
 from lxml.etree import _Element as Element
 
-from .blocks import BLOCK_TAGS, HEADINGS, _lengths, declared_align
+from .blocks import BLOCK_TAGS, HEADINGS, declared_align, style_lengths
 from .text import DROPPED_WITH_CONTENT, squeeze, tag_name
 
 NORM_INDENT = 2.0  # the theme's first-line indent of a paragraph, in em
@@ -129,7 +129,7 @@ class _SourceWalker:
             self.walk(tag, indent, margin, skip)
             return
         style = tag.get("style")
-        lengths = _lengths(tag, style) if style else {}
+        lengths = style_lengths(tag, style) if style else {}
         outer = margin
         indent = lengths.get("text-indent", indent)
         margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
