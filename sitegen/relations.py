@@ -72,7 +72,8 @@ _PART = (rf"(?:的?第{_NUM}(?:条|款|项|章|节|部分)(?:第{_NUM}(?:款|项
          rf"(?:(?:、|和|及|至|，)第?{_NUM}(?:条|款|项|章|节))*(?:的规定)?|"
          r"中?(?:的)?(?:部分条款|有关条款|部分内容|部分规定|有关规定|相关规定|相关条款)|附件\d*)")
 _COUNT = r"(?:等\s*(?:[\d一二三四五六七八九十百]+\s*(?:件|个|部|项|份))?\s*(?:规范性文件|文件|规章)?)?"
-_NOT_AN_ACT = re.compile(r"(?:建议|提请|拟|研究|是否|申请|可以|不得|应当|如何|尚未|未)$")
+# Words that make a sentence speak of an act without performing it (a proposal, a duty, a doubt).
+_NOT_AN_ACT = re.compile(r"建议|提请|拟|研究|是否|申请|可以|不得|应当|如何|尚未|请示")
 
 _POSTFIX = re.compile(
     rf"(?:原|现行)?(?P<docs>{_DOCS}){_COUNT}(?:文件|号文)?(?P<part>{_PART})?\s*{_GAP}"
@@ -108,7 +109,7 @@ _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _LIST_INDEX = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+|[（(][\d一二三四五六七八九十]+[）)])\s*[.、．，,)）\s]?\s*")
 _NOISE = re.compile(r"[\s\W_\d]+")
 _HEADER_WORDS = re.compile(r"^(?:序号|文件名称|名称|标题|文号|发文字号|发文机关|发布日期|成文日期|日期|备注|\s)+$")
-_TITLE_LIKE = re.compile(rf"^[^\s《》]{{4,100}}?(?:{_DOC_NOUN}|函|公告|通告)(?:（[^）]{{1,20}}）)?$")
+_TITLE_LIKE = re.compile(rf"^[^\t《》]{{4,100}}?(?:{_DOC_NOUN}|函|公告|通告)(?:（[^）]{{1,20}}）)?$")
 _TABLE_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>|</tr>", re.IGNORECASE)
 
@@ -232,7 +233,8 @@ def _acts(skeleton: str, documents: list[Document], when_effective: bool = True)
         span = match.span("docs")
         if any(s < span[1] and span[0] < e for s, e in taken):
             return
-        if _NOT_AN_ACT.search(skeleton[: match.start()]):
+        clause_start = max(skeleton.rfind("，", 0, match.start()), skeleton.rfind(",", 0, match.start()))
+        if _NOT_AN_ACT.search(skeleton, clause_start + 1, match.end()):
             return
         taken.append(span)
         found.append((kind, _pick(documents, skeleton, span), when))
