@@ -30,6 +30,9 @@ class Config:
     content: str = "content"
     out: str = "public"
     cache: str = ".sitegen-cache"  # safe to delete: the next build is then a cold one
+    # Hosts `bundle --with-assets` may download from besides the origin ("*.example.gov.cn"
+    # allowed); never at a private, loopback or link-local address.
+    asset_hosts: tuple[str, ...] = ()
 
     def theme_dir(self, root: Path) -> Path:
         """The theme folder: relative to the project, else the one shipped with sitegen."""

@@ -120,11 +120,14 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+# Device names Windows will not create as files, whatever the extension (con.md, nul.html).
+_WINDOWS_DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
 
 
 def slug_for(notice_id: str) -> str:
-    """A stable, unique, ASCII file name for an id, whatever the id holds."""
-    if _SAFE_SLUG.fullmatch(notice_id):
+    """A stable, unique, ASCII file name for an id, whatever the id holds, that every system
+    can create."""
+    if _SAFE_SLUG.fullmatch(notice_id) and not _WINDOWS_DEVICE.fullmatch(notice_id):
         return notice_id
     return "n-" + hashlib.sha256(notice_id.encode("utf-8")).hexdigest()[:20]
 

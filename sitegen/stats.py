@@ -9,6 +9,7 @@ from pathlib import Path
 from .citations import link_archive
 from .relations import build_date, relate_archive
 from .site.build import read_content
+from .site.structure import AXES
 
 
 def check_archive(content_dir: Path) -> list[str]:
@@ -33,11 +34,12 @@ def archive_stats(content_dir: Path) -> Stats:
     content = read_content(content_dir)
     notices = content.notices
     stats = Stats(notices=len(notices))
+    # The year first, then the other browse axes in the site's order.
+    axes = sorted(AXES, key=lambda axis: axis.key != "year")
     stats.counts = {
-        "年份 year": Counter(str(n.date.year) if n.date else "日期不详" for n in notices),
-        "栏目 column": Counter(n.column or "（无）" for n in notices),
-        "主题分类 theme": Counter(n.theme or "（无）" for n in notices),
-        "发文机关 issuer": Counter(n.issuer or "（无）" for n in notices),
+        f"{axis.label} {axis.key}": Counter(
+            axis.value_of(n) or ("日期不详" if axis.key == "year" else "（无）") for n in notices)
+        for axis in axes
     }
     links = link_archive(notices, content.citations)
     stats.citation_links = links.edges

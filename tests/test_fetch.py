@@ -148,3 +148,145 @@ def test_the_command_line_fetches_then_imports(tmp_path, monkeypatch):
     assert "4 pages fetched, 0 already saved, 35 records (35 new), 1 retries" in result.output
     result = CliRunner().invoke(main, ["import", "raw"])
     assert result.exit_code == 0 and "0 failed" in result.output
+
+
+# -- a server that is not to be trusted (#17.8) ---------------------------------------------
+
+def test_a_huge_content_length_is_refused_before_the_body_is_read(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[2] = ["huge"] * 10
+        with pytest.raises(FetchError, match=r"page 2: larger than 1 MiB \(Content-Length 2147483648\)"):
+            fetch(settings(api, max_bytes=1_048_576), tmp_path / "raw", sleep=Sleeps())
+        assert api.bytes_sent < 4 * 1_048_576
+
+
+def test_an_endless_body_is_cut_at_the_size_limit(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[1] = ["endless"] * 10
+        with pytest.raises(FetchError, match="page 1: larger than 1 MiB"):
+            fetch(settings(api, max_bytes=1_048_576), tmp_path / "raw", sleep=Sleeps())
+        assert api.bytes_sent < 64 * 1_048_576  # it stopped reading, so the server stopped writing
+    assert not list((tmp_path / "raw").rglob("page-*.json"))
+
+
+def test_a_trickling_server_meets_a_deadline_for_the_whole_request(tmp_path):
+    import time
+
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[1] = ["trickle"] * 2  # each byte within the per-read timeout, the page never whole
+        api.trickle = 0.1
+        started = time.monotonic()
+        report, folder = fetch(settings(api, timeout=1.0, tries=3), tmp_path / "raw", sleep=Sleeps())
+        elapsed = time.monotonic() - started
+    assert elapsed < 8  # two cut-off tries of 1 s, then the page: not minutes of trickle
+    assert report.retries >= 2 and (folder / "page-0001.json").is_file()
+
+
+def test_retry_after_is_capped(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[1] = ["429"]
+        api.retry_after = "999999999"
+        sleeps = Sleeps()
+        fetch(settings(api, max_retry_after=30), tmp_path / "raw", sleep=sleeps)
+    assert max(sleeps) == 30
+
+
+def test_a_redirect_off_the_origin_is_never_followed(tmp_path):
+    with FakeSearchAPI(sample_records()) as elsewhere, FakeSearchAPI(sample_records()) as api:
+        api.faults[1] = ["redirect"]
+        api.redirect_to = f"{elsewhere.origin}/search-front-server/api/search/info?p=1&pg=10"
+        with pytest.raises(FetchError, match="neither the origin nor an allowed host"):
+            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        assert elsewhere.requests == []
+    assert not list((tmp_path / "raw").rglob("page-*.json"))
+
+
+def test_a_redirect_within_the_origin_is_followed(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.faults[1] = ["redirect"]
+        api.redirect_to = "/search-front-server/api/search/info?p=1&pg=10&q=x"
+        report, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+    assert (folder / "page-0001.json").is_file() and report.records == 35
+
+
+def test_a_server_repeating_one_page_with_no_total_is_left_when_it_repeats(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.stuck, api.no_total = True, True
+        report, folder = fetch(settings(api, max_pages=1000), tmp_path / "raw", sleep=Sleeps())
+        asked = len(api.requests)
+    assert asked <= 1 + settings(api).tries  # page 1, then page 2 asked again a few times
+    assert sorted(p.name for p in folder.glob("page-*.json")) == ["page-0001.json"]
+    assert any("only repeats records already fetched and the API reports no total" in w
+               for w in report.warnings)
+
+
+def test_with_no_total_the_page_limit_stops_the_crawl_and_says_so(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        api.no_total = True
+        report, folder = fetch(settings(api, max_pages=2), tmp_path / "raw", sleep=Sleeps())
+    assert len(list(folder.glob("page-*.json"))) == 2
+    assert any("stopped at the page limit (2 pages)" in w for w in report.warnings)
+
+
+# -- a new date range is a new crawl, never a truncated update (#17.15) ----------------------
+
+def test_a_new_date_range_for_the_same_query_fetches_every_record_of_it(tmp_path):
+    records = sample_records()
+    years = sorted({int(r["data"]["deploytime"]) for r in records})
+    with FakeSearchAPI(records) as api:
+        # A first crawl of a narrow range completes ...
+        first = dt.datetime.fromtimestamp(years[-1] / 1000, dt.UTC).date()
+        fetch(settings(api, since=first, until=first), tmp_path / "raw", sleep=Sleeps())
+        # ... then the whole range, with a page limit that forces slicing.
+        _, folder = fetch(settings(api, max_pages=2, since=dt.date(1990, 1, 1), until=dt.date(2030, 1, 1)),
+                          tmp_path / "raw", sleep=Sleeps())
+        every = {r["pkValue"] for r in api.records}
+    assert saved_ids(folder) == every
+    assert len(list((tmp_path / "raw").iterdir())) == 2
+    assert folder.name.endswith("-1990-01-01--2030-01-01")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["since"], manifest["until"]) == ("1990-01-01", "2030-01-01")
+
+
+def test_an_update_cut_by_the_page_limit_says_so(tmp_path):
+    records = sample_records()
+    with FakeSearchAPI(records) as api:
+        fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        newest = max(int(r["data"]["deploytime"]) for r in records)
+        for index in range(25):
+            record = notice_record(3000 + index, seed=7)
+            record["data"]["deploytime"] = str(newest + 1000 * (index + 1))
+            api.records.append(record)
+        report, _ = fetch(settings(api, max_pages=2), tmp_path / "raw", sleep=Sleeps())
+    assert report.new_records == 20
+    assert any(w.startswith("update: stopped at the page limit (2 pages)") for w in report.warnings)
+
+
+# -- odd answers and odd settings: one line, no traceback (#17.23) ---------------------------
+
+@pytest.mark.parametrize("total", [float("nan"), float("inf"), -5, "many", True])
+def test_a_total_that_is_not_a_count_is_treated_as_unknown(tmp_path, total):
+    with FakeSearchAPI(sample_records()) as api:
+        api.total = total
+        _, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        every = {r["pkValue"] for r in api.records}
+    assert saved_ids(folder) == every
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"page_size": 0}, "page-size must be a whole number of at least 1, not 0"),
+    ({"tries": 0}, "tries must be a whole number of at least 1, not 0"),
+    ({"delay": float("nan")}, "delay must be a positive number of seconds, not nan"),
+    ({"timeout": 0}, "timeout must be a positive number of seconds, not 0"),
+])
+def test_settings_that_cannot_work_are_one_clear_error(change, message):
+    with pytest.raises(FetchError, match=message):
+        FetchSettings(**change)
+
+
+def test_a_damaged_manifest_is_one_clear_error(tmp_path):
+    with FakeSearchAPI(sample_records()) as api:
+        _, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        (folder / "manifest.json").write_text("{\"complete\": tru", encoding="utf-8")
+        with pytest.raises(FetchError, match="manifest.json: not a readable manifest"):
+            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())

@@ -110,3 +110,30 @@ def test_empty_and_zero_metadata_are_left_out(tmp_path):
     (raw,) = read_page(write_page(tmp_path / "p.json", make_page(entry)))
     notice = to_notice(raw).notice
     assert notice.written is None and notice.date is None and notice.file_number == ""
+
+
+DEEP = 100_000
+
+
+def test_a_record_nested_100000_levels_deep_is_one_error_and_the_rest_imports(tmp_path):
+    from sitegen.importer import import_pages
+
+    deep = make_record("deep", "太深的记录", "<p>x</p>")
+    deep["data"]["infoextends"] = "[" * DEEP + "]" * DEEP
+    page = make_page(make_record("a1", "第一个通知", "<p>甲</p>"), deep, make_record("a2", "第二个通知", "<p>乙</p>"))
+    write_page(tmp_path / "raw" / "p1.json", page)
+    report = import_pages([tmp_path / "raw"], tmp_path / "content")
+    assert sorted(report.created) == ["a1", "a2"]
+    assert len(report.errors) == 1 and "record deep" in report.errors[0]
+    assert "nested too deeply" in report.errors[0]
+
+
+def test_a_page_nested_100000_levels_deep_is_one_error_and_other_pages_import(tmp_path):
+    from sitegen.importer import import_pages
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "p1.json").write_text('{"data": ' + "[" * DEEP + "]" * DEEP + "}", encoding="utf-8")
+    write_page(tmp_path / "raw" / "p2.json", make_page(make_record("b1", "通知", "<p>丙</p>")))
+    report = import_pages([tmp_path / "raw"], tmp_path / "content")
+    assert report.created == ["b1"]
+    assert report.errors == [f"{tmp_path / 'raw' / 'p1.json'}: JSON nested too deeply to read"]

@@ -199,7 +199,7 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
     terms = site.summaries(limit=13)
     chart = year_chart(site)
     yield Page("index.html", "home.html", {
-        "latest": latest_items, "axes": AXES, "terms": terms, "total": len(site.notices),
+        "latest": latest_items, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url, "chart": chart,
     }, key=(summary_key(latest_items), tuple(terms.items()), len(site.notices), tuple(chart)))
     yield from notice_pages(site, entries, digests, links, validity)
@@ -207,7 +207,7 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
     every = (tuple(notice_key(n, digests) for n in site.notices), repr(validity))
     yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices, validity)}, key=("catalog", every))
     yield Page("catalog.csv", None, {"text": partial(catalog_csv, site.notices, validity)}, key=("csv", every))
-    yield Page("search.html", "search.html", {"axes": AXES}, key="search")
+    yield Page("search.html", "search.html", {}, key="search")
     # Netlify serves 404.html at any depth, so its links start from the site's own path.
     not_found_root = urlsplit(config.base_url).path or "/"
     yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"}, key="404")

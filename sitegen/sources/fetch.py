@@ -6,7 +6,12 @@ A response that is not a complete, successful page is never saved: it is retried
 backoff (honouring Retry-After) and, after the last try, reported. Re-running continues
 where a run stopped and never downloads a saved page again; once a crawl is complete, a
 re-run fetches only what is new, stopping at the first page whose records are all known.
-Long date ranges are split into slices, since the API caps deep paging.
+Long date ranges are split into slices, since the API caps deep paging; a date range is part
+of the folder name, so a new range is a new crawl, never an update of another one.
+
+The server is not trusted (see `sitegen/download.py`): every response is capped in size and
+time, Retry-After is capped, a redirect off the origin is refused, and a server that repeats
+the same records with no total is left when the repeats begin.
 """
 
 from __future__ import annotations
@@ -18,15 +23,14 @@ import json
 import math
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..content import write_atomic
+from ..download import DownloadError, HTTPStatusError, Limits, Policy, download
 from .miit import DEFAULT_ORIGIN, PageError, records_of
 
 API_PATH = "/search-front-server/api/search/info"
@@ -52,9 +56,24 @@ class FetchSettings:
     delay: float = 1.0  # seconds between requests
     tries: int = 5
     backoff: float = 2.0  # first retry waits this long, then doubles
-    timeout: float = 30.0
+    timeout: float = 60.0  # seconds for one request, from connecting to its last byte
     max_pages: int = 100  # the deepest page the API serves; longer ranges are sliced
     filters: dict[str, str] = field(default_factory=dict)  # typename, publishgroupname, themename
+    max_bytes: int = 64 * 1_048_576  # a larger response is refused, not read into memory
+    max_retry_after: float = 300.0  # a server asking for a longer pause gets this one
+
+    def __post_init__(self) -> None:
+        for name, least in (("page_size", 1), ("tries", 1), ("max_pages", 1), ("max_bytes", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise FetchError(f"{name.replace('_', '-')} must be a whole number of at least {least}, "
+                                 f"not {value!r}")
+        for name in ("delay", "backoff", "timeout", "max_retry_after"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value < 0 or (name == "timeout" and value == 0):
+                raise FetchError(f"{name.replace('_', '-')} must be a positive number of seconds, "
+                                 f"not {value!r}")
 
 
 @dataclass
@@ -72,11 +91,22 @@ class FetchReport:
 
 
 def query_slug(query: str, settings: FetchSettings | None = None) -> str:
-    """An ASCII folder name for a query (and its filters): readable where it can be, unique always."""
+    """An ASCII folder name for a query, its filters and its date range: readable where it can
+    be, unique always. A crawl without a range keeps the name it always had."""
     key = query + json.dumps(settings.filters if settings else {}, sort_keys=True, ensure_ascii=False)
+    span = _span(settings)
+    if span:
+        key += "|" + span
     readable = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-")[:40]
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    return f"{readable}-{digest}" if readable else f"q-{digest}"
+    name = f"{readable}-{digest}" if readable else f"q-{digest}"
+    return f"{name}-{span}" if span else name
+
+
+def _span(settings: FetchSettings | None) -> str:
+    if settings is None or (settings.since is None and settings.until is None):
+        return ""
+    return f"{settings.since or 'start'}--{settings.until or 'end'}"
 
 
 def request_params(settings: FetchSettings, page: int, begin: dt.date | None, end: dt.date | None) -> dict:
@@ -97,11 +127,19 @@ def request_params(settings: FetchSettings, page: int, begin: dt.date | None, en
 
 
 def reported_total(page: dict) -> int | None:
-    search = page.get("data", {}).get("searchResult", {})
+    """The total the API reports, when it is a count (not NaN, negative, or text)."""
+    data = page.get("data")
+    search = data.get("searchResult") if isinstance(data, dict) else None
+    if not isinstance(search, dict):
+        return None
     for key in ("totalHits", "total", "totalCount"):
         value = search.get(key)
-        if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+        if isinstance(value, float) and value.is_integer() and value >= 0:
             return int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
     return None
 
 
@@ -111,20 +149,24 @@ def check_page(body: bytes, source: str) -> tuple[dict, list[str]]:
         page = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PageError(f"not a complete JSON page ({error})") from None
+    except RecursionError:
+        raise PageError("JSON nested too deeply to read") from None
     records = records_of(page, Path(source))
     return page, [record.id for record in records]
 
 
-def _retry_after(value: str | None, default: float) -> float:
+def _retry_after(value: str | None, default: float, cap: float) -> float:
+    """The pause a 429/503 asks for (seconds or an HTTP date), never longer than cap."""
     if not value:
-        return default
+        return min(default, cap)
     if value.strip().isdigit():
-        return float(value.strip())
+        return min(float(value.strip()), cap)
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())
+        seconds = (moment - dt.datetime.now(dt.UTC)).total_seconds()
+    except (TypeError, ValueError, OverflowError):
+        return min(default, cap)
+    return min(max(0.0, seconds), cap)
 
 
 class Client:
@@ -137,6 +179,9 @@ class Client:
 
     def get(self, params: dict) -> tuple[bytes, int, dict]:
         url = self.settings.origin.rstrip("/") + API_PATH + "?" + urllib.parse.urlencode(params)
+        policy = Policy(self.settings.origin)  # the origin only: a redirect elsewhere is refused
+        limits = Limits(max_bytes=self.settings.max_bytes, deadline=self.settings.timeout)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         wait = self.settings.backoff
         problem = ""
         for attempt in range(1, self.settings.tries + 1):
@@ -145,22 +190,20 @@ class Client:
                 if pause > 0:
                     self.sleep(pause)
             self.last_request = self.clock()
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
             retry_in = wait
             try:
-                with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
-                    body = response.read()
-                    status = response.status
-                page, ids = check_page(body, f"page {params['p']}")
-                return body, status, {"page": page, "ids": ids}
-            except urllib.error.HTTPError as error:
-                problem = f"HTTP {error.code}"
-                if error.code == 429 or error.code >= 500:
-                    retry_in = _retry_after(error.headers.get("Retry-After"), wait)
-                else:
-                    raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-                problem = f"no answer ({getattr(error, 'reason', error)})"
+                response = download(url, policy, limits, headers)
+                page, ids = check_page(response.body, f"page {params['p']}")
+                return response.body, response.status, {"page": page, "ids": ids}
+            except HTTPStatusError as error:
+                problem = str(error)
+                if not error.retry:
+                    raise FetchError(f"{url}: {error}") from None
+                retry_in = _retry_after(error.retry_after, wait, self.settings.max_retry_after)
+            except DownloadError as error:
+                if not error.retry:
+                    raise FetchError(f"page {params['p']}: {error}") from None
+                problem = str(error)
             except PageError as error:
                 problem = f"bad page: {error}"
             if attempt < self.settings.tries:
@@ -181,9 +224,19 @@ class Crawl:
 
     def _load_manifest(self) -> dict:
         if self.manifest_path.is_file():
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        return {"query": self.settings.query, "filters": self.settings.filters, "complete": False,
-                "slices": {}, "updates": []}
+            try:
+                manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+                raise FetchError(f"{self.manifest_path}: not a readable manifest ({error}); "
+                                 "move it away to start this crawl again") from None
+            if isinstance(manifest, dict) and isinstance(manifest.get("slices"), dict) \
+                    and isinstance(manifest.get("updates"), list):
+                return manifest
+            raise FetchError(f"{self.manifest_path}: not a sitegen fetch manifest; "
+                             "move it away to start this crawl again")
+        return {"query": self.settings.query, "filters": self.settings.filters,
+                "since": str(self.settings.since or ""), "until": str(self.settings.until or ""),
+                "complete": False, "slices": {}, "updates": []}
 
     def _save_manifest(self) -> None:
         write_atomic(self.manifest_path, json.dumps(self.manifest, ensure_ascii=False, indent=1) + "\n")
@@ -259,6 +312,9 @@ class Crawl:
             last = math.ceil(total / self.settings.page_size) if total is not None else None
             if last is not None and page >= min(last, self.settings.max_pages):
                 break
+            if last is None and page >= self.settings.max_pages:
+                self._cut(key, "the API reports no total")
+                break
             page += 1
             self._progress(page, last or page)
             path = folder / f"page-{page:04d}.json"
@@ -281,6 +337,12 @@ class Crawl:
                 total = now_total
             if not parsed["ids"]:
                 break  # past the end
+            if not parsed["fresh"] and total is None:
+                # With no total to count to, a server repeating itself would be followed forever.
+                self.client.report.warnings.append(
+                    f"{key}: page {page} only repeats records already fetched and the API reports "
+                    "no total: stopped there")
+                break
             if not parsed["fresh"]:
                 self.client.report.warnings.append(f"page {page} only repeats records already fetched")
             self._save(path, body, entry)
@@ -302,17 +364,25 @@ class Crawl:
         folder = self.folder / f"update-{stamp}"
         record = {"time": _now(), "folder": folder.name, "pages": {}}
         page = 1
-        while page <= self.settings.max_pages:
+        while True:
             body, parsed = self._fetch(page, self.settings.since, self.settings.until)
             if not parsed["fresh"]:
                 break  # the first page with nothing new: the rest is known
             self._save(folder / f"page-{page:04d}.json", body, record)
             if len(parsed["ids"]) < self.settings.page_size:
                 break
+            if page >= self.settings.max_pages:
+                self._cut("update", "new records go on past it")
+                break
             page += 1
         self.manifest["updates"].append(record)
         self.manifest["total_changed"] = False
         self._save_manifest()
+
+    def _cut(self, key: str, why: str) -> None:
+        self.client.report.warnings.append(
+            f"{key}: stopped at the page limit ({self.settings.max_pages} pages) and {why}: the "
+            "crawl may be incomplete; give --since/--until for a narrower range")
 
     def _progress(self, page: int, total: int) -> None:
         if self.on_page:

@@ -59,6 +59,8 @@ def read_page(path: Path) -> list[RawRecord]:
         page = json.loads(text)
     except json.JSONDecodeError as error:
         raise PageError(f"not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise PageError("JSON nested too deeply to read") from None
     return records_of(page, path)
 
 
@@ -129,6 +131,8 @@ def content_fields(record: dict) -> list[dict]:
         fields = json.loads(fields) if isinstance(fields, str) else fields
     except (json.JSONDecodeError, AttributeError, TypeError) as error:
         raise RecordError(f"infoextends is not valid JSON ({error})") from None
+    except RecursionError:
+        raise RecordError("infoextends is nested too deeply to read") from None
     if not isinstance(fields, list):
         raise RecordError("infoextends.infoContent is not a list of fields")
     return [field for field in fields if isinstance(field, dict)]

@@ -10,9 +10,10 @@
   const CJK = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff\\u{20000}-\\u{2ffff}";
   const RUNS = new RegExp(`([${CJK}]+)|((?:(?![${CJK}])[\\p{L}\\p{N}\\p{M}])+)`, "gu");
   const FIELDS = ["url", "title", "date", "file_number", "column", "theme", "issuer", "doc_type"];
-  const FILTERS = ["column", "year", "theme", "issuer", "doc_type"];
 
   const script = document.currentScript;
+  // The browse axes, as the build defines them (sitegen/site/structure.py AXES).
+  const FILTERS = (script.dataset.filters || "").split(" ").filter(Boolean);
   const siteRoot = new URL(script.dataset.root || "./", document.baseURI);
 
   // Must agree with sitegen/search/tokens.py (a browser test checks they do).
