@@ -180,6 +180,8 @@ FALSE_FRIENDS = [
     "现将修订后的《{t}》印发给你们，请遵照执行。",
     "《{t}》中关于{topic}的规定，各单位要继续执行。",
     "建议有关部门适时废止《{t}》。",
+    "本办法施行前发布的有关规定与本办法不一致的，以本办法为准。",
+    "对《{t}》执行中发现的问题，请及时反馈，我部将适时修订。",
 ]
 
 
@@ -255,7 +257,7 @@ def _acting_paragraphs(rng, index, meta, metas, pick, plan: RelationPlan) -> lis
     def truth(target: int, kind: str) -> None:
         plan.truth.append((index, target, kind))
 
-    form = rng.randrange(14)
+    form = rng.randrange(19)
     targets = [t for t in {pick(): None for _ in range(rng.randrange(2, 6))} if t >= 0]
     one = targets[0] if targets else -1
     if one < 0:
@@ -317,6 +319,27 @@ def _acting_paragraphs(rng, index, meta, metas, pick, plan: RelationPlan) -> lis
             return []
         truth(unique, "repeal")
         return [_p(f"{cite(unique, with_number=False)}同时废止。")]
+    if form == 13:
+        truth(one, "repeal")
+        return [_p(f"为适应工作需要，现将{cite(one)}予以废止。")]
+    if form == 14:
+        truth(one, "amend")
+        return [_p(f"经研究，决定对{cite(one)}予以修正。")]
+    if form == 15:
+        for target in targets:
+            truth(target, "repeal")
+        names = "、".join(cite(t) for t in targets)
+        return [_p(f"{names}自{start}起废止。")]
+    if form == 16:
+        for target in targets:
+            truth(target, "repeal")
+        items = [_p(f"（{NUMERALS[n - 1]}）{cite(t)}") for n, t in enumerate(targets, 1)]
+        return [_p("工业和信息化部决定废止下列规范性文件：")] + items + [_p(f"本{noun}自发布之日起施行。")]
+    if form == 17:
+        for target in targets:
+            truth(target, "amend")
+        items = [_p(f"{n}.{cite(t)}") for n, t in enumerate(targets, 1)]
+        return [_p("对下列文件的部分条款予以修改：")] + items
     outside = rng.choice(OUTSIDE)
     plan.outside.append((index, f"《{outside}》", "repeal"))
     return [_p(f"本{noun}自{start}起施行，《{outside}》同时废止。")]

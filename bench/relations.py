@@ -17,15 +17,14 @@ import json
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import write_pages  # noqa: E402
-from sitegen.importer import ImportReport, convert_records, page_files, read_records, write_notices  # noqa: E402
-from sitegen.relations import build_date, relate_archive  # noqa: E402
-from sitegen.site.reading import read_content  # noqa: E402
+from bench.generate import write_pages
+from sitegen.importer import ImportReport, convert_records, page_files, read_records, write_notices
+from sitegen.relations import build_date, relate_archive
+from sitegen.site.reading import read_content
 
 
 def measure(count: int, seed: int, work: Path, show: int = 5) -> dict:

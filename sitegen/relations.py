@@ -102,10 +102,9 @@ _VALIDITY = re.compile(
     rf"(?:为|是)?(?:(?P<years>{_NUM})\s*年|(?:至|到|截至|截止到?)\s*(?P<date>{_DATE}))"
 )
 _ABOUT_ITSELF = re.compile(r"(?:施行|实施|执行|试行|生效|印发|发布)")
-_TRIGGERS = ("废止", "停止执行", "停止施行", "作废", "失效", "不再执行", "不再施行", "不再适用", "撤销",
-             "代替", "替代", "取代", "修改", "修订", "修正", "有效期", "试行期", "执行期", "实施期限",
-             "施行", "实施", "生效")
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
+# Only sentences with one of these words can state an act, or a validity of the notice's own.
+_ACT_WORDS = re.compile("废止|停止执行|停止施行|作废|失效|不再执行|不再施行|不再适用|撤销|代替|替代|取代|修改|修订|修正")
+_OWN_WORDS = re.compile(r"起\s*(?:施行|实施|执行|生效|试行|正式实施)|有效期|试行期|执行期|实施期限|执行期限")
 _LIST_INDEX = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+|[（(][\d一二三四五六七八九十]+[）)])\s*[.、．，,)）\s]?\s*")
 _NOISE = re.compile(r"[\s\W_\d]+")
 _HEADER_WORDS = re.compile(r"^(?:序号|文件名称|名称|标题|文号|发文字号|发文机关|发布日期|成文日期|日期|备注|\s)+$")
@@ -201,20 +200,19 @@ def _documents(text: str) -> tuple[str, list[Document]]:
     return "".join(skeleton), [document for _, _, document in merged]
 
 
+_AFTER_SENTENCE = re.compile(r"(?<=[。；;！!？?])")
+
+
 def _sentences(line: str) -> list[str]:
     """A line cut into sentences at 。；！？ outside 《》."""
-    out, depth, start = [], 0, 0
-    for index, char in enumerate(line):
-        if char == "《":
-            depth += 1
-        elif char == "》":
-            depth = max(0, depth - 1)
-        elif depth == 0 and _SENTENCE_END.match(char):
-            out.append(line[start : index + 1])
-            start = index + 1
-    if start < len(line):
-        out.append(line[start:])
-    return [s for s in out if s.strip()]
+    out, pending = [], ""
+    for piece in _AFTER_SENTENCE.split(line):
+        pending += piece
+        if pending.count("《") <= pending.count("》"):
+            out.append(pending)
+            pending = ""
+    out.append(pending)
+    return [sentence for sentence in out if sentence.strip()]
 
 
 def _pick(documents: list[Document], skeleton: str, span: tuple[int, int]) -> tuple[Document, ...]:
@@ -323,7 +321,7 @@ def _list_documents(line: str) -> tuple[Document, ...] | None:
 
 def find_statements(title: str, body: str) -> list[Statement]:
     """Every act on another document and every own validity clause in one notice."""
-    if not any(word in title or word in body for word in _TRIGGERS):
+    if not (_ACT_WORDS.search(body) or _ACT_WORDS.search(title) or _OWN_WORDS.search(body)):
         return []
     statements: list[Statement] = []
     lines = [squeeze(title)] + _plain_lines(body)
@@ -341,19 +339,24 @@ def find_statements(title: str, body: str) -> list[Statement]:
                     row = " ".join(line.split())
                     statements.append(Statement(kind, items, f"{intro} {row}", number, when))
                 continue
-        if not any(word in line for word in _TRIGGERS):
+        if not (_ACT_WORDS.search(line) or (number and _OWN_WORDS.search(line))):
             continue
         for sentence in _sentences(line):
+            acting = _ACT_WORDS.search(sentence)
+            own = number and _OWN_WORDS.search(sentence)  # a title states no validity of its own
+            if not (acting or own):
+                continue
             skeleton, documents = _documents(sentence)
             text = sentence.strip()
-            for kind, targets, when in _acts(skeleton, documents):
-                if targets:
-                    statements.append(Statement(kind, targets, text, number, when))
-            if number:  # a title states no validity of its own
+            if acting:
+                for kind, targets, when in _acts(skeleton, documents):
+                    if targets:
+                        statements.append(Statement(kind, targets, text, number, when))
+            if own:
                 for kind, when, years in _own_clauses(skeleton):
                     statements.append(Statement(kind, (), text, number, when, years))
-            intro = _LIST_INTRO.search(skeleton)
-            if intro and number:
+            intro = _LIST_INTRO.search(skeleton) if acting and number else None
+            if intro:
                 verb = intro.group("verb") or intro.group("verb2") or intro.group("verb3")
                 kind = AMEND if verb in ("修改", "修订") else REPLACE if verb == "不再执行" else REPEAL
                 when = "effective" if "之日起" in sentence else ""
