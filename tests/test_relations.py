@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -270,6 +271,12 @@ def test_a_repealed_notice_shows_a_banner_linking_the_repealing_notice(tmp_path)
     column = next(p for p in (site / "column").glob("*/index.html") if "notices/old.html" in p.read_text("utf-8"))
     listed = BeautifulSoup(column.read_text(encoding="utf-8"), "html.parser")
     assert [s.get_text() for s in listed.select(".notice-list .status")] == [NO_CHANGE, REPEALED]
+    # Each status of the list's notices filters the search page on this column and that status.
+    links = {a.get_text(): a["href"] for a in listed.select(".status-filter a")}
+    assert links == {f"{NO_CHANGE}（1）": "../../search.html?column=%E9%80%9A%E7%9F%A5&status=" + quote(NO_CHANGE),
+                     f"{REPEALED}（1）": "../../search.html?column=%E9%80%9A%E7%9F%A5&status=" + quote(REPEALED)}
+    year = BeautifulSoup((site / "year" / "2015" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert year.select_one(".status-filter a")["href"].startswith("../../search.html?from=2015-01-01&to=2015-12-31&")
 
 
 def test_status_and_relations_in_the_catalogs_and_notice_json(tmp_path):
