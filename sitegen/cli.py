@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
-from .sources.miit import DEFAULT_ORIGIN
+from .sources import SOURCES
+
+_source_option = click.option(
+    "--source", "source_name", default="miit", show_default=True, type=click.Choice(sorted(SOURCES)),
+    help="Whose search API: miit (工业和信息化部) or govcn (国务院政策文件库).")
 
 
 @click.group()
@@ -23,35 +27,41 @@ def main() -> None:
 @click.option("--out", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the saved pages (one subfolder per query).")
 @click.option("--page-size", default=20, show_default=True, help="Records per page.")
-@click.option("--origin", default=DEFAULT_ORIGIN, show_default=True,
-              help="Site running the search API (another ministry, or a local server).")
+@_source_option
+@click.option("--origin", default=None,
+              help="Site running the search API (another ministry, or a local server)  [default: the source's]")
 @click.option("--delay", default=1.0, show_default=True, help="Seconds between requests.")
 @click.option("--tries", default=5, show_default=True, help="Tries per page before giving up.")
-@click.option("--type", "doc_type", default="", help="Only this document type (typename).")
-@click.option("--department", default="", help="Only this department (publishgroupname).")
-@click.option("--theme", default="", help="Only this theme (themename).")
-def fetch_command(query, since, until, out, page_size, origin, delay, tries, doc_type, department, theme) -> None:
+@click.option("--type", "doc_type", default="", help="Only this document type.")
+@click.option("--department", default="", help="Only this department.")
+@click.option("--theme", default="", help="Only this theme.")
+def fetch_command(query, since, until, out, page_size, source_name, origin, delay, tries,
+                  doc_type, department, theme) -> None:
     """Save the search API's pages for a query, politely and resumably.
 
     Pages are saved verbatim as OUT/<query>/page-0001.json ... with a manifest.json.
     Interrupted, the next run continues where it stopped; once complete, the next
     run fetches only what is new. Then: sitegen import OUT/
     """
+    from .sources import source_for
     from .sources.fetch import FetchError, FetchSettings, fetch
 
-    filters = {k: v for k, v in (("typename", doc_type), ("publishgroupname", department),
-                                  ("themename", theme)) if v}
-    settings = FetchSettings(
-        query=query, since=since.date() if since else None, until=until.date() if until else None,
-        page_size=page_size, origin=origin, delay=delay, tries=tries, filters=filters,
-    )
+    filters = {k: v for k, v in (("type", doc_type), ("department", department), ("theme", theme)) if v}
+    try:
+        settings = FetchSettings(
+            query=query, since=since.date() if since else None, until=until.date() if until else None,
+            page_size=page_size, delay=delay, tries=tries, filters=filters,
+        )
+    except FetchError as error:
+        raise click.ClickException(str(error)) from None
+    source = source_for(source_name, origin)
     with click.progressbar(length=1, label="Fetching pages", file=sys.stderr) as bar:
         def on_page(page: int, last: int) -> None:
             bar.length = max(last, page)
             bar.update(page - bar.pos)
 
         try:
-            report, folder = fetch(settings, out, on_page=on_page)
+            report, folder = fetch(source, settings, out, on_page=on_page)
         except FetchError as error:
             raise click.ClickException(f"{error} (run the same command again to resume)") from None
     for line in report.warnings:
@@ -63,10 +73,13 @@ def fetch_command(query, since, until, out, page_size, origin, delay, tries, doc
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--content", "content_dir", default="content", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Archive folder to write into.")
-@click.option("--origin", default=DEFAULT_ORIGIN, show_default=True,
-              help="Site the pages came from; relative links and images are made absolute on it.")
+@_source_option
+@click.option("--origin", default=None,
+              help="Site the pages came from; relative links and images are made absolute on it  "
+                   "[default: the source's]")
 @click.option("--verbose", "-v", is_flag=True, help="Also list warnings (dates, fidelity).")
-def import_command(paths: tuple[Path, ...], content_dir: Path, origin: str, verbose: bool) -> None:
+def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str, origin: str | None,
+                   verbose: bool) -> None:
     """Import search-API JSON pages (files or folders of them) into Markdown notices.
 
     Every notice becomes content/<year>/<id>.md with YAML front matter. Importing
@@ -74,12 +87,14 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, origin: str, verb
     reported as conflicts.
     """
     from .importer import ImportReport, convert_records, page_files, read_records, write_notices
+    from .sources import source_for
 
+    source = source_for(source_name, origin)
     report = ImportReport()
-    records = read_records(page_files(paths), report)
+    records = read_records(page_files(paths), report, source)
     with click.progressbar(length=len(records), label="Importing notices",
                            file=sys.stderr) as bar:
-        fresh = convert_records(records, origin, report, on_done=bar.update)
+        fresh = convert_records(records, source, report, on_done=bar.update)
     write_notices(fresh, content_dir, report)
     for line in sorted(report.errors):
         click.echo(f"error: {line}", err=True)

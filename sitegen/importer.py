@@ -1,6 +1,8 @@
 """`sitegen import`: search-API pages in, one Markdown file per notice out.
 
-Pages are read, records converted, duplicates merged against the whole archive
+Pages are read by their source (MIIT's API, gov.cn's, ...), which turns each record into a
+draft: notice fields and the body as the site's HTML. The importer converts the body to
+Markdown (the one place conversion is called), then merges duplicates against the whole archive
 (what is already in content/ included), and only files whose text changes are
 written. A file a reviewer edited by hand is never overwritten: it is reported
 as a conflict and kept.
@@ -9,6 +11,7 @@ as a conflict and kept.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,19 +26,22 @@ from .content import (
     relative_path,
     write_atomic,
 )
+from .convert import convert
 from .convert.fidelity import Fidelity, measure_text
 from .dedup import duplicate_groups, merge_group
 from .notice import Notice
 from .parallel import parallel_map
-from .sources.miit import (
-    DEFAULT_ORIGIN,
-    Imported,
+from .sources import default_source
+from .sources.base import (
+    Draft,
     PageError,
     RawRecord,
     RecordError,
-    read_page,
-    to_notice,
+    Source,
+    clean_text,
+    read_page_file,
 )
+from .urls import web_url
 
 
 @dataclass
@@ -92,25 +98,28 @@ class _Existing:
 def import_pages(
     paths: Iterable[Path],
     content_dir: Path,
-    origin: str = DEFAULT_ORIGIN,
+    source: Source | None = None,
     on_done: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import pages into content_dir: read, convert, merge duplicates, write what changed."""
+    """Import pages of source (MIIT unless given) into content_dir: read, convert, merge
+    duplicates, write what changed."""
+    source = source or default_source()
     report = ImportReport()
-    records = read_records(page_files(paths), report)
-    fresh = convert_records(records, origin, report, on_done)
+    records = read_records(page_files(paths), report, source)
+    fresh = convert_records(records, source, report, on_done)
     write_notices(fresh, content_dir, report)
     return report
 
 
-def read_records(pages: list[Path], report: ImportReport) -> list[RawRecord]:
+def read_records(pages: list[Path], report: ImportReport, source: Source | None = None) -> list[RawRecord]:
     """The records of every readable page, each id once (the API's paging overlaps)."""
+    source = source or default_source()
     records: list[RawRecord] = []
     seen: set[str] = set()
     for page in pages:
         try:
-            page_records = read_page(page)
-        except (PageError, OSError) as error:
+            page_records = read_page_file(source, page).records
+        except PageError as error:
             report.errors.append(f"{page}: {error}")
             continue
         for raw in page_records:
@@ -124,36 +133,53 @@ def read_records(pages: list[Path], report: ImportReport) -> list[RawRecord]:
 @dataclass
 class _Converted:
     record: RawRecord
-    imported: Imported | None = None
+    notice: Notice | None = None
+    warnings: list[str] = field(default_factory=list)
     error: str = ""
     fidelity: Fidelity | None = None
 
 
-def _convert(job: tuple[RawRecord, str]) -> _Converted:
-    raw, origin = job
+def converted(draft: Draft) -> tuple[Notice, str]:
+    """The draft with its body converted to Markdown, and the text a reader saw in the
+    original (for the fidelity measure). Attachments: the body's first, then the record's."""
+    conversion = convert(draft.body_html, draft.base_url)
+    # The body may link to mailto: or ftp:, an attachment only to the web.
+    attachments = [a for a in conversion.attachments if web_url(a.url)]
+    seen = {a.url for a in attachments}
+    for extra in draft.notice.attachments:
+        if extra.url not in seen:
+            attachments.append(extra)
+            seen.add(extra.url)
+    notice = dataclasses.replace(draft.notice, body=conversion.markdown, attachments=attachments)
+    return notice, conversion.source_text
+
+
+def _convert(job: tuple[RawRecord, Source]) -> _Converted:
+    raw, source = job
     try:
-        imported = to_notice(raw, origin)
+        draft = source.draft(raw)
     except RecordError as error:
         return _Converted(raw, error=str(error))
-    return _Converted(raw, imported, fidelity=measure_text(imported.source_text, imported.notice.body))
+    notice, source_text = converted(draft)
+    return _Converted(raw, notice, draft.warnings, fidelity=measure_text(source_text, notice.body))
 
 
 def convert_records(
-    records: list[RawRecord], origin: str, report: ImportReport,
+    records: list[RawRecord], source: Source, report: ImportReport,
     on_done: Callable[[int], None] | None = None,
 ) -> dict[str, Notice]:
     """Records to notices, on every core; errors and fidelity go into the report."""
     fresh: dict[str, Notice] = {}
-    jobs = [(raw, origin) for raw in records]
+    jobs = [(raw, source) for raw in records]
     for result in parallel_map(_convert, jobs, on_done):
         raw, page = result.record, result.record.page
-        if result.imported is None:
-            title = raw.data.get("title") or raw.data.get("title_text") or "untitled"
-            title = re.sub(r"<[^>]*>", "", str(title))
+        if result.notice is None:
+            title = next((raw.data[k] for k in ("title", "title_text") if isinstance(raw.data.get(k), str)), "")
+            title = clean_text(title)[:80] or "untitled"
             report.errors.append(f"{page}: record {raw.id or '?'} «{title}»: {result.error}")
             continue
-        notice = result.imported.notice
-        for warning in result.imported.warnings:
+        notice = result.notice
+        for warning in result.warnings:
             report.warnings.append(f"{page}: record {notice.id}: {warning}")
         fidelity = result.fidelity
         report.fidelity[notice.id] = fidelity

@@ -145,3 +145,50 @@ def _page(entries: list[dict], total: object) -> bytes:
     page = {"roles": None, "permissions": None, "message": "查询成功", "code": "200", "success": True,
             "data": {"searchResult": search}}
     return json.dumps(page, ensure_ascii=False).encode("utf-8")
+
+
+class FakePolicyLibrary:
+    """A stand-in for gov.cn's policy library search (`/search-gov/data`), serving `items`
+    (listVO entries) newest first, `n` to a page, in one library called 国务院文件."""
+
+    def __init__(self, items: list[dict]):
+        self.items = list(items)
+        self.requests: list[dict] = []
+        library = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                library.requests.append(params)
+                if parts.path != "/search-gov/data":
+                    self.send_error(404)
+                    return
+                size, number = int(params.get("n", "20")), int(params.get("p", "1"))
+                chosen = sorted(library.items, key=lambda i: (-i["pubtime"], i["id"]))
+                page = {"code": 200, "msg": "操作成功", "searchVO": {"catMap": {"gongwen": {
+                    "catName": "国务院文件", "totalCount": len(chosen),
+                    "listVO": chosen[(number - 1) * size : number * size]}}}}
+                body = json.dumps(page, ensure_ascii=False).encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json;charset=UTF-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from bench.generate import notice_record
 from sitegen.importer import import_pages
-from sitegen.sources.fetch import FetchError, FetchSettings, fetch
+from sitegen.sources.fetch import FetchError, FetchSettings, query_slug
+from sitegen.sources.fetch import fetch as fetch_from
+from sitegen.sources.miit import MiitSource
 
-from .fake_api import FakeSearchAPI
+from .fake_api import FakePolicyLibrary, FakeSearchAPI
 from .samples import SAMPLE_PAGE
 
 
@@ -21,9 +24,14 @@ def sample_records() -> list[dict]:
     return entries + [notice_record(i, seed=7) for i in range(25)]
 
 
-def settings(api: FakeSearchAPI, **changes) -> FetchSettings:
-    return FetchSettings(**{"query": "个人信息", "page_size": 10, "origin": api.origin, "delay": 0,
+def settings(**changes) -> FetchSettings:
+    return FetchSettings(**{"query": "个人信息", "page_size": 10, "delay": 0,
                             "backoff": 0.01, "timeout": 0.5, "tries": 4, **changes})
+
+
+def fetch(api: FakeSearchAPI, settings: FetchSettings, out, **options):
+    """A crawl of MIIT's API, as the fake on 127.0.0.1 serves it."""
+    return fetch_from(MiitSource(api.origin), settings, out, **options)
 
 
 class Sleeps(list):
@@ -45,7 +53,7 @@ def test_fetches_every_page_through_faults_and_the_pages_import_cleanly(tmp_path
         api.faults[3] = ["429", "fail"]
         api.hang = 1.0
         sleeps = Sleeps()
-        report, folder = fetch(settings(api), tmp_path / "raw", sleep=sleeps)
+        report, folder = fetch(api, settings(), tmp_path / "raw", sleep=sleeps)
         served = api.page_body({"pg": "100", "p": "1"})[1]
     assert sorted(p.name for p in folder.glob("page-*.json")) == [f"page-000{i}.json" for i in range(1, 5)]
     assert saved_ids(folder) == {e["pkValue"] for e in served}
@@ -53,7 +61,7 @@ def test_fetches_every_page_through_faults_and_the_pages_import_cleanly(tmp_path
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["complete"] is True
     first_slice = next(iter(manifest["slices"].values()))
-    assert first_slice["total"] == 35 and first_slice["request"]["q"] == "个人信息"
+    assert first_slice["total"] == 35 and parse_qs(urlsplit(first_slice["request"]).query)["q"] == ["个人信息"]
     assert first_slice["pages"]["page-0002.json"]["status"] == 200
     # Saved verbatim: the bytes the API sent.
     assert (folder / "page-0001.json").read_bytes() == api.page_body({"pg": "10", "p": "1"})[0]
@@ -65,12 +73,12 @@ def test_gives_up_with_a_clear_message_and_resumes_without_refetching(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[3] = ["500"] * 10
         with pytest.raises(FetchError, match="gave up on page 3 after 4 tries: HTTP 500"):
-            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+            fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         folder = next((tmp_path / "raw").iterdir())
         assert sorted(p.name for p in folder.glob("page-*.json")) == ["page-0001.json", "page-0002.json"]
         api.faults.clear()
         api.requests.clear()
-        report, _ = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        report, _ = fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
     assert [r["p"] for r in api.requests] == ["3", "4"]
     assert report.pages_skipped == 2 and report.pages_fetched == 2
 
@@ -78,14 +86,14 @@ def test_gives_up_with_a_clear_message_and_resumes_without_refetching(tmp_path):
 def test_a_rerun_fetches_only_what_is_new(tmp_path):
     records = sample_records()
     with FakeSearchAPI(records) as api:
-        fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         newest = max(int(r["data"]["deploytime"]) for r in records)
         for index in range(3):
             record = notice_record(1000 + index, seed=7)
             record["data"]["deploytime"] = str(newest + 1000 * (index + 1))
             api.records.append(record)
         api.requests.clear()
-        report, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        report, folder = fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
     assert report.new_records == 3
     assert [r["p"] for r in api.requests] == ["1", "2"]  # page 2 holds nothing new: stop
     updates = list(folder.glob("update-*/page-*.json"))
@@ -107,7 +115,7 @@ def test_a_total_that_changes_mid_crawl_still_ends_with_every_record(tmp_path):
             return original_body(params)
 
         api.page_body = growing
-        report, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        report, folder = fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         every = {r["pkValue"] for r in api.records}
     assert any("total changed from 35 to 39" in w for w in report.warnings)
     assert saved_ids(folder) == every
@@ -117,7 +125,8 @@ def test_repeated_pages_are_reported_and_long_ranges_are_sliced(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[2] = ["repeat"]
         _, folder = fetch(
-            settings(api, max_pages=2, since=dt.date(2000, 1, 1), until=dt.date(2026, 1, 1)),
+            api,
+            settings(max_pages=2, since=dt.date(2000, 1, 1), until=dt.date(2026, 1, 1)),
             tmp_path / "raw", sleep=Sleeps())
         every = {r["pkValue"] for r in api.records}
     assert saved_ids(folder) == every
@@ -130,7 +139,7 @@ def test_no_bad_page_is_ever_saved(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[1] = ["truncated", "fail", "truncated", "fail"]
         with pytest.raises(FetchError, match="gave up on page 1"):
-            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+            fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
     assert not list((tmp_path / "raw").rglob("page-*.json"))
 
 
@@ -156,7 +165,7 @@ def test_a_huge_content_length_is_refused_before_the_body_is_read(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[2] = ["huge"] * 10
         with pytest.raises(FetchError, match=r"page 2: larger than 1 MiB \(Content-Length 2147483648\)"):
-            fetch(settings(api, max_bytes=1_048_576), tmp_path / "raw", sleep=Sleeps())
+            fetch(api, settings(max_bytes=1_048_576), tmp_path / "raw", sleep=Sleeps())
         assert api.bytes_sent < 4 * 1_048_576
 
 
@@ -164,7 +173,7 @@ def test_an_endless_body_is_cut_at_the_size_limit(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[1] = ["endless"] * 10
         with pytest.raises(FetchError, match="page 1: larger than 1 MiB"):
-            fetch(settings(api, max_bytes=1_048_576), tmp_path / "raw", sleep=Sleeps())
+            fetch(api, settings(max_bytes=1_048_576), tmp_path / "raw", sleep=Sleeps())
         assert api.bytes_sent < 64 * 1_048_576  # it stopped reading, so the server stopped writing
     assert not list((tmp_path / "raw").rglob("page-*.json"))
 
@@ -176,7 +185,7 @@ def test_a_trickling_server_meets_a_deadline_for_the_whole_request(tmp_path):
         api.faults[1] = ["trickle"] * 2  # each byte within the per-read timeout, the page never whole
         api.trickle = 0.1
         started = time.monotonic()
-        report, folder = fetch(settings(api, timeout=1.0, tries=3), tmp_path / "raw", sleep=Sleeps())
+        report, folder = fetch(api, settings(timeout=1.0, tries=3), tmp_path / "raw", sleep=Sleeps())
         elapsed = time.monotonic() - started
     assert elapsed < 8  # two cut-off tries of 1 s, then the page: not minutes of trickle
     assert report.retries >= 2 and (folder / "page-0001.json").is_file()
@@ -187,7 +196,7 @@ def test_retry_after_is_capped(tmp_path):
         api.faults[1] = ["429"]
         api.retry_after = "999999999"
         sleeps = Sleeps()
-        fetch(settings(api, max_retry_after=30), tmp_path / "raw", sleep=sleeps)
+        fetch(api, settings(max_retry_after=30), tmp_path / "raw", sleep=sleeps)
     assert max(sleeps) == 30
 
 
@@ -196,7 +205,7 @@ def test_a_redirect_off_the_origin_is_never_followed(tmp_path):
         api.faults[1] = ["redirect"]
         api.redirect_to = f"{elsewhere.origin}/search-front-server/api/search/info?p=1&pg=10"
         with pytest.raises(FetchError, match="neither the origin nor an allowed host"):
-            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+            fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         assert elsewhere.requests == []
     assert not list((tmp_path / "raw").rglob("page-*.json"))
 
@@ -205,16 +214,16 @@ def test_a_redirect_within_the_origin_is_followed(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.faults[1] = ["redirect"]
         api.redirect_to = "/search-front-server/api/search/info?p=1&pg=10&q=x"
-        report, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        report, folder = fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
     assert (folder / "page-0001.json").is_file() and report.records == 35
 
 
 def test_a_server_repeating_one_page_with_no_total_is_left_when_it_repeats(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.stuck, api.no_total = True, True
-        report, folder = fetch(settings(api, max_pages=1000), tmp_path / "raw", sleep=Sleeps())
+        report, folder = fetch(api, settings(max_pages=1000), tmp_path / "raw", sleep=Sleeps())
         asked = len(api.requests)
-    assert asked <= 1 + settings(api).tries  # page 1, then page 2 asked again a few times
+    assert asked <= 1 + settings().tries  # page 1, then page 2 asked again a few times
     assert sorted(p.name for p in folder.glob("page-*.json")) == ["page-0001.json"]
     assert any("only repeats records already fetched and the API reports no total" in w
                for w in report.warnings)
@@ -223,7 +232,7 @@ def test_a_server_repeating_one_page_with_no_total_is_left_when_it_repeats(tmp_p
 def test_with_no_total_the_page_limit_stops_the_crawl_and_says_so(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
         api.no_total = True
-        report, folder = fetch(settings(api, max_pages=2), tmp_path / "raw", sleep=Sleeps())
+        report, folder = fetch(api, settings(max_pages=2), tmp_path / "raw", sleep=Sleeps())
     assert len(list(folder.glob("page-*.json"))) == 2
     assert any("stopped at the page limit (2 pages)" in w for w in report.warnings)
 
@@ -236,9 +245,9 @@ def test_a_new_date_range_for_the_same_query_fetches_every_record_of_it(tmp_path
     with FakeSearchAPI(records) as api:
         # A first crawl of a narrow range completes ...
         first = dt.datetime.fromtimestamp(years[-1] / 1000, dt.UTC).date()
-        fetch(settings(api, since=first, until=first), tmp_path / "raw", sleep=Sleeps())
+        fetch(api, settings(since=first, until=first), tmp_path / "raw", sleep=Sleeps())
         # ... then the whole range, with a page limit that forces slicing.
-        _, folder = fetch(settings(api, max_pages=2, since=dt.date(1990, 1, 1), until=dt.date(2030, 1, 1)),
+        _, folder = fetch(api, settings(max_pages=2, since=dt.date(1990, 1, 1), until=dt.date(2030, 1, 1)),
                           tmp_path / "raw", sleep=Sleeps())
         every = {r["pkValue"] for r in api.records}
     assert saved_ids(folder) == every
@@ -251,13 +260,13 @@ def test_a_new_date_range_for_the_same_query_fetches_every_record_of_it(tmp_path
 def test_an_update_cut_by_the_page_limit_says_so(tmp_path):
     records = sample_records()
     with FakeSearchAPI(records) as api:
-        fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         newest = max(int(r["data"]["deploytime"]) for r in records)
         for index in range(25):
             record = notice_record(3000 + index, seed=7)
             record["data"]["deploytime"] = str(newest + 1000 * (index + 1))
             api.records.append(record)
-        report, _ = fetch(settings(api, max_pages=2), tmp_path / "raw", sleep=Sleeps())
+        report, _ = fetch(api, settings(max_pages=2), tmp_path / "raw", sleep=Sleeps())
     assert report.new_records == 20
     assert any(w.startswith("update: stopped at the page limit (2 pages)") for w in report.warnings)
 
@@ -268,7 +277,7 @@ def test_an_update_cut_by_the_page_limit_says_so(tmp_path):
 def test_a_total_that_is_not_a_count_is_treated_as_unknown(tmp_path, total):
     with FakeSearchAPI(sample_records()) as api:
         api.total = total
-        _, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        _, folder = fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         every = {r["pkValue"] for r in api.records}
     assert saved_ids(folder) == every
 
@@ -286,7 +295,48 @@ def test_settings_that_cannot_work_are_one_clear_error(change, message):
 
 def test_a_damaged_manifest_is_one_clear_error(tmp_path):
     with FakeSearchAPI(sample_records()) as api:
-        _, folder = fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+        _, folder = fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
         (folder / "manifest.json").write_text("{\"complete\": tru", encoding="utf-8")
         with pytest.raises(FetchError, match="manifest.json: not a readable manifest"):
-            fetch(settings(api), tmp_path / "raw", sleep=Sleeps())
+            fetch(api, settings(), tmp_path / "raw", sleep=Sleeps())
+
+
+# -- the crawler knows no site: gov.cn's policy library through the same fetch ---------------
+
+def policy_library_items(count: int) -> list[dict]:
+    day = 1_704_412_800_000  # 2024-01-05 in Beijing
+    return [{"id": f"{9000 + i}", "title": f"国务院关于第{i}项工作的通知", "pcode": f"国发〔2024〕{i}号",
+             "puborg": "国务院", "pubtime": day - i * 86_400_000, "url": f"/zhengce/content_{9000 + i}.htm",
+             "content": f"<p>第{i}项工作的正文。</p>"} for i in range(count)]
+
+
+def test_the_same_crawler_pages_through_another_source_and_its_pages_import(tmp_path):
+    from sitegen.sources.govcn import GovCnSource
+
+    with FakePolicyLibrary(policy_library_items(23)) as library:
+        source = GovCnSource(library.origin)
+        report, folder = fetch_from(source, settings(), tmp_path / "raw", sleep=Sleeps())
+        asked = [(r["p"], r["n"], r["q"]) for r in library.requests]
+    assert asked == [("1", "10", "个人信息"), ("2", "10", "个人信息"), ("3", "10", "个人信息")]
+    assert report.records == 23 and len(list(folder.glob("page-*.json"))) == 3
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["source"] == "govcn" and manifest["complete"] is True
+    assert folder.name != query_slug("个人信息", settings())  # not the folder of MIIT's crawl
+    result = import_pages([tmp_path / "raw"], tmp_path / "content", source)
+    assert result.errors == [] and len(result.created) == 23
+
+
+def test_the_command_line_fetches_and_imports_another_source(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sitegen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with FakePolicyLibrary(policy_library_items(5)) as library:
+        result = CliRunner().invoke(main, ["fetch", "--source", "govcn", "--origin", library.origin,
+                                           "--delay", "0", "--department", "国务院"])
+        assert result.exit_code == 0, result.output
+        assert library.requests[0]["puborg"] == "国务院"
+    result = CliRunner().invoke(main, ["import", "--source", "govcn", "raw"])
+    assert result.exit_code == 0, result.output
+    assert "5 created" in result.output

@@ -7,6 +7,11 @@ A source (one ministry's or portal's search API) owns three things and nothing e
   site's HTML.
 The crawler (`sources/fetch.py`) pages through any source; the importer turns drafts into
 notices, converting the body HTML to Markdown itself.
+
+To add a source: a small frozen dataclass with `name`, `origin` and the three methods (see
+miit.py and govcn.py; the helpers below read text fields, dates and the source URL safely),
+registered in `sources/__init__.py`'s SOURCES, and a saved page in tests/fixtures with tests
+like those of govcn in tests/test_sources.py.
 """
 
 from __future__ import annotations
@@ -16,9 +21,13 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
+from ..dates import DateError
 from ..notice import Notice
+from ..urls import web_url
+from ..xml_chars import strip_xml_forbidden
 
 
 class PageError(ValueError):
@@ -63,17 +72,21 @@ class Draft:
 
 
 class Source(Protocol):
-    name: str
-    origin: str
+    name: str  # as `--source` names it
+    origin: str  # the site: its API, and what relative links resolve against
 
-    def page_url(self, query: Query, page: int) -> str: ...
+    def page_url(self, query: Query, page: int) -> str:
+        """The URL of one page (1, 2, ...) of the search's results."""
 
-    def read_page(self, body: bytes, where: str) -> SearchPage: ...
+    def read_page(self, body: bytes, where: str) -> SearchPage:
+        """The records of a page and the total it reports; PageError when it is not a complete,
+        successful page."""
 
-    def draft(self, record: RawRecord) -> Draft: ...
+    def draft(self, record: RawRecord) -> Draft:
+        """The record as notice fields and body HTML; RecordError when it cannot be one."""
 
 
-def parse_json(body: bytes | str, what: str = "page") -> object:
+def parse_json(body: bytes | str) -> object:
     """JSON text to Python, or PageError with a one-line reason (deep nesting included)."""
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
@@ -82,25 +95,31 @@ def parse_json(body: bytes | str, what: str = "page") -> object:
     if not text.strip():
         raise PageError("empty file")
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise PageError(f"not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
     except RecursionError:
-        raise PageError(f"{what} nested too deeply to read") from None
-    except ValueError as error:
-        raise PageError(str(error)) from None
+        raise PageError("JSON nested too deeply to read") from None
 
 
-def _no_constant(name: str):
-    raise ValueError(f"not valid JSON: {name} is not a number JSON allows")
+def read_page_file(source: Source, path: Path) -> SearchPage:
+    """A saved page read by its source; PageError (with the reason) when it cannot be."""
+    try:
+        body = path.read_bytes()
+    except OSError as error:
+        raise PageError(f"cannot read ({error.strerror or error})") from None
+    return source.read_page(body, str(path))
 
 
 def whole_number(value: object) -> int | None:
-    """A count the API reported (int or digit string, not negative), else None."""
+    """A count an API reported (a whole number, or its digits as text, not negative), else None:
+    NaN, infinity, negative numbers and words are no count."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, int) and value >= 0:
+        return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
@@ -110,16 +129,55 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def clean_text(value: object) -> str:
-    """Search highlighting (`<em>个</em><em>人</em>`) and entities stripped, spaces collapsed."""
-    if value is None or isinstance(value, bool):
-        return ""
-    text = html.unescape(_TAG.sub("", str(value)))
-    return re.sub(r"\s+", " ", text).strip()
+    """Search highlighting (`<em>个</em><em>人</em>`) and entities stripped, spaces collapsed,
+    and the characters XML forbids removed."""
+    text = html.unescape(_TAG.sub("", str(value or "")))
+    return re.sub(r"\s+", " ", strip_xml_forbidden(text)).strip()
 
 
 def text_field(record: dict, key: str) -> str:
-    """The record's field as clean text; a list or object where text belongs is an error."""
+    """A text field of the record; a list, mapping or boolean is an error naming the field
+    (its Python repr is not a title)."""
     value = record.get(key)
-    if isinstance(value, (list, dict)):
-        raise RecordError(f"{key} is a {type(value).__name__}, not text")
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RecordError(f"field {key} is {kind_of(value)}, expected text")
     return clean_text(value)
+
+
+def kind_of(value: object) -> str:
+    names = {list: "a list", dict: "a mapping", bool: "a boolean"}
+    return names.get(type(value), type(value).__name__)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A value for a message: its text, cut (a hostile record's field may be megabytes)."""
+    if not isinstance(value, str):
+        return kind_of(value)
+    return repr(value) if len(value) <= limit else repr(value[: limit - 1] + "…")
+
+
+def source_url_of(record: dict, key: str, origin: str, warnings: list[str]) -> str:
+    """The record's own page on the site: http(s) only, made absolute on the origin."""
+    value = record.get(key)
+    if value in (None, ""):
+        return ""
+    url = web_url(value, origin.rstrip("/") + "/")
+    if not url:
+        warnings.append(f"{key}: not an http(s) URL, left out: {shown(value)}")
+    return url
+
+
+def first_date(record: dict, keys: tuple[str, ...], read, warnings: list[str], label: str):
+    """The first of the record's date fields that `read` (the source's date format) gives a
+    date for; a field it cannot read is a warning. None when none is known."""
+    for key in keys:
+        try:
+            value = read(record.get(key))
+        except DateError as error:
+            warnings.append(f"{label} ({key}): {error}")
+            continue
+        if value is not None:
+            return value
+    return None

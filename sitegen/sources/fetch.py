@@ -1,4 +1,8 @@
-"""`sitegen fetch`: page through the MIIT search API politely, resumably, and verbatim.
+"""`sitegen fetch`: page through a source's search API politely, resumably, and verbatim.
+
+The crawler knows nothing of any one site: the source (MIIT's API, gov.cn's policy library,
+see `sources/base.py`) makes each page's URL, and reads a response into records and the total
+it reports; the crawler pages, retries, saves and keeps the manifest.
 
 Each good response is saved byte for byte as <out>/<query-slug>/page-NNNN.json, with
 manifest.json recording the request, time, HTTP status and the totals the API reported.
@@ -23,7 +27,6 @@ import json
 import math
 import re
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,15 +34,9 @@ from pathlib import Path
 from .. import __version__
 from ..content import write_atomic
 from ..download import DownloadError, HTTPStatusError, Limits, Policy, download
-from .miit import DEFAULT_ORIGIN, PageError, records_of
+from .base import PageError, Query, SearchPage, Source
 
-API_PATH = "/search-front-server/api/search/info"
 USER_AGENT = f"sitegen/{__version__} (policy archive; polite crawler; one request at a time)"
-SELECT_FIELDS = (
-    "title,content,deploytime,_index,url,cdate,infoextends,infocontentattribute,columnname,"
-    "filenumbername,publishgroupname,publishtime,metaid,bexxgk,columnid,xxgkextend1,xxgkextend2,"
-    "themename,typename,indexcode,createdate"
-)
 
 
 class FetchError(RuntimeError):
@@ -52,13 +49,12 @@ class FetchSettings:
     since: dt.date | None = None
     until: dt.date | None = None
     page_size: int = 20
-    origin: str = DEFAULT_ORIGIN
     delay: float = 1.0  # seconds between requests
     tries: int = 5
     backoff: float = 2.0  # first retry waits this long, then doubles
     timeout: float = 60.0  # seconds for one request, from connecting to its last byte
     max_pages: int = 100  # the deepest page the API serves; longer ranges are sliced
-    filters: dict[str, str] = field(default_factory=dict)  # typename, publishgroupname, themename
+    filters: dict[str, str] = field(default_factory=dict)  # "type", "department", "theme"
     max_bytes: int = 64 * 1_048_576  # a larger response is refused, not read into memory
     max_retry_after: float = 300.0  # a server asking for a longer pause gets this one
 
@@ -90,13 +86,15 @@ class FetchReport:
                 f"{self.records} records ({self.new_records} new), {self.retries} retries, into {folder}")
 
 
-def query_slug(query: str, settings: FetchSettings | None = None) -> str:
-    """An ASCII folder name for a query, its filters and its date range: readable where it can
-    be, unique always. A crawl without a range keeps the name it always had."""
+def query_slug(query: str, settings: FetchSettings | None = None, source: str = "miit") -> str:
+    """An ASCII folder name for a source's query, its filters and its date range: readable where
+    it can be, unique always."""
     key = query + json.dumps(settings.filters if settings else {}, sort_keys=True, ensure_ascii=False)
     span = _span(settings)
     if span:
         key += "|" + span
+    if source != "miit":  # MIIT's crawls keep the names they had before there were sources
+        key += "|" + source
     readable = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-")[:40]
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
     name = f"{readable}-{digest}" if readable else f"q-{digest}"
@@ -109,50 +107,9 @@ def _span(settings: FetchSettings | None) -> str:
     return f"{settings.since or 'start'}--{settings.until or 'end'}"
 
 
-def request_params(settings: FetchSettings, page: int, begin: dt.date | None, end: dt.date | None) -> dict:
-    params = {
-        "websiteid": "110000000000000", "scope": "basic", "q": settings.query,
-        "pg": str(settings.page_size), "p": str(page), "cateid": "",
-        "pos": "title_text,infocontent,titlepy", "dateField": "deploytime",
-        "selectFields": SELECT_FIELDS, "group": "distinct", "level": "6",
-        "sortFields": json.dumps([{"name": "deploytime", "type": "desc"}]),
-    }
-    if begin:
-        params["begin"] = begin.isoformat()
-    if end:
-        params["end"] = end.isoformat()
-    for name, value in sorted(settings.filters.items()):
-        params[f"_cus_eq_{name}"] = value
-    return params
-
-
-def reported_total(page: dict) -> int | None:
-    """The total the API reports, when it is a count (not NaN, negative, or text)."""
-    data = page.get("data")
-    search = data.get("searchResult") if isinstance(data, dict) else None
-    if not isinstance(search, dict):
-        return None
-    for key in ("totalHits", "total", "totalCount"):
-        value = search.get(key)
-        if isinstance(value, float) and value.is_integer() and value >= 0:
-            return int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-    return None
-
-
-def check_page(body: bytes, source: str) -> tuple[dict, list[str]]:
-    """The parsed page and its record ids, or PageError when it is not a complete, good page."""
-    try:
-        page = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PageError(f"not a complete JSON page ({error})") from None
-    except RecursionError:
-        raise PageError("JSON nested too deeply to read") from None
-    records = records_of(page, Path(source))
-    return page, [record.id for record in records]
+def check_page(source: Source, body: bytes, where: str) -> SearchPage:
+    """The page as its source reads it, or PageError when it is not a complete, good page."""
+    return source.read_page(body, where)
 
 
 def _retry_after(value: str | None, default: float, cap: float) -> float:
@@ -172,14 +129,13 @@ def _retry_after(value: str | None, default: float, cap: float) -> float:
 class Client:
     """One request at a time, a pause between requests, retries with backoff."""
 
-    def __init__(self, settings: FetchSettings, report: FetchReport,
+    def __init__(self, source: Source, settings: FetchSettings, report: FetchReport,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
-        self.settings, self.report, self.sleep, self.clock = settings, report, sleep, clock
+        self.source, self.settings, self.report, self.sleep, self.clock = source, settings, report, sleep, clock
         self.last_request = None
 
-    def get(self, params: dict) -> tuple[bytes, int, dict]:
-        url = self.settings.origin.rstrip("/") + API_PATH + "?" + urllib.parse.urlencode(params)
-        policy = Policy(self.settings.origin)  # the origin only: a redirect elsewhere is refused
+    def get(self, url: str, where: str) -> tuple[bytes, int, SearchPage]:
+        policy = Policy(self.source.origin)  # the origin only: a redirect elsewhere is refused
         limits = Limits(max_bytes=self.settings.max_bytes, deadline=self.settings.timeout)
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         wait = self.settings.backoff
@@ -193,8 +149,7 @@ class Client:
             retry_in = wait
             try:
                 response = download(url, policy, limits, headers)
-                page, ids = check_page(response.body, f"page {params['p']}")
-                return response.body, response.status, {"page": page, "ids": ids}
+                return response.body, response.status, check_page(self.source, response.body, where)
             except HTTPStatusError as error:
                 problem = str(error)
                 if not error.retry:
@@ -202,7 +157,7 @@ class Client:
                 retry_in = _retry_after(error.retry_after, wait, self.settings.max_retry_after)
             except DownloadError as error:
                 if not error.retry:
-                    raise FetchError(f"page {params['p']}: {error}") from None
+                    raise FetchError(f"{where}: {error}") from None
                 problem = str(error)
             except PageError as error:
                 problem = f"bad page: {error}"
@@ -210,14 +165,14 @@ class Client:
                 self.report.retries += 1
                 self.sleep(retry_in)
                 wait *= 2
-        raise FetchError(f"gave up on page {params['p']} after {self.settings.tries} tries: {problem}")
+        raise FetchError(f"gave up on {where} after {self.settings.tries} tries: {problem}")
 
 
 class Crawl:
-    def __init__(self, settings: FetchSettings, out: Path, client: Client,
+    def __init__(self, source: Source, settings: FetchSettings, out: Path, client: Client,
                  on_page: Callable[[int, int], None] | None = None):
-        self.settings, self.client, self.on_page = settings, client, on_page
-        self.folder = out / query_slug(settings.query, settings)
+        self.source, self.settings, self.client, self.on_page = source, settings, client, on_page
+        self.folder = out / query_slug(settings.query, settings, source.name)
         self.manifest_path = self.folder / "manifest.json"
         self.manifest = self._load_manifest()
         self.known = self._saved_ids()
@@ -234,7 +189,8 @@ class Crawl:
                 return manifest
             raise FetchError(f"{self.manifest_path}: not a sitegen fetch manifest; "
                              "move it away to start this crawl again")
-        return {"query": self.settings.query, "filters": self.settings.filters,
+        return {"source": self.source.name, "origin": self.source.origin,
+                "query": self.settings.query, "filters": self.settings.filters,
                 "since": str(self.settings.since or ""), "until": str(self.settings.until or ""),
                 "complete": False, "slices": {}, "updates": []}
 
@@ -245,7 +201,7 @@ class Crawl:
         ids: set[str] = set()
         for path in sorted(self.folder.rglob("page-*.json")) if self.folder.is_dir() else []:
             try:
-                ids.update(check_page(path.read_bytes(), str(path))[1])
+                ids.update(r.id for r in check_page(self.source, path.read_bytes(), str(path)).records)
             except PageError:
                 path.unlink()  # never keep a bad page: it is fetched again
         return ids
@@ -258,15 +214,20 @@ class Crawl:
         entry.setdefault("pages", {})[path.name] = {"time": _now(), **self._last}
 
     def _fetch(self, page: int, begin, end) -> tuple[bytes, dict]:
-        params = request_params(self.settings, page, begin, end)
-        body, status, parsed = self.client.get(params)
-        self._last = {"status": status, "total": reported_total(parsed["page"]), "records": len(parsed["ids"])}
+        query = Query(self.settings.query, begin, end, self.settings.page_size, self.settings.filters)
+        try:
+            url = self.source.page_url(query, page)
+        except ValueError as error:
+            raise FetchError(str(error)) from None
+        body, status, parsed = self.client.get(url, f"page {page}")
+        ids = [record.id for record in parsed.records]
+        self._last = {"status": status, "total": parsed.total, "records": len(ids)}
         self.client.report.pages_fetched += 1
-        self.client.report.records += len(parsed["ids"])
-        fresh = [i for i in parsed["ids"] if i not in self.known]
+        self.client.report.records += len(ids)
+        fresh = [i for i in ids if i not in self.known]
         self.client.report.new_records += len(fresh)
-        self.known.update(parsed["ids"])
-        return body, {**parsed, "fresh": fresh, "params": params}
+        self.known.update(ids)
+        return body, {"total": parsed.total, "ids": ids, "fresh": fresh, "url": url}
 
     # -- a full crawl, by date slices -------------------------------------
     def run(self) -> None:
@@ -291,11 +252,11 @@ class Crawl:
         first = folder / "page-0001.json"
         if first.is_file():
             self.client.report.pages_skipped += 1
-            total = reported_total(json.loads(first.read_bytes().decode("utf-8-sig")))
+            total = check_page(self.source, first.read_bytes(), str(first)).total
         else:
             body, parsed = self._fetch(1, begin, end)
-            total = entry["total"] = reported_total(parsed["page"])
-            entry["request"] = parsed["params"]
+            total = entry["total"] = parsed["total"]
+            entry["request"] = parsed["url"]
             if self._too_deep(total) and self._can_split(begin, end):
                 entry["split"] = True
                 self._save_manifest()
@@ -329,7 +290,7 @@ class Crawl:
                 self.client.report.retries += 1
                 self.client.sleep(self.settings.backoff)
                 body, parsed = self._fetch(page, begin, end)
-            now_total = reported_total(parsed["page"])
+            now_total = parsed["total"]
             if now_total is not None and total is not None and now_total != total:
                 self.manifest["total_changed"] = True
                 self.client.report.warnings.append(
@@ -393,9 +354,10 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def fetch(settings: FetchSettings, out: Path, sleep=time.sleep,
+def fetch(source: Source, settings: FetchSettings, out: Path, sleep=time.sleep,
           on_page: Callable[[int, int], None] | None = None) -> tuple[FetchReport, Path]:
+    """Crawl source's pages for settings' query into out/<query-slug>/; the report and folder."""
     report = FetchReport()
-    crawl = Crawl(settings, out, Client(settings, report, sleep=sleep), on_page)
+    crawl = Crawl(source, settings, out, Client(source, settings, report, sleep=sleep), on_page)
     crawl.run()
     return report, crawl.folder
