@@ -362,7 +362,7 @@ def find_statements(title: str, body: str) -> list[Statement]:
             if intro:
                 verb = intro.group("verb") or intro.group("verb2") or intro.group("verb3")
                 kind = AMEND if verb in ("修改", "修订") else REPLACE if verb == "不再执行" else REPEAL
-                when = "effective" if "之日起" in sentence else ""
+                when = "effective" if "之日起" in sentence or "同时" in sentence else ""
                 rest = skeleton[intro.end():]
                 listing = (kind, when, text)
                 if _MARK in rest:

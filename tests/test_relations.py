@@ -206,6 +206,13 @@ def test_a_new_version_of_the_same_title_repeals_the_old_one_not_itself():
     assert relations.validity["new"].status == NO_CHANGE
 
 
+def test_a_notice_naming_itself_does_not_act_on_itself():
+    own = notice("own", "关于A的通知", "2020-01-01", file_number="工信部信管〔2020〕1号",
+                 body="《关于A的通知》（工信部信管〔2020〕1号）第三条自2020年6月1日起废止。")
+    relations = relate([own], "2021-01-01")
+    assert relations.validity["own"].status == NO_CHANGE and relations.acts == {} and relations.doubts == []
+
+
 def test_a_hand_set_status_overrides_and_says_so():
     old = notice("old", "关于A的通知", "2015-03-01", status="现行有效")
     acting = notice("new", "关于B的通知", "2020-01-01", body="《关于A的通知》同时废止。")
