@@ -181,7 +181,7 @@ def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> Non
     --with-assets, images and attachments stay on the ministry's site, and the
     pages say so.
     """
-    from .bundle import make_bundle
+    from .bundle import BundleError, make_bundle
     from .site.build import BuildError
 
     config = _config(content_dir, None, theme)
@@ -191,6 +191,8 @@ def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> Non
         for line in error.lines:
             click.echo(line, err=True)
         raise click.ClickException(f"{len(error.lines)} notice files have errors; no bundle written") from None
+    except BundleError as error:
+        raise click.ClickException(str(error)) from None
     for line in report.failed_assets:
         click.echo(f"not fetched: {line}", err=True)
     click.echo(report.summary(target))
@@ -235,6 +237,8 @@ def stats_command(content_dir) -> None:
     from .stats import archive_stats, format_stats
 
     folder = Path(content_dir or _config(None, None, None).content)
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder}: folder not found")
     click.echo(format_stats(archive_stats(folder)))
 
 

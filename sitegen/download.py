@@ -95,7 +95,7 @@ class Policy:
             raise DownloadError(f"{host}: cannot resolve ({error})") from None
         addresses = [info[4][0] for info in infos]
         for address in addresses:
-            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            if not _public(ipaddress.ip_address(address.split("%")[0])):
                 raise Refused(f"{host} resolves to a non-public address ({address})")
         return addresses[0]
 
@@ -199,6 +199,22 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 def _connection(parts, address: str | None, timeout: float):
     kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
     return kind(parts.hostname, _port(parts), address, max(timeout, 0.001))
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global address, also for the IPv4 address inside an IPv6 one (mapped, 6to4, NAT64)."""
+    if not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and address in _NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None:
+            return inner.is_global
+    return True
 
 
 def _shut(sock) -> None:

@@ -201,9 +201,9 @@ _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 
 
 def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existing]:
-    existing: dict[str, _Existing] = {}
+    copies: dict[str, list[_Existing]] = {}
     if not content_dir.is_dir():
-        return existing
+        return {}
     for path in notice_files(content_dir):
         text = path.read_text(encoding="utf-8", errors="replace")
         try:
@@ -212,12 +212,43 @@ def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existi
         except ContentError as error:
             # Unreadable files are left as they are; their id still claims the notice.
             report.warnings.append(f"{error} (left untouched)")
-            match = _ID_LINE.search(text)
+            match = _ID_LINE.search(_front_matter_lines(text))
             if not match:
                 continue
             notice, key = None, match.group(1)
-        existing[key] = _Existing(path, text, notice, notice is None or edited_by_hand(text))
-    return existing
+        copies.setdefault(key, []).append(
+            _Existing(path, text, notice, notice is None or edited_by_hand(text)))
+    return {key: _one_copy(found, report) for key, found in copies.items()}
+
+
+def _one_copy(copies: list[_Existing], report: ImportReport) -> _Existing:
+    """The file of a notice found in more than one file (an import killed after writing a
+    notice's new file, before deleting the old one, leaves two): the one a reviewer edited,
+    else the newest. The other copies the importer wrote are deleted; edited ones are kept."""
+    if len(copies) == 1:
+        return copies[0]
+    edited = [c for c in copies if c.edited]
+    if len(edited) > 1:
+        for copy_ in edited[1:]:
+            report.conflicts.append(f"{copy_.path}: the same id as {edited[0].path}, both edited by hand; kept")
+        return edited[0]
+    kept = edited[0] if edited else max(copies, key=lambda c: (c.path.stat().st_mtime_ns, str(c.path)))
+    for stale in copies:
+        if stale is not kept:
+            stale.path.unlink(missing_ok=True)
+            report.warnings.append(f"{stale.path}: removed, an older copy of {kept.path} "
+                                   f"left by an interrupted import")
+    return kept
+
+
+def _front_matter_lines(text: str) -> str:
+    """The front matter of a file that may be broken: up to its closing line, or the whole file
+    when it has none; nothing when it does not start with one (a body's `id: X` claims nothing)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return ""
+    end = re.search(r"\n---[ \t]*$", text[3:], re.MULTILINE)
+    return text[4 : end.start() + 3] if end else text[4:]
 
 
 def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path, report) -> None:
@@ -233,37 +264,52 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
             notice.also_published += [p for p in old.also_published if p.id not in known]
         pool[key] = notice
 
+    # Which notice each file belongs to: a file is never written over another notice's.
+    owners = {old.path: key for key, old in existing.items()}
     for group in duplicate_groups(sorted(pool.values(), key=lambda n: n.id)):
         if not any(n.id in fresh for n in group):
             continue  # nothing imported now touches this notice
         primary = merge_group(group)
+        # The merged file first: a run killed in between leaves a duplicate, never a loss.
+        if not _place(primary, existing.get(primary.id), content_dir, owners, report):
+            continue
         for other in group[1:]:
             if other.id in fresh:
                 report.merged.append(other.id)
-            _remove(existing.get(other.id), other.id, report)
-        _place(primary, existing.get(primary.id), content_dir, report)
+            _remove(existing.get(other.id), owners, report)
 
 
-def _place(notice: Notice, old: _Existing | None, content_dir: Path, report: ImportReport) -> None:
+def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[Path, str],
+           report: ImportReport) -> bool:
+    """Write a notice's file if it changed; False when it could not be written."""
     target = content_dir / relative_path(notice)
+    owner = owners.get(target, notice.id)
+    if owner != notice.id:
+        report.errors.append(f"{target}: record {notice.id}: the file of notice {owner} has this "
+                             f"name; not written")
+        return False
     text = notice_text(notice)
     if old is None:
         write_atomic(target, text)
+        owners[target] = notice.id
         report.created.append(notice.id)
-        return
+        return True
     if old.text == text and old.path == target:
         report.unchanged.append(notice.id)
-        return
+        return True
     if old.edited:
         report.conflicts.append(f"{old.path}: edited by hand; kept, not replaced by the import")
-        return
+        return True
     write_atomic(target, text)
+    owners[target] = notice.id
     if old.path != target:
         old.path.unlink(missing_ok=True)
+        owners.pop(old.path, None)
     report.updated.append(notice.id)
+    return True
 
 
-def _remove(old: _Existing | None, key: str, report: ImportReport) -> None:
+def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport) -> None:
     if old is None:
         return
     if old.edited:
@@ -272,3 +318,4 @@ def _remove(old: _Existing | None, key: str, report: ImportReport) -> None:
         )
         return
     old.path.unlink(missing_ok=True)
+    owners.pop(old.path, None)

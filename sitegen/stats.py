@@ -51,13 +51,14 @@ class Stats:
     cited_notices: int = 0
     unresolved: int = 0
     interpretations: int = 0
+    invalid_files: int = 0  # left out of the counts; `sitegen check` names them
     statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
 
 def archive_stats(content_dir: Path) -> Stats:
     content = read_content(content_dir)
     notices = content.notices
-    stats = Stats(notices=len(notices))
+    stats = Stats(notices=len(notices), invalid_files=len(content.errors))
     # The year first, then the other browse axes in the site's order.
     axes = sorted(AXES, key=lambda axis: axis.key != "year")
     stats.counts = {
@@ -76,7 +77,11 @@ def archive_stats(content_dir: Path) -> Stats:
 
 def format_stats(stats: Stats) -> str:
     lines = [f"{stats.notices} notices"]
+    if stats.invalid_files:
+        lines[0] += f" ({stats.invalid_files} files with errors left out: `sitegen check` lists them)"
     for label, counter in stats.counts.items():
+        if not counter:
+            continue
         lines.append("")
         lines.append(label)
         ordered = sorted(counter.items(), key=lambda kv: (kv[0] if label.startswith("年份") else -kv[1], kv[0]))

@@ -340,3 +340,36 @@ def test_the_command_line_fetches_and_imports_another_source(tmp_path, monkeypat
     result = CliRunner().invoke(main, ["import", "--source", "govcn", "raw"])
     assert result.exit_code == 0, result.output
     assert "5 created" in result.output
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--page-size", "0"], "page-size"),
+    (["--tries", "0"], "tries"),
+    (["--delay", "nan"], "delay"),
+])
+def test_the_command_line_says_what_is_wrong_with_a_setting_in_one_line(tmp_path, monkeypatch, options, message):
+    from click.testing import CliRunner
+
+    from sitegen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["fetch", "--origin", "http://127.0.0.1:9", *options])
+    assert result.exit_code == 2 or result.exit_code == 1
+    assert "Traceback" not in result.output and not isinstance(result.exception, (TypeError, ValueError,
+                                                                                   ZeroDivisionError))
+    lines = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_the_command_line_fetches_through_a_nan_total(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sitegen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with FakeSearchAPI(sample_records()) as api:
+        api.total = float("nan")
+        result = CliRunner().invoke(main, ["fetch", "-q", "x", "--origin", api.origin, "--delay", "0",
+                                           "--page-size", "10"])
+    assert result.exit_code == 0, result.output
+    assert "35 records (35 new)" in result.output
