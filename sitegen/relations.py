@@ -24,6 +24,7 @@ from typing import NamedTuple
 from .citations import TITLE, Citation, Resolver, find_citations, plain_body
 from .convert.text import squeeze
 from .dates import BEIJING
+from .errors import UserError
 from .notice import Notice
 
 REPEALED, AMENDED, NOT_YET, EXPIRED, NO_CHANGE = "已废止", "已修改", "尚未生效", "已失效", "未见废止或修改"
@@ -429,7 +430,7 @@ def build_date(notices: list[Notice], environ: dict | None = None) -> dt.date:
         try:
             return dt.datetime.fromtimestamp(int(stamp), BEIJING).date()
         except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH: not a number of seconds: {stamp!r}") from None
+            raise UserError(f"SOURCE_DATE_EPOCH: not a number of seconds: {stamp!r}") from None
     dates = [n.date for n in notices if n.date]
     return max(dates) if dates else dt.date.today()
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.content import notice_text
+from sitegen.errors import UserError
 from sitegen.notice import Notice
 from sitegen.relations import (
     AMEND,
@@ -224,8 +225,16 @@ def test_build_date_comes_from_source_date_epoch_or_the_newest_notice():
     notices = [notice("a", "甲", "2019-05-01"), notice("b", "乙", "2020-07-01")]
     assert build_date(notices, {}) == dt.date(2020, 7, 1)
     assert build_date(notices, {"SOURCE_DATE_EPOCH": "1609430400"}) == dt.date(2021, 1, 1)  # Beijing time
-    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+    with pytest.raises(UserError, match="SOURCE_DATE_EPOCH"):
         build_date(notices, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_a_bad_source_date_epoch_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    project = write_archive(tmp_path, archive_notices())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = CliRunner().invoke(main, ["stats", "--content", str(project / "content")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1] == "Error: SOURCE_DATE_EPOCH: not a number of seconds: 'yesterday'"
 
 
 # -- the site -----------------------------------------------------------------
