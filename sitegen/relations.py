@@ -33,7 +33,7 @@ STATUSES = (REPEALED, AMENDED, NOT_YET, EXPIRED, NO_CHANGE)
 HAND_STATUSES = ("现行有效", "部分失效", REPEALED, AMENDED, NOT_YET, EXPIRED)
 
 # Raised whenever the rules below change what they find: cached statements are then found anew.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 REPEAL, AMEND, REPLACE, EFFECTIVE, VALIDITY = "repeal", "amend", "replace", "effective", "validity"
 ACTS = (REPEAL, AMEND, REPLACE)
@@ -316,9 +316,12 @@ def _list_documents(line: str) -> tuple[Document, ...] | None:
             written = f"{titles[0]}（{documents[0].text}）"
             documents = [Document(written, squeeze(titles[0]), documents[0].number)]
             text = text.replace(titles[0], "", 1)
-    residue = _NOISE.sub("", _LIST_INDEX.sub("", text))
-    residue = re.sub(rf"{_DATE}|[\u4e00-\u9fff]{{0,20}}(?:部|厅|委|局|院|办公室|办公厅)$", "", residue)
-    if len(residue) > (30 if "\t" in line else 12):
+    if _ACT_WORDS.search(text):
+        return None  # a sentence of its own, not an item
+    residue = re.sub(rf"{_DATE}", "", _LIST_INDEX.sub("", text))
+    residue = _NOISE.sub("", residue)
+    residue = re.sub(r"[\u4e00-\u9fff]{0,20}(?:部|厅|委|局|院|办公室|办公厅)$", "", residue)
+    if len(residue) > (30 if "\t" in line else 6):
         return None
     return tuple(documents)
 

@@ -65,7 +65,8 @@ def test_repeal_sentences(body, expected):
 
 def test_a_list_of_repealed_documents_after_its_heading():
     body = ("下列文件同时废止：\n\n1.《关于A的通知》（工信部信管〔2015〕12号）\n\n"
-            "2.《关于B的通知》（工信部信管〔2016〕3号）\n\n各单位要加强管理，依据《网络安全法》做好工作。")
+            "2.《关于B的通知》（工信部信管〔2016〕3号）\n\n建议有关部门适时废止《关于C的通知》。\n\n"
+            "各单位要加强管理，依据《网络安全法》做好工作。")
     assert acts(body) == [(REPEAL, ["《关于A的通知》（工信部信管〔2015〕12号）"]),
                           (REPEAL, ["《关于B的通知》（工信部信管〔2016〕3号）"])]
 
