@@ -96,8 +96,10 @@ def title_keys(title: str) -> set[str]:
     return keys
 
 
-_TAG = re.compile(r"<[^>]+>")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# No pattern may scan past the next opening character: from every '<', '[' or '(' of a text
+# like "<<<<…" or "![x](![x](…" a scan to the end of the text makes the whole run quadratic.
+_TAG = re.compile(r"<[^<>]+>")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\[\]]*\)")
 _ESCAPE = re.compile(r"\\(.)")
 
 
@@ -269,7 +271,7 @@ def _pair_interpretations(notices: list[Notice], links: Links, by_title) -> None
             links.explained_by.setdefault(target, []).append(notice.id)
 
 
-_TEXT_SEGMENT = re.compile(r"(<[^>]+>)")
+_TEXT_SEGMENT = re.compile(r"(<[^<>]+>)")
 
 
 def link_html(html: str, anchors: list[tuple[str, str]]) -> str:

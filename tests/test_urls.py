@@ -106,7 +106,7 @@ def test_check_refuses_every_url_field_on_another_scheme(tmp_path, url, field, t
     path = _notice_file(tmp_path, template.format(json.dumps(url)))
     result = CliRunner().invoke(main, ["check", "--content", str(tmp_path)])
     assert result.exit_code == 1
-    assert re.search(rf"^{re.escape(str(path))}:{line}: {re.escape(field)}: .*(not allowed|not a URL)",
+    assert re.search(rf"^{re.escape(str(path))}:{line}: {re.escape(field)}: .*(not allowed|not a URL|control character)",
                      result.output, re.MULTILINE), result.output
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..citations import Links, link_archive
-from ..config import Config
+from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..convert.text import sanitized_html_text
+from ..errors import UserError, count
 from ..fingerprint import digest, page_fingerprint
 from ..notice import Notice
 from ..parallel import Workers
@@ -44,11 +45,12 @@ from .writing import (
 )
 
 
-class BuildError(Exception):
+class BuildError(UserError):
     """The content has errors; each line is `file:line: field: reason`."""
 
     def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
+        super().__init__(f"{count(len(lines), 'notice file has', 'notice files have')} errors; nothing "
+                         "was written (fix them, or build the rest with --keep-going)", lines)
         self.lines = lines
 
 
@@ -98,9 +100,9 @@ def build_site(
     started = time.perf_counter()
     report = BuildReport()
     content_dir = project_root / config.content
-    out_dir = (project_root / config.out).resolve()
+    out_dir = check_output_folder(config, project_root)
     if not content_dir.is_dir():
-        raise BuildError([f"{content_dir}: content folder not found"])
+        raise UserError(f"{content_dir}: content folder not found")
     theme_dir = config.theme_dir(project_root)
     remove_stale_staging(out_dir)
     # One pool for the whole build, started while this process is still small: workers
@@ -136,6 +138,7 @@ def build_site(
                         report.reindexed = index_search(content, target, cache, offline, workers)
                     report.searched = True
                 if not warm:
+                    mark_output_folder(target)
                     swap(target, out_dir)
             except BaseException:
                 if not warm:
@@ -174,11 +177,7 @@ def link_citations(content: Content, cache: BuildCache, report: BuildReport) -> 
 
 
 def relate(content: Content, report: BuildReport) -> Relations:
-    try:
-        today = build_date(content.notices)
-    except ValueError as error:
-        raise BuildError([str(error)]) from None
-    relations = relate_archive(content.notices, content.statements, today)
+    relations = relate_archive(content.notices, content.statements, build_date(content.notices))
     report.statuses = relations.counts()
     return relations
 

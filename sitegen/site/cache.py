@@ -29,8 +29,10 @@ from pathlib import Path
 
 from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
+from ..relations import RULES_VERSION
 
-SCHEMA_VERSION = "7"
+# Cached notices carry the relation statements found in them: new rules, new statements.
+SCHEMA_VERSION = f"8+relations-{RULES_VERSION}"
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -9,6 +9,7 @@ import json
 
 from ..content import FIELD_ORDER, front_matter
 from ..notice import Notice
+from ..urls import href
 from .structure import notice_url
 
 # Status and relations (sitegen/relations.py): what the archive shows, or what an editor set.
@@ -20,8 +21,13 @@ def notice_record(notice: Notice, validity: dict | None = None) -> dict:
     record.update(front_matter(notice))
     for key in ("written", "date"):
         record[key] = record[key].isoformat() if record[key] else ""
-    record["attachments"] = record["attachments"] or []
-    record["also_published"] = record["also_published"] or []
+    # `sitegen check` refuses other schemes; a file read before it did must not pass either.
+    record["source_url"] = href(record["source_url"])
+    record["attachments"] = [{**a, "url": href(a["url"])} for a in record["attachments"] or []]
+    record["also_published"] = [
+        {**p, "source_url": href(p["source_url"])} if "source_url" in p else p
+        for p in record["also_published"] or []
+    ]
     record["url"] = notice_url(notice)
     if validity is not None:
         record.update(validity)
@@ -47,8 +53,24 @@ def catalog_csv(notices: list[Notice], validity: dict[str, dict] | None = None, 
             if key not in row:
                 continue
             row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] else ""
-        writer.writerow(row)
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     return out.getvalue()
+
+
+# What makes a spreadsheet read a cell as a formula (=SUM(...), +cmd|..., -2+3, @SUM), the
+# full-width forms some spreadsheets accept too, and tab / CR before them.
+_FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell no spreadsheet runs as a formula: such a cell starts with an apostrophe
+    (the OWASP advice; spreadsheets show the text as written)."""
+    if not isinstance(value, str):
+        return value
+    stripped = value.lstrip(" ")
+    if value and (value[0] in _FORMULA_START or stripped[:1] in _FORMULA_START):
+        return "'" + value
+    return value
 
 
 def notice_json(notice: Notice, validity: dict | None = None) -> str:

@@ -93,7 +93,10 @@ class Parsed(NamedTuple):
 
 
 def _parse_file(path: Path) -> Parsed:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # unreadable, or gone since the folder was listed
+        return Parsed("", "", "", f"{path}:1: file: cannot be read ({error.strerror})", [], [])
     try:
         try:
             text = data.decode("utf-8")
