@@ -112,11 +112,8 @@ def page_fingerprint(page, shared: object, notice_digests: dict[str, str], seen:
         source = None
     else:  # a template shows the rendered body; a data file writes the notice's Markdown
         source = body.key if page.template else body.digest
-    # Most contexts are plain data, notices and list entries, whose repr says all: one repr at C
-    # speed. A notice's repr is its whole metadata (the body-less notice has no body to show).
-    context = repr(page.context)
-    if " at 0x" in context:  # a function or an object without a repr of its own: walked
-        context = stable_text(page.context, notice_digests, seen)
+    context = ",".join([f"{key}:{value!r}" if type(value) in _PLAIN else f"{key}:{stable_text(value, notice_digests, seen)}"
+                        for key, value in page.context.items()])
     inputs = (f"{shared!r}\0{page.path}\0{page.template}\0{source}\0{page.anchors!r}\0{context}\0"
               f"{stable_text(page.data, notice_digests, seen)}")
     return hashlib.sha1(inputs.encode("utf-8")).hexdigest()

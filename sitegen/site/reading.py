@@ -60,6 +60,10 @@ class Content:
     entries: list[Entry]
     errors: list[str]
 
+    def body(self, notice: Notice) -> str:
+        """A notice's Markdown body, read from its file."""
+        return read_body(self.by_id[notice.id].path)
+
     @cached_property
     def by_id(self) -> dict[str, Entry]:
         return {entry.notice.id: entry for entry in self.entries}
@@ -67,6 +71,10 @@ class Content:
     @cached_property
     def notices(self) -> list[Notice]:
         return [entry.notice for entry in self.entries]
+
+    @cached_property
+    def paths(self) -> dict[str, Path]:
+        return {entry.notice.id: entry.path for entry in self.entries}
 
     @cached_property
     def digests(self) -> dict[str, str]:
