@@ -12,7 +12,6 @@ import hashlib
 import html
 import posixpath
 import re
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
@@ -90,7 +89,6 @@ def make_bundle(
         settings = dataclasses.replace(config, out=str(site))
         built = build_site(settings, project_root, search=True, offline=True)
         report.notices = built.notices
-        keep_offline_search_only(site)
         if with_assets:
             fetch_assets(site, report, max_asset_bytes, max_total_bytes)
         content = read_content(project_root / config.content)
@@ -99,17 +97,6 @@ def make_bundle(
         (site / "README.txt").write_text(readme_text(config, report.notices, newest), encoding="utf-8")
         report.files, report.bytes = write_zip(site, target)
     return report
-
-
-def keep_offline_search_only(site: Path) -> None:
-    """Drop Pagefind's own files: from disk, search reads records.js and texts.js instead."""
-    search = site / "pagefind"
-    for shard in (p for p in search.iterdir() if p.is_dir()):
-        for path in shard.iterdir():
-            if path.name not in ("records.js", "texts.js"):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
-    shards = search / "shards.js"
-    shards.write_text(shards.read_text(encoding="utf-8") + "window.SITEGEN_OFFLINE = true;\n", encoding="utf-8")
 
 
 # -- assets ---------------------------------------------------------------------
