@@ -1,8 +1,12 @@
 """`sitegen bundle`: the whole site as one zip that works opened from disk, with no server.
 
-The site is built with the offline search data, optionally with the images and attachments
-it links to on the ministry's site downloaded into assets/, and zipped deterministically
+The site is built with the offline search data into its own folder in the cache (so a second
+bundle is a warm build, and the cache keeps one set of rows for it), optionally with the images
+and attachments the notices link to downloaded into assets/, and zipped deterministically
 (sorted entries, fixed timestamps and permissions): the same content gives the same bytes.
+
+Downloads go only to the origin or the hosts of `asset_hosts`, never to a private address,
+each within a size limit and a deadline (see `sitegen/download.py`).
 """
 
 from __future__ import annotations
@@ -10,18 +14,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import os
 import posixpath
 import re
+import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
 from .config import Config
+from .download import DownloadError, Limits, Policy, download
+from .errors import UserError
+from .render import render_markdown
 from .site.build import build_site, read_content
 
 USER_AGENT = f"sitegen/{__version__} (offline archive bundler)"
@@ -57,22 +65,49 @@ def readme_text(config: Config, notices: int, newest: str) -> str:
     )
 
 
-def write_zip(folder: Path, target: Path) -> tuple[int, int]:
-    """Zip folder's files in sorted order with fixed metadata; written via a temporary file."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+class BundleError(UserError, RuntimeError):
+    pass
+
+
+# Names Windows will not create, whatever the extension (con.html is the console).
+_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?", re.IGNORECASE)
+_PORTABLE_PART = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def portable_name(name: str) -> bool:
+    """True when every part of a zip entry name unzips alike on Windows, macOS and Linux."""
+    parts = name.split("/")
+    return all(
+        _PORTABLE_PART.fullmatch(part) and part not in (".", "..") and not part.endswith((".", " "))
+        and not _RESERVED.fullmatch(part)
+        for part in parts
+    )
+
+
+def write_zip(entries: dict[str, bytes | Path], target: Path) -> tuple[int, int]:
+    """Zip the entries (name -> bytes or a file) in sorted order with fixed metadata; written
+    via a temporary file. A name that would not unzip alike everywhere is an error."""
+    unsafe = sorted(name for name in entries if not portable_name(name))
+    if unsafe:
+        raise BundleError(f"{len(unsafe)} file names would not unzip on every system, e.g. {unsafe[0]!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     total = 0
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=ZIP_TIME)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            data = path.read_bytes()
-            total += len(data)
-            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-    temporary.replace(target)
-    return len(files), total
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name in sorted(entries):
+                info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                data = entries[name]
+                data = data.read_bytes() if isinstance(data, Path) else data
+                total += len(data)
+                archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return len(entries), total
 
 
 def make_bundle(
@@ -84,80 +119,139 @@ def make_bundle(
     max_total_bytes: int = 2 * 1_073_741_824,
 ) -> BundleReport:
     report = BundleReport()
-    with tempfile.TemporaryDirectory(prefix="sitegen-bundle-") as scratch:
-        site = Path(scratch) / "site"
+    remove_stale_scratch()
+    site = project_root / config.cache / "bundle"
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
+        content = read_content(project_root / config.content)
+        saved: dict[str, Path] = {}
+        if with_assets:
+            saved = fetch_assets(asset_urls(content), Path(scratch), Policy(config.origin, tuple(config.asset_hosts)),
+                                 report, max_asset_bytes, max_total_bytes)
         settings = dataclasses.replace(config, out=str(site))
         built = build_site(settings, project_root, search=True, offline=True)
         report.notices = built.notices
-        if with_assets:
-            fetch_assets(site, report, max_asset_bytes, max_total_bytes)
-        content = read_content(project_root / config.content)
+        entries = offline_entries(site)
+        names = {url: f"assets/{path.name}" for url, path in saved.items()}
+        if names:
+            for name in [n for n in entries if n.startswith("notices/") and n.endswith(".html")]:
+                entries[name] = point_at_assets(Path(entries[name]).read_text(encoding="utf-8"), names).encode("utf-8")
+        entries.update({name: saved[url] for url, name in names.items()})
         dates = [n.date for n in content.notices if n.date]
         newest = max(dates).isoformat() if dates else ""
-        (site / "README.txt").write_text(readme_text(config, report.notices, newest), encoding="utf-8")
-        report.files, report.bytes = write_zip(site, target)
+        entries["README.txt"] = readme_text(config, report.notices, newest).encode("utf-8")
+        report.files, report.bytes = write_zip(entries, target)
     return report
+
+
+SCRATCH_PREFIX = "sitegen-bundle-"
+
+
+def remove_stale_scratch(folder: Path | None = None) -> None:
+    """Remove what killed bundle runs left in the temporary folder: a scratch folder carries
+    its process id, and one whose process is gone is nobody's."""
+    folder = Path(folder or tempfile.gettempdir())
+    for path in folder.glob(f"{SCRATCH_PREFIX}*"):
+        match = re.match(rf"{SCRATCH_PREFIX}(\d+)-", path.name)
+        if path.is_symlink() or not path.is_dir() or (match and _running(int(match.group(1)))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or not ours to judge
+    return True
+
+
+def offline_entries(site: Path) -> dict[str, bytes | Path]:
+    """The built site's files for the zip (its offline build: search reads its index from
+    scripts there, as pages opened from disk cannot fetch files)."""
+    entries: dict[str, bytes | Path] = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.is_symlink() or path.name.startswith(".sitegen"):
+            continue
+        entries[path.relative_to(site).as_posix()] = path
+    return entries
 
 
 # -- assets ---------------------------------------------------------------------
 
-_IMAGE = re.compile(r'<img [^>]*?src="([^"]+)"')
-_ATTACHMENT = re.compile(r'<li><a href="([^"]+)" rel="noopener noreferrer">')
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources += [value for name, value in attrs if name == "src" and value]
+
+
+def asset_urls(content) -> list[str]:
+    """What a notice needs offline: the images of its body and its attachments, in archive
+    order, once each. The notice's own page on the ministry's site (查看原网页, 同时发布于) is a
+    source, never an asset: those URLs are left out even when a record lists them again."""
+    urls: dict[str, None] = {}
+    for notice in content.notices:
+        sources = {notice.source_url, *(p.source_url for p in notice.also_published)}
+        parser = _Images()
+        parser.feed(render_markdown(content.body(notice)))
+        for url in [*parser.sources, *(a.url for a in notice.attachments)]:
+            if url not in sources and urlsplit(url).scheme in ("http", "https"):
+                urls[url] = None
+    return list(urls)
 
 
 def _asset_name(url: str) -> str:
+    """A file name for a saved asset: a hash of its URL and a plain extension, if any."""
     extension = posixpath.splitext(urlsplit(url).path)[1].lower()
+    if "fileName=" in url:
+        extension = posixpath.splitext(url.rsplit("fileName=", 1)[1])[1].lower() or extension
     if not re.fullmatch(r"\.[a-z0-9]{1,5}", extension):
         extension = ""
-    if "fileName=" in url:
-        extension = posixpath.splitext(url.rsplit("fileName=", 1)[1])[1].lower()[:6] or extension
     return hashlib.sha1(url.encode("utf-8")).hexdigest()[:20] + extension
 
 
-def _download(url: str, limit: int) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        data = response.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"larger than {limit // 1_048_576} MiB")
-    return data
-
-
-def fetch_assets(site: Path, report: BundleReport, max_asset_bytes: int, max_total_bytes: int) -> None:
-    """Download the images and attachments notice pages link to, and point the pages at them."""
-    pages = sorted((site / "notices").glob("*.html"))
-    urls: dict[str, None] = {}
-    for page in pages:
-        text = page.read_text(encoding="utf-8")
-        body = text[text.find('<div class="body">'):]
-        for match in [*_IMAGE.finditer(body), *_ATTACHMENT.finditer(text)]:
-            url = html.unescape(match.group(1))
-            if urlsplit(url).scheme in ("http", "https"):
-                urls[url] = None
-    saved: dict[str, str] = {}
+def fetch_assets(urls: list[str], scratch: Path, policy: Policy, report: BundleReport,
+                 max_asset_bytes: int, max_total_bytes: int) -> dict[str, Path]:
+    """Download what policy allows into scratch/assets, within the size limits and a deadline
+    per asset; what fails is reported and stays on the original site."""
+    folder = scratch / "assets"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved: dict[str, Path] = {}
     total = 0
     for url in urls:
-        try:
-            data = _download(url, min(max_asset_bytes, max_total_bytes - total))
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            reason = getattr(error, "reason", None) or error
-            report.failed_assets.append(f"{url}: {reason}")
+        limit = min(max_asset_bytes, max_total_bytes - total)
+        if limit <= 0:
+            report.failed_assets.append(f"{url}: the bundle's assets reached {max_total_bytes // 1_048_576} MiB")
             continue
-        name = _asset_name(url)
-        (site / "assets").mkdir(exist_ok=True)
-        (site / "assets" / name).write_bytes(data)
+        try:
+            data = download(url, policy, Limits(max_bytes=limit, deadline=ASSET_DEADLINE),
+                            {"User-Agent": USER_AGENT}).body
+        except DownloadError as error:
+            report.failed_assets.append(f"{url}: {error}")
+            continue
+        path = folder / _asset_name(url)
+        path.write_bytes(data)
         total += len(data)
-        saved[url] = f"../assets/{name}"
+        saved[url] = path
     report.assets = len(saved)
-    for page in pages:
-        text = original = page.read_text(encoding="utf-8")
-        for url, local in saved.items():
-            escaped = html.escape(url)
-            text = text.replace(
-                f'<li><a href="{escaped}" rel="noopener noreferrer">',
-                f'<li><a href="{local}" data-saved>')
-            text = text.replace(f'src="{escaped}"', f'src="{local}"').replace(f'href="{escaped}"', f'href="{local}"')
-        text = re.sub(r'(<a href="[^"]+" data-saved>[^<]*</a>) <span class="note">（文件位于原网站）</span>',
-                      r'\1 <span class="note">（已随归档保存）</span>', text)
-        if text != original:
-            page.write_text(text, encoding="utf-8")
+    return saved
+
+
+ASSET_DEADLINE = 60.0  # seconds for one asset, start to last byte
+
+
+def point_at_assets(page: str, names: dict[str, str]) -> str:
+    """A notice page with its links to saved assets pointing at the saved files."""
+    for url, name in names.items():
+        escaped = html.escape(url)
+        local = f"../{name}"
+        page = page.replace(f'<li><a href="{escaped}" rel="noopener noreferrer">',
+                            f'<li><a href="{local}" data-saved>')
+        page = page.replace(f'src="{escaped}"', f'src="{local}"').replace(f'href="{escaped}"', f'href="{local}"')
+    return re.sub(r'(<a href="[^"]+" data-saved>[^<]*</a>) <span class="note">（文件位于原网站）</span>',
+                  r'\1 <span class="note">（已随归档保存）</span>', page)

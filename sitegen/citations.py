@@ -96,8 +96,10 @@ def title_keys(title: str) -> set[str]:
     return keys
 
 
-_TAG = re.compile(r"<[^>]+>")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# No pattern may scan past the next opening character: from every '<', '[' or '(' of a text
+# like "<<<<…" or "![x](![x](…" a scan to the end of the text makes the whole run quadratic.
+_TAG = re.compile(r"<[^<>]+>")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\[\]]*\)")
 _ESCAPE = re.compile(r"\\(.)")
 
 
@@ -165,34 +167,56 @@ def _title_citation(written: str) -> Citation:
     return Citation("title", written, squeeze(written[1:-1]))
 
 
+class Resolver:
+    """Which notices of the archive a citation names: by normalised file number, else by title."""
+
+    def __init__(self, notices: list[Notice]):
+        self.by_number: dict[str, list[str]] = defaultdict(list)
+        self.by_order: dict[str, list[str]] = defaultdict(list)
+        self.by_title: dict[str, list[str]] = defaultdict(list)
+        for notice in sorted(notices, key=lambda n: n.id):
+            if notice.file_number:
+                key = file_number_key(notice.file_number)
+                self.by_number[key].append(notice.id)
+                order = re.search(r"令第(\d+)号$", key)
+                if order:
+                    self.by_order[f"令第{int(order.group(1))}号"].append(notice.id)
+            for key in title_keys(notice.title):
+                self.by_title[key].append(notice.id)
+
+    def _numbered(self, key: str) -> list[str]:
+        # The issuer code may still carry words of the sentence before it: try shorter ones.
+        for start in range(len(key)):
+            if key[start:] in self.by_number:
+                return self.by_number[key[start:]]
+            if key[start] in "〔令":
+                break
+        return []
+
+    def candidates(self, kind: str, key: str) -> list[str]:
+        """Every notice the citation may name, in id order (one id: no doubt)."""
+        if kind == "number":
+            numbered = self._numbered(key)
+            if numbered:
+                return numbered
+            order = re.search(r"令第(\d+)号$", key)
+            return self.by_order.get(f"令第{order.group(1)}号", []) if order else []
+        return sorted(set(self.by_title.get(key, [])))
+
+    def resolve(self, kind: str, key: str) -> str | None:
+        if kind == "number":
+            numbered = self._numbered(key)
+            if numbered:
+                return numbered[0]  # the same file number twice: the first by id
+        candidates = self.candidates(kind, key)
+        return candidates[0] if len(candidates) == 1 else None
+
+
 def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) -> Links:
     """Resolve every notice's citations against the archive."""
-    by_number: dict[str, str] = {}
-    by_order: dict[str, list[str]] = defaultdict(list)
-    by_title: dict[str, list[str]] = defaultdict(list)
-    for notice in sorted(notices, key=lambda n: n.id):
-        if notice.file_number:
-            key = file_number_key(notice.file_number)
-            by_number.setdefault(key, notice.id)
-            order = re.search(r"令第(\d+)号$", key)
-            if order:
-                by_order[f"令第{int(order.group(1))}号"].append(notice.id)
-        for key in title_keys(notice.title):
-            by_title[key].append(notice.id)
-
-    def resolve(kind: str, key: str) -> str | None:
-        if kind == "number":
-            # The issuer code may still carry words of the sentence before it: try shorter ones.
-            for start in range(len(key)):
-                if key[start:] in by_number:
-                    return by_number[key[start:]]
-                if key[start] in "〔令":
-                    break
-            order = re.search(r"令第(\d+)号$", key)
-            candidates = by_order.get(f"令第{order.group(1)}号", []) if order else []
-            return candidates[0] if len(candidates) == 1 else None
-        candidates = by_title.get(key, [])
-        return candidates[0] if len(set(candidates)) == 1 else None
+    resolver = Resolver(notices)
+    resolve = resolver.resolve
+    by_title = resolver.by_title
 
     resolved: dict[tuple[str, str], str | None] = {}
     links = Links()
@@ -247,7 +271,7 @@ def _pair_interpretations(notices: list[Notice], links: Links, by_title) -> None
             links.explained_by.setdefault(target, []).append(notice.id)
 
 
-_TEXT_SEGMENT = re.compile(r"(<[^>]+>)")
+_TEXT_SEGMENT = re.compile(r"(<[^<>]+>)")
 
 
 def link_html(html: str, anchors: list[tuple[str, str]]) -> str:

@@ -13,12 +13,15 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from .front_matter import read_front_matter
+from .front_matter import UnsafeYaml, read_front_matter, screen_yaml
 from .notice import Attachment, Notice, Publication
+from .urls import web_url_problem
+from .xml_chars import forbidden_character
 
 # libyaml is several times faster where it is available.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -36,12 +39,12 @@ _Loader.yaml_implicit_resolvers = {
 
 TEXT_FIELDS = (
     "title", "id", "file_number", "issuer", "department", "column", "theme",
-    "doc_type", "index_code", "source_url",
+    "doc_type", "index_code", "source_url", "status",
 )
 DATE_FIELDS = ("written", "date")
 FIELD_ORDER = (
     "title", "id", "file_number", "issuer", "department", "written", "date", "column",
-    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published",
+    "theme", "doc_type", "index_code", "source_url", "attachments", "also_published", "status",
 )
 CHECKSUM_FIELD = "import_checksum"
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {CHECKSUM_FIELD}
@@ -68,6 +71,7 @@ def front_matter(notice: Notice) -> dict:
         "written": notice.written, "date": notice.date, "column": notice.column,
         "theme": notice.theme, "doc_type": notice.doc_type,
         "index_code": notice.index_code, "source_url": notice.source_url,
+        "status": notice.status,
         "attachments": [{"title": a.title, "url": a.url} for a in notice.attachments],
         "also_published": [
             {k: v for k, v in (("id", p.id), ("column", p.column), ("source_url", p.source_url)) if v}
@@ -104,27 +108,56 @@ def edited_by_hand(text: str) -> bool:
     return text_checksum(_CHECKSUM_LINE.sub("", text, count=1)) != match.group(1)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and a rename, so no reader ever sees half a file."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file and a rename, so no reader ever sees half a file.
+
+    Text is written as UTF-8 with '\n' line ends. The file gets the mode any new file gets
+    (0666 less the umask, usually 0644), not the 0600 of a temporary file: a web server running
+    as another user must be able to read what sitegen writes.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+            os.fchmod(out.fileno(), 0o666 & ~current_umask())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
+@lru_cache(maxsize=1)
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+# Device names Windows will not create as files, whatever the extension (con.md, nul.html).
+_WINDOWS_DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
+
+
+_HASHED = "n-"  # the prefix of hashed names, which no id is allowed to take as its own
 
 
 def slug_for(notice_id: str) -> str:
-    """A stable, unique, ASCII file name for an id, whatever the id holds."""
-    if _SAFE_SLUG.fullmatch(notice_id):
+    """A stable, unique, ASCII file name for an id, whatever the id holds, that every system
+    can create: the id itself where it is a safe name, else a hash. An id that looks like a
+    hashed name is hashed too, so that a crafted id can never take another notice's file name."""
+    if (_SAFE_SLUG.fullmatch(notice_id) and not notice_id.startswith(_HASHED)
+            and not _WINDOWS_DEVICE.fullmatch(notice_id)):
         return notice_id
-    return "n-" + hashlib.sha256(notice_id.encode("utf-8")).hexdigest()[:20]
+    return _HASHED + hashlib.sha256(notice_id.encode("utf-8")).hexdigest()[:20]
 
 
 def relative_path(notice: Notice) -> Path:
@@ -161,12 +194,19 @@ def parse_notice(text: str, path: Path) -> Notice:
     if meta is not None:
         return _notice_from(meta, body, path, meta_text)
     try:
+        screen_yaml(meta_text, _Loader)
         meta = yaml.load(meta_text, Loader=_Loader)
+    except UnsafeYaml as error:
+        raise ContentError(path, error.line + 2, "front matter", error.reason) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ContentError(path, line, "front matter", f"not valid YAML: {reason}") from None
+        raise ContentError(path, line, "front matter", f"not valid YAML: {cut(reason)}") from None
+    except RecursionError:
+        raise ContentError(path, 1, "front matter", "not valid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as error:  # e.g. a number of a million digits
+        raise ContentError(path, 1, "front matter", f"not valid YAML: {cut(str(error))}") from None
     if not isinstance(meta, dict):
         raise ContentError(path, 1, "front matter", "must be a mapping of fields")
     return _notice_from(meta, body, path, meta_text)
@@ -183,11 +223,11 @@ def _field_lines(meta_text: str) -> dict[str, int]:
 
 def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
     def fail(field: str, reason: str):
-        raise ContentError(path, _field_lines(meta_text).get(field, 1), field, reason)
+        raise ContentError(path, _line_of(meta_text, field), field, reason)
 
     for key in meta:
         if key not in KNOWN_FIELDS:
-            fail(str(key), "unknown field (see docs/schema.md)")
+            fail(cut(str(key), 40), "unknown field (see docs/schema.md)")
     values: dict = {}
     for key in TEXT_FIELDS:
         value = meta.get(key)
@@ -196,11 +236,17 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
         if key == "id" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            fail(key, f"expected text, found {type(value).__name__}")
+            fail(key, f"expected text, found {_kind(value)}")
+        _check_characters(value, key, fail)
         values[key] = value.strip()
     for key in ("title", "id"):
         if not values.get(key):
             fail(key, "required field is missing or empty")
+    if values.get("status"):
+        from .relations import HAND_STATUSES
+
+        if values["status"] not in HAND_STATUSES:
+            fail("status", f"{cut(values['status'], 40)!r} is not one of {'、'.join(HAND_STATUSES)}")
     for key in DATE_FIELDS:
         value = meta.get(key)
         if value is None:
@@ -211,9 +257,9 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
             try:
                 value = dt.date.fromisoformat(value.strip())
             except ValueError:
-                fail(key, f"not a YYYY-MM-DD date: {value!r}")
+                fail(key, f"not a YYYY-MM-DD date: {cut(value)!r}")
         if not isinstance(value, dt.date):
-            fail(key, f"not a YYYY-MM-DD date: {value!r}")
+            fail(key, f"not a YYYY-MM-DD date: found {_kind(value)}")
         values[key] = value
     values["attachments"] = [
         Attachment(**item) for item in _records(meta, "attachments", ("title", "url"), ("url",), fail)
@@ -222,7 +268,69 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
         Publication(**item)
         for item in _records(meta, "also_published", ("id", "column", "source_url"), ("id",), fail)
     ]
+    _check_urls(values, fail)
     return Notice(body=body, **values)
+
+
+def _check_urls(values: dict, fail) -> None:
+    """Every URL field holds an absolute http(s) URL: nothing else may reach a link."""
+    found = [("source_url", values["source_url"])] if values.get("source_url") else []
+    for index, attachment in enumerate(values["attachments"]):
+        found.append((f"attachments[{index}].url", attachment.url))
+    for index, publication in enumerate(values["also_published"]):
+        if publication.source_url:
+            found.append((f"also_published[{index}].source_url", publication.source_url))
+    for field, url in found:
+        problem = web_url_problem(url)
+        if problem:
+            fail(field, problem)
+
+
+_ENTRY_FIELD = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+
+
+def _line_of(meta_text: str, field: str) -> int:
+    """The line of a field (`title`) or of a key in a list entry (`attachments[1].url`)."""
+    entry = _ENTRY_FIELD.fullmatch(field)
+    if entry:
+        return _entry_line(meta_text, entry.group(1), int(entry.group(2)), entry.group(3))
+    return _field_lines(meta_text).get(field, 1)
+
+
+def _entry_line(meta_text: str, key: str, index: int, name: str) -> int:
+    """The line of `name` in the index-th entry of the list `key` (block style), else the key's."""
+    lines = meta_text.split("\n")
+    start = _field_lines(meta_text).get(key)
+    if start is None:
+        return 1
+    entry = -1
+    for number in range(start - 1, len(lines)):  # line numbers count the opening '---' as 1
+        line = lines[number]
+        if line and not line.startswith((" ", "-")):
+            break
+        if line.lstrip(" ").startswith("- "):
+            entry += 1
+            line = line.lstrip(" ")[2:]
+        if entry == index and re.match(rf"\s*{re.escape(name)}\s*:", line):
+            return number + 2
+    return start
+
+
+def _kind(value: object) -> str:
+    """What a value is, for an error message (never the value itself: it may be huge)."""
+    names = {list: "a list", dict: "a mapping", bool: "a boolean", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _check_characters(text: str, field: str, fail) -> None:
+    character = forbidden_character(text)
+    if character:
+        fail(field, f"holds the control character {character}, which XML forbids")
+
+
+def cut(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of a value for a message: a hostile file's value may be huge."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _records(meta: dict, key: str, allowed: tuple, required: tuple, fail) -> list[dict]:
@@ -237,10 +345,11 @@ def _records(meta: dict, key: str, allowed: tuple, required: tuple, fail) -> lis
             fail(key, "each entry must be a mapping")
         unknown = set(item) - set(allowed)
         if unknown:
-            fail(key, f"unknown key {min(map(str, unknown))!r} in an entry")
+            fail(key, f"unknown key {cut(min(map(str, unknown)), 40)!r} in an entry")
         for name, field_value in item.items():
             if not isinstance(field_value, str):
-                fail(key, f"{name} must be text")
+                fail(key, f"{cut(str(name), 40)} must be text, found {_kind(field_value)}")
+            _check_characters(field_value, f"{key}[{len(records)}].{name}", fail)
         for name in required:
             if not str(item.get(name) or "").strip():
                 fail(key, f"an entry has no {name}")
@@ -265,5 +374,12 @@ def read_body(path: Path) -> str:
 
 
 def notice_files(content_dir: Path) -> list[Path]:
-    """Every notice file below content_dir, in a stable order."""
-    return sorted(p for p in content_dir.rglob("*.md") if not p.name.startswith("."))
+    """Every notice file below content_dir, in a stable order: files only (a folder named x.md,
+    a dangling link are not notices), and no link to a file outside content_dir (a hostile
+    change must not publish what lies elsewhere on the machine)."""
+    root = content_dir.resolve()
+    return sorted(
+        p for p in content_dir.rglob("*.md")
+        if not p.name.startswith(".") and p.is_file()
+        and (not p.is_symlink() or p.resolve().is_relative_to(root))
+    )

@@ -15,7 +15,7 @@ from .convert.text import squeeze
 from .notice import Notice, Publication
 
 NEAR_IDENTICAL = 0.9
-_MARKUP = re.compile(r"[\\*#>{}\[\]()!_`|-]|<[^>]+>|\.(center|right)")
+_MARKUP = re.compile(r"[\\*#>{}\[\]()!_`|-]|<[^<>]+>|\.(center|right)")  # '<[^<>]': linear
 
 
 def _shingles(notice: Notice, size: int = 4) -> frozenset[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 _STR = "tag:yaml.org,2002:str"
 _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (.*)")
 _ITEM_LINE = re.compile(r"(- |  )([A-Za-z_][A-Za-z0-9_]*): (.*)")
@@ -86,3 +88,52 @@ def _scalar(raw: str, resolvers: dict) -> str | None:
     if raw[0] in _INDICATORS or raw.endswith(":") or _NOT_PLAIN.search(raw):
         return None
     return raw if _is_text(raw, resolvers) else None
+
+
+# Front matter is a flat mapping with lists of small mappings: a few levels deep at most.
+MAX_DEPTH = 20
+
+
+class UnsafeYaml(ValueError):
+    def __init__(self, line: int, reason: str):
+        super().__init__(reason)
+        self.line = line  # 0-based, in the YAML text
+        self.reason = reason
+
+
+def screen_yaml(text: str, loader) -> None:
+    """Refuse what makes a YAML text cost more than its size or mean something hidden, before it
+    is built into values: aliases and anchors (a few hundred bytes of nested aliases expand to
+    gigabytes), merge keys, nesting deeper than MAX_DEPTH, and a key given twice in one mapping
+    (YAML keeps the last; a reviewer reads the first).
+
+    Reading the events costs time linear in the text; YAML errors are left to the loader.
+    """
+    frames: list[list] = []  # per open collection: [keys seen or None for a list, expecting a key]
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise UnsafeYaml(event.start_mark.line, "YAML aliases (*name) are not allowed")
+            if isinstance(event, (yaml.CollectionEndEvent)):
+                frames.pop()
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                continue
+            if event.anchor is not None:
+                raise UnsafeYaml(event.start_mark.line, "YAML anchors (&name) are not allowed")
+            if frames and frames[-1][0] is not None:
+                keys, expecting_key = frames[-1]
+                frames[-1][1] = not expecting_key
+                if expecting_key and isinstance(event, yaml.ScalarEvent):
+                    if event.value == "<<" and event.implicit[0]:
+                        raise UnsafeYaml(event.start_mark.line, "YAML merge keys (<<) are not allowed")
+                    if event.value in keys:
+                        shown = event.value if len(event.value) <= 40 else event.value[:39] + "…"
+                        raise UnsafeYaml(event.start_mark.line, f"the key '{shown}' is given twice")
+                    keys.add(event.value)
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(frames) >= MAX_DEPTH:
+                    raise UnsafeYaml(event.start_mark.line, f"nested deeper than {MAX_DEPTH} levels")
+                frames.append([set() if isinstance(event, yaml.MappingStartEvent) else None, True])
+    except yaml.YAMLError:
+        return  # the loader reports it, with its line

@@ -36,6 +36,7 @@ class Notice:
     doc_type: str = ""
     index_code: str = ""
     source_url: str = ""
+    status: str = ""  # 时效性 set by hand (docs/schema.md); "" = derived from the archive
     attachments: list[Attachment] = field(default_factory=list)
     also_published: list[Publication] = field(default_factory=list)
 

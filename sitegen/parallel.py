@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
@@ -32,7 +35,25 @@ def _pool(size: int) -> ProcessPoolExecutor:
     # collector would write to every object it walks, so what exists now is left out of it.
     gc.freeze()
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context(method),
+                               initializer=exit_with_parent, initargs=(os.getpid(),))
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def exit_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux): the workers of a build
+    killed with kill -9 must not go on writing into the site. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: workers end with the pool
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 class Workers:

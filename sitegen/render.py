@@ -20,6 +20,8 @@ import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.attrs import attrs_block_plugin
 
+from .urls import LINK_SCHEMES, scheme_allowed
+
 try:
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - the pure-Python engine still renders everything
@@ -71,20 +73,13 @@ def _rust_engine():
     return engine
 
 
-URL_SCHEMES = {"http", "https", "mailto", "ftp"}
 _URL = re.compile(r'(?:href|src)="([^"]*)"')
-_SCHEME = re.compile(r"([^:/?#]*):")
-# What browsers skip inside a URL's scheme (java\tscript: is javascript:).
-_URL_NOISE = re.compile(r"[\x00-\x20\x7f]|&#?\w+;?")
 
 
 def _urls_allowed(html: str) -> bool:
-    """True when every link and image URL in the engine's HTML is relative or on an allowed scheme."""
-    for url in _URL.findall(html):
-        scheme = _SCHEME.match(_URL_NOISE.sub("", url))
-        if scheme and scheme.group(1).lower() not in URL_SCHEMES:
-            return False
-    return True
+    """True when every link and image URL in the engine's HTML is relative or on an allowed
+    scheme, judged as a browser reads the attribute (entities decoded: `javascript&colon;`)."""
+    return all(scheme_allowed(url, LINK_SCHEMES) for url in _URL.findall(html))
 
 
 def _engine_render(markdown: str, engine: str = "auto") -> str | None:
@@ -116,7 +111,7 @@ def _cleaner() -> nh3.Cleaner:
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         allowed_classes=_CLASSES,
-        url_schemes=URL_SCHEMES,
+        url_schemes=set(LINK_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

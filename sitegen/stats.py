@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .citations import link_archive
+from .relations import build_date, relate_archive
 from .site.build import read_content
+from .site.structure import AXES
 
 
 def check_archive(content_dir: Path) -> list[str]:
@@ -25,29 +27,37 @@ class Stats:
     cited_notices: int = 0
     unresolved: int = 0
     interpretations: int = 0
+    invalid_files: int = 0  # left out of the counts; `sitegen check` names them
+    statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
 
 def archive_stats(content_dir: Path) -> Stats:
     content = read_content(content_dir)
     notices = content.notices
-    stats = Stats(notices=len(notices))
+    stats = Stats(notices=len(notices), invalid_files=len(content.errors))
+    # The year first, then the other browse axes in the site's order.
+    axes = sorted(AXES, key=lambda axis: axis.key != "year")
     stats.counts = {
-        "年份 year": Counter(str(n.date.year) if n.date else "日期不详" for n in notices),
-        "栏目 column": Counter(n.column or "（无）" for n in notices),
-        "主题分类 theme": Counter(n.theme or "（无）" for n in notices),
-        "发文机关 issuer": Counter(n.issuer or "（无）" for n in notices),
+        f"{axis.label} {axis.key}": Counter(
+            axis.value_of(n) or ("日期不详" if axis.key == "year" else "（无）") for n in notices)
+        for axis in axes
     }
     links = link_archive(notices, content.citations)
     stats.citation_links = links.edges
     stats.cited_notices = len(links.cited_by)
     stats.unresolved = sum(len(v) for v in links.unresolved.values())
     stats.interpretations = len(links.explains)
+    stats.statuses = relate_archive(notices, content.statements, build_date(notices)).counts()
     return stats
 
 
 def format_stats(stats: Stats) -> str:
     lines = [f"{stats.notices} notices"]
+    if stats.invalid_files:
+        lines[0] += f" ({stats.invalid_files} files with errors left out: `sitegen check` lists them)"
     for label, counter in stats.counts.items():
+        if not counter:
+            continue
         lines.append("")
         lines.append(label)
         ordered = sorted(counter.items(), key=lambda kv: (kv[0] if label.startswith("年份") else -kv[1], kv[0]))
@@ -60,4 +70,8 @@ def format_stats(stats: Stats) -> str:
     lines.append(f"citation graph: {stats.citation_links} links between notices, "
                  f"{stats.cited_notices} notices cited, {stats.unresolved} citations unresolved, "
                  f"{stats.interpretations} interpretations paired")
+    lines.append("")
+    lines.append("时效性 status")
+    for status, count in stats.statuses.items():
+        lines.append(f"  {status}{'　' * (7 - len(status))}  {count:>6}")
     return "\n".join(lines)

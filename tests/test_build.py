@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from sitegen.cli import main
-from sitegen.config import load_config
+from sitegen.config import OUTPUT_MARKER, load_config
 from sitegen.content import notice_text, read_notice
 from sitegen.notice import Notice
 from sitegen.site.build import BuildError, build_site
@@ -203,6 +203,7 @@ def test_bad_front_matter_stops_the_build_with_every_error(tmp_path):
         "---\ntitle: t\nid: y\ndate: 2020-02-30\n---\n", encoding="utf-8")
     (project / "public").mkdir()
     (project / "public" / "old.html").write_text("old", encoding="utf-8")
+    (project / "public" / OUTPUT_MARKER).write_text("", encoding="utf-8")  # an earlier build's output
     config = load_config(project, theme=str(REPO / "themes" / "default"))
     with pytest.raises(BuildError) as caught:
         build_site(config, project, search=False)
@@ -318,3 +319,136 @@ def test_deleting_the_cache_gives_the_same_site(tmp_path):
     shutil.rmtree(project / ".sitegen-cache")
     build_site(config, project, search=False)
     assert {p: p.read_bytes() for p in (project / "public").rglob("*") if p.is_file()} == before
+
+
+def _tree(site: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) below site."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(site.rglob("*"))}
+
+
+def _cold_tree(project: Path, tmp_path: Path, theme: Path = REPO / "themes" / "default") -> dict:
+    cold = tmp_path / "cold-copy"
+    shutil.rmtree(cold, ignore_errors=True)
+    shutil.copytree(project / "content", cold / "content")
+    build_site(load_config(cold, theme=str(theme)), cold, search=False, use_cache=False)
+    return _tree(cold / "public")
+
+
+def test_links_in_the_theme_static_folder_are_not_followed(tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "env.txt").write_text("SECRET=1\n")
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "themes" / "default", theme)
+    (theme / "static" / "env.txt").symlink_to(secret / "env.txt")
+    (theme / "static" / "linked").symlink_to(secret, target_is_directory=True)
+    project = _two_year_archive(tmp_path / "p")
+    build_site(load_config(project, theme=str(theme)), project, search=False)
+    static = project / "public" / "static"
+    assert (static / "style.css").is_file()
+    assert not (static / "env.txt").exists() and not (static / "linked").exists()
+    assert "SECRET" not in "".join(p.read_text(errors="replace") for p in static.rglob("*") if p.is_file())
+
+
+def test_a_warm_build_drops_what_a_cold_one_would_not_make(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "themes" / "default", theme)
+    (theme / "static" / "old").mkdir()
+    (theme / "static" / "old" / "extra.css").write_text("p{}\n")
+    project = _two_year_archive(tmp_path / "p")
+    lonely = Notice(id="lonely", title="唯一的公告", column="公告", body="正文\n", theme="独有主题")
+    (project / "content" / "2021" / "lonely.md").write_text(notice_text(lonely), encoding="utf-8")
+    config = load_config(project, theme=str(theme))
+    build_site(config, project, search=False)
+    assert (project / "public" / "static" / "old" / "extra.css").is_file()
+
+    shutil.rmtree(theme / "static" / "old")
+    (project / "content" / "2021" / "lonely.md").unlink()
+    build_site(config, project, search=False)
+    warm = _tree(project / "public")
+    assert "static/old" not in warm
+    # The lonely notice's column and theme had a folder each: both are gone, not left empty.
+    assert all(path + "/index.html" in warm for path, data in warm.items()
+               if data is None and path.startswith(("column/", "theme/")))
+    assert warm == _cold_tree(project, tmp_path, theme)
+
+
+def test_staging_folders_of_killed_builds_are_removed_at_start(tmp_path):
+    project = _two_year_archive(tmp_path / "p")
+    for name in (".public-99999999-abc", ".public-old"):
+        (project / name / "notices").mkdir(parents=True)
+        (project / name / "notices" / "x.html").write_text("stale")
+    (project / ".publications").mkdir()  # not ours
+    build_site(load_config(project, theme=str(REPO / "themes" / "default")), project, search=False)
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".pub")) == [".publications"]
+    assert "/.public-*" in (REPO / ".gitignore").read_text().splitlines()
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_old_mtime_back_is_seen(tmp_path):
+    import os
+
+    project = _two_year_archive(tmp_path / "p")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    build_site(config, project, search=False)
+    edited = project / "content" / "2020" / "y2020d1.md"
+    stat = edited.stat()
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("第1号正文", "第9号正文"), encoding="utf-8")
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert edited.stat().st_size == stat.st_size and edited.stat().st_mtime_ns == stat.st_mtime_ns
+    build_site(config, project, search=False)
+    assert "第9号正文" in (project / "public" / "notices" / "y2020d1.html").read_text(encoding="utf-8")
+    assert _tree(project / "public") == _cold_tree(project, tmp_path)
+
+
+def test_workers_exit_when_the_build_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from sitegen.parallel import Workers\n"
+        "workers = Workers(2)\n"
+        "futures = [workers.submit(time.sleep, 60) for _ in range(2)]\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout.readline() == "ready\n"
+        deadline = time.monotonic() + 10
+        while len(children := _children(parent.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(children) >= 2
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_running(pid) for pid in children)
+    finally:
+        parent.kill()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import shutil
+import sqlite3
+import tempfile
 import threading
+import time
 import zipfile
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
-from sitegen.bundle import make_bundle
+from sitegen.bundle import make_bundle, portable_name
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.content import notice_text
@@ -81,7 +88,6 @@ def test_with_assets_downloads_images_and_attachments_and_reports_failures(tmp_p
     try:
         project = tmp_path / "project"
         (project / "content" / "2021").mkdir(parents=True)
-        import datetime as dt
         notice = Notice(
             id="n1", title="关于附件的通知", date=dt.date(2021, 5, 1),
             body=f"正文\n\n![图1]({origin}/pic/chart.png)\n\n[附件1]({origin}/doc/table.doc)\n",
@@ -90,7 +96,7 @@ def test_with_assets_downloads_images_and_attachments_and_reports_failures(tmp_p
                          Attachment("太大的附件", f"{origin}/big.pdf")],
         )
         (project / "content" / "2021" / "n1.md").write_text(notice_text(notice), encoding="utf-8")
-        report = make_bundle(load_config(project, theme=THEME), project, tmp_path / "a.zip",
+        report = make_bundle(load_config(project, theme=THEME, origin=origin), project, tmp_path / "a.zip",
                              with_assets=True, max_asset_bytes=2000)
     finally:
         server.shutdown()
@@ -104,3 +110,169 @@ def test_with_assets_downloads_images_and_attachments_and_reports_failures(tmp_p
     assert crawl(tmp_path / "unzipped")[1] == []
     saved = sorted(p.read_bytes()[:4] for p in (tmp_path / "unzipped" / "assets").iterdir())
     assert saved == sorted([b"\x89PNG", b"word"])
+
+
+# -- hostile asset servers (#17.9) ------------------------------------------------------------
+
+class AssetServer:
+    """Files on 127.0.0.1: `files` path -> bytes; `redirects` path -> Location; `trickle` paths
+    send a byte every 0.2 s. Every request path is recorded."""
+
+    def __init__(self, files=None, redirects=None, trickle=()):
+        self.files, self.redirects, self.trickle = files or {}, redirects or {}, set(trickle)
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                server.requests.append(self.path)
+                if self.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.end_headers()
+                    return
+                body = server.files.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    if self.path in server.trickle:
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.2)
+                    else:
+                        self.wfile.write(body)
+                except OSError:
+                    pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.http.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.http.shutdown()
+        self.http.server_close()
+
+
+def project_with(tmp_path: Path, *notices: Notice, **settings) -> Path:
+    project = tmp_path / "project"
+    for notice in notices:
+        path = project / "content" / "2021" / f"{notice.id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(notice_text(notice), encoding="utf-8")
+    if settings:
+        lines = [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+        (project / "sitegen.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return project
+
+
+def test_assets_come_only_from_the_origin_never_from_loopback_elsewhere_or_the_source_page(tmp_path, monkeypatch):
+    import sitegen.bundle
+
+    monkeypatch.setattr(sitegen.bundle, "ASSET_DEADLINE", 1.0)
+    with AssetServer({"/secret.txt": b"AWS_SECRET=hunter2"}) as inside, \
+            AssetServer({"/a.png": b"\x89PNG picture", "/page.html": b"<html>the source page</html>",
+                         "/slow.pdf": b"%PDF" + b"x" * 100},
+                        redirects={"/moved.png": f"{inside.origin}/secret.txt",
+                                   "/local.png": f"http://localhost:{inside.http.server_address[1]}/secret.txt"},
+                        trickle={"/slow.pdf"}) as origin:
+        port = inside.http.server_address[1]
+        notice = Notice(
+            id="n1", title="关于附件的通知", date=dt.date(2021, 5, 1),
+            source_url=f"{origin.origin}/page.html",
+            body=f"正文\n\n![图]({origin.origin}/a.png)\n\n![内网]({inside.origin}/secret.txt)\n",
+            attachments=[Attachment("跳转", f"{origin.origin}/moved.png"),
+                         Attachment("本机名", f"http://localhost:{port}/secret.txt"),
+                         Attachment("跳到本机名", f"{origin.origin}/local.png"),
+                         Attachment("元数据", "http://169.254.169.254/latest/meta-data/"),
+                         Attachment("原网页", f"{origin.origin}/page.html"),
+                         Attachment("慢", f"{origin.origin}/slow.pdf")],
+        )
+        # The user allows "localhost" as an asset host: it still resolves to loopback, so no.
+        project = project_with(tmp_path, notice, origin=origin.origin, asset_hosts=["localhost"])
+        started = time.monotonic()
+        report = make_bundle(load_config(project, theme=THEME), project, tmp_path / "a.zip", with_assets=True)
+        elapsed = time.monotonic() - started
+        asked_inside, asked_origin = list(inside.requests), list(origin.requests)
+    assert asked_inside == []  # not directly, not through a redirect, not through a host name
+    assert "/page.html" not in asked_origin  # the source page is a source, not an asset
+    assert report.assets == 1
+    failed = "\n".join(report.failed_assets)
+    assert f"{inside.origin}/secret.txt: 127.0.0.1 is neither the origin nor an allowed host" in failed
+    assert f"{origin.origin}/moved.png: 127.0.0.1 is neither the origin nor an allowed host" in failed
+    assert f"localhost:{port}/secret.txt: localhost resolves to a non-public address" in failed
+    assert f"{origin.origin}/local.png: localhost resolves to a non-public address" in failed
+    assert "169.254.169.254 is neither the origin nor an allowed host" in failed
+    assert f"{origin.origin}/slow.pdf: no complete answer within 1 s" in failed
+    assert elapsed < 30  # the trickle was cut at its deadline, not waited out
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        contents = [archive.read(n) for n in archive.namelist() if n.startswith("assets/")]
+    assert contents == [b"\x89PNG picture"]
+
+
+# -- zip entry names (#17.26), the cache (#17.25), temporary folders (#17.18) ------------------
+
+@pytest.mark.parametrize("name", ["con.html", "notices/NUL.html", "aux", "a/com1.txt", 'a">.js', "b:c.html",
+                                  "trailing.", "..", "lpt9.tar.gz", "a\\b.html", "é.html"])
+def test_names_that_do_not_unzip_everywhere_are_not_portable(name):
+    assert not portable_name(name)
+
+
+def test_notices_named_like_windows_devices_get_names_every_system_can_unzip(tmp_path):
+    notices = [Notice(id=i, title=f"通知 {i}", date=dt.date(2021, 5, 1), body="正文\n",
+                      attachments=[Attachment("附件", f"https://www.miit.gov.cn/x?fileName=a.{i}\">x")])
+               for i in ("con", "nul", "aux", "com1", "lpt1", "prn")]
+    project = project_with(tmp_path, *notices)
+    make_bundle(load_config(project, theme=THEME), project, tmp_path / "a.zip")
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "unzipped")
+    assert all(portable_name(name) for name in names)
+    assert len([n for n in names if n.startswith("notices/") and n.endswith(".html")]) == 6
+    reached, broken = crawl(tmp_path / "unzipped")
+    assert broken == [] and len([p for p in reached if p.parent.name == "notices"]) == 6
+
+
+def test_saved_asset_names_keep_only_a_plain_extension():
+    from sitegen.bundle import _asset_name
+
+    assert portable_name("assets/" + _asset_name('https://x.cn/d?fileName=a.">x<script>'))
+    assert _asset_name("https://x.cn/d?fileName=report.PDF").endswith(".pdf")
+
+
+def test_bundles_keep_one_set_of_cache_rows_for_a_folder_that_exists(tmp_path):
+    project = project_with_sample(tmp_path)
+    config = load_config(project, theme=THEME)
+    for name in ("a.zip", "b.zip", "c.zip"):
+        make_bundle(config, project, tmp_path / name)
+    with sqlite3.connect(next((project / config.cache).rglob("*.sqlite"))) as db:
+        outs = [row[0] for row in db.execute("SELECT DISTINCT out FROM pages")]
+    assert len(outs) == 1 and Path(outs[0]).is_dir()
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "c.zip").read_bytes()
+
+
+def test_scratch_folders_of_killed_bundles_are_removed_at_the_next_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    dead = tmp_path / "tmp" / "sitegen-bundle-999999999-abc"  # no such process
+    old_style = tmp_path / "tmp" / "sitegen-bundle-x1y2z3"  # from before folders carried a pid
+    alive = tmp_path / "tmp" / f"sitegen-bundle-{os.getpid()}-def"  # a bundle running now
+    for folder in (dead, old_style, alive):
+        (folder / "site").mkdir(parents=True)
+    project = project_with_sample(tmp_path)
+    make_bundle(load_config(project, theme=THEME), project, tmp_path / "a.zip")
+    assert not dead.exists() and not old_style.exists() and alive.is_dir()
+    assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [alive.name]

@@ -156,3 +156,35 @@ def test_orders_and_numbers_resolve_through_the_words_before_them():
     links = link_archive(notices, {"d": find_citations(text)})
     assert links.cites["d"] == ["order", "call"]
     assert [text for text, _ in links.anchors["d"]] == ["工业和信息化部令第24号", "工信部信管〔2020〕81号", "第24号令"]
+
+
+# Each runs in a child process killed after the bound: a quadratic pattern takes hours on these.
+PATHOLOGICAL = {
+    "image openers": "'![x](' * 200_000",
+    "guillemets": "'‹' * 1_000_000",
+    "tag openers": "'<' * 1_000_000",
+    "brackets": "'[' * 1_000_000",
+    "link openers": "'[x](' * 250_000",
+    "escaped images": "'!\\\\[x\\\\](' * 150_000",
+    "citation anchors": "'〔2020〕1号' * 125_000",
+    "file numbers": "'工信部〔2020〕1号' * 91_000",
+    "orders": "'令第' * 500_000",
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_citations_and_duplicates_take_linear_time_on_pathological_bodies(name):
+    import subprocess
+    import sys
+    script = (
+        "from sitegen.citations import find_citations, link_archive, plain_body\n"
+        "from sitegen.dedup import duplicate_groups\n"
+        "from sitegen.notice import Notice\n"
+        f"text = {PATHOLOGICAL[name]}\n"
+        "assert len(text) >= 1_000_000\n"
+        "notices = [Notice(id=i, title=text[:100_000], body=text) for i in ('a', 'b')]\n"
+        "link_archive(notices, {n.id: find_citations(plain_body(n.body)) for n in notices})\n"
+        "duplicate_groups(notices)\n"
+    )
+    # Linear takes a few seconds on a busy machine; quadratic, hours.
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=90)

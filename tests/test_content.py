@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from sitegen.cli import main
 from sitegen.content import (
     ContentError,
     edited_by_hand,
@@ -77,3 +80,106 @@ def test_bad_front_matter_names_file_line_field_and_reason(text, line, field, re
     assert (error.line, error.field) == (line, field)
     assert reason in error.reason
     assert str(error).startswith(f"content/2020/x.md:{line}: {field}: ")
+
+
+# -- hostile front matter ----------------------------------------------------
+
+def _alias_bomb(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    return "---\n" + "\n".join(lines) + f"\ntitle: *a{levels - 1}\nid: x\n---\n"
+
+
+@pytest.mark.parametrize("text, line, reason", [
+    (_alias_bomb(), 2, "anchors (&name) are not allowed"),
+    ("---\ntitle: t\nid: x\nattachments:\n- {title: a, url: https://a.example/}\n- *x\n---\n", 6, "aliases (*name) are not allowed"),
+    ("---\ntitle: t\nid: x\ncolumn: &c 通信业\ntheme: *c\n---\n", 4, "anchors (&name)"),
+    ("---\n<<: {title: t}\nid: x\n---\n", 2, "merge keys (<<) are not allowed"),
+    ("---\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\nid: x\n---\n", 2, "nest"),
+])
+def test_yaml_that_costs_more_than_its_size_is_refused_quickly(text, line, reason):
+    started = time.perf_counter()
+    with pytest.raises(ContentError) as caught:
+        parse_notice(text, Path("x.md"))
+    assert time.perf_counter() - started < 2
+    assert (caught.value.line, caught.value.field) == (line, "front matter")
+    assert reason in caught.value.reason
+    assert len(str(caught.value)) < 200
+
+
+def test_an_alias_bomb_through_check_prints_one_short_line(tmp_path):
+    (tmp_path / "2020").mkdir()
+    (tmp_path / "2020" / "bomb.md").write_text(_alias_bomb(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--content", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and len(result.output) < 200
+
+
+@pytest.mark.parametrize("text, line, field", [
+    ("---\ntitle: 甲\nid: x\ntitle: 乙\n---\n", 4, "front matter"),
+    ("---\ntitle: 甲\nid: x\nid: y\n---\n", 4, "front matter"),
+    ("---\ntitle: t\nid: x\nattachments:\n- title: a\n  url: https://a.example/\n  url: https://b.example/\n---\n",
+     7, "front matter"),
+    ("---\ntitle: t\n'title': u\nid: x\n---\n", 3, "front matter"),
+])
+def test_a_key_given_twice_is_an_error_not_last_wins(text, line, field):
+    with pytest.raises(ContentError) as caught:
+        parse_notice(text, Path("x.md"))
+    assert (caught.value.line, caught.value.field) == (line, field)
+    assert "given twice" in caught.value.reason
+
+
+@pytest.mark.parametrize("field, value, kind", [
+    ("title", "[甲, 乙]", "a list"), ("title", "{a: 1}", "a mapping"), ("issuer", "[1]", "a list"),
+    ("file_number", "{x: y}", "a mapping"), ("source_url", "[https://a.example/]", "a list"),
+    ("column", "true", "a boolean"), ("date", "[2020-01-01]", "a list"),
+])
+def test_a_list_or_mapping_in_a_text_field_names_the_field(field, value, kind):
+    extra = "" if field == "title" else "title: t\n"
+    text = f"---\n{extra}id: x\n{field}: {value}\n---\n"
+    with pytest.raises(ContentError) as caught:
+        parse_notice(text, Path("x.md"))
+    assert caught.value.field == field and kind in caught.value.reason
+
+
+@pytest.mark.parametrize("extra, field", [
+    ('title: "关于\\x01测试的通知"\nid: x\n', "title"),
+    ('title: t\nid: x\nissuer: "工业和\\x1f信息化部"\n', "issuer"),
+    ('title: t\nid: x\nattachments:\n- title: "附件\\x0b"\n  url: https://a.example/a.pdf\n',
+     "attachments[0].title"),
+    ('title: t\nid: x\nalso_published:\n- id: y\n  column: "\\x7f"\n', "also_published[0].column"),
+])
+def test_check_names_a_control_character_xml_forbids(extra, field):
+    with pytest.raises(ContentError) as caught:
+        parse_notice(f"---\n{extra}---\n", Path("x.md"))
+    assert caught.value.field == field and "control character U+" in caught.value.reason
+
+
+def test_errors_cut_the_value_they_quote():
+    with pytest.raises(ContentError) as caught:
+        parse_notice("---\ntitle: t\nid: x\ndate: " + "9" * 1_000_000 + "\n---\n", Path("x.md"))
+    assert len(str(caught.value)) < 200
+    with pytest.raises(ContentError) as caught:
+        parse_notice("---\ntitle: t\nid: x\n" + "k" * 100_000 + ": 1\n---\n", Path("x.md"))
+    assert len(str(caught.value)) < 200
+
+
+def test_write_atomic_gives_a_file_the_mode_any_new_file_gets(tmp_path):
+    import os
+
+    from sitegen.content import current_umask, write_atomic
+    write_atomic(tmp_path / "a" / "x.md", "文本\n")
+    assert (tmp_path / "a" / "x.md").stat().st_mode & 0o777 == 0o666 & ~current_umask()
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert current_umask() == mask
+    write_atomic(tmp_path / "a" / "y.bin", b"\x00\x01")
+    assert (tmp_path / "a" / "y.bin").read_bytes() == b"\x00\x01"
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["x.md", "y.bin"]
+
+
+def test_a_huge_status_is_cut_in_its_error():
+    with pytest.raises(ContentError) as caught:
+        parse_notice("---\ntitle: t\nid: x\nstatus: " + "废" * 1_000_000 + "\n---\n", Path("x.md"))
+    assert caught.value.field == "status" and len(str(caught.value)) < 200

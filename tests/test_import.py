@@ -6,7 +6,9 @@ import datetime as dt
 import filecmp
 import json
 import shutil
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sitegen.cli import main
@@ -152,3 +154,127 @@ def test_hostile_metadata_cannot_escape_content(tmp_path):
     assert path.parent.parent == tmp_path / "content"
     assert read_notice(path).title == "alert(1)通知"
     assert json.dumps(read_notice(path).id) == '"../../../evil"'
+
+
+def test_a_crafted_id_never_takes_another_notices_file(tmp_path):
+    from sitegen.content import slug_for
+    victim = make_record("某/编号", "关于甲的通知", "<p>甲的正文</p>")
+    crafted = make_record(slug_for("某/编号"), "关于乙的通知", "<p>乙的正文</p>")
+    content = tmp_path / "content"
+    import_pages([write_page(tmp_path / "p1.json", make_page(victim))], content)
+    report = import_pages([write_page(tmp_path / "p2.json", make_page(crafted))], content)
+    assert report.failed == 0
+    assert sorted(read_notice(p).title for p in content.rglob("*.md")) == ["关于乙的通知", "关于甲的通知"]
+
+
+def test_two_records_for_one_file_name_are_an_error_never_an_overwrite(tmp_path, monkeypatch):
+    # However names are made, a name already taken by another notice is never written over.
+    monkeypatch.setattr("sitegen.content.slug_for", lambda notice_id: "same")
+    content = tmp_path / "content"
+    import_pages([write_page(tmp_path / "p1.json", make_page(make_record("a", "关于甲的通知", "<p>甲</p>")))],
+                 content)
+    report = import_pages([write_page(tmp_path / "p2.json", make_page(
+        make_record("b", "关于乙的通知", "<p>乙</p>"), make_record("c", "关于丙的通知", "<p>丙</p>")))], content)
+    assert [read_notice(p).id for p in content.rglob("*.md")] == ["a"]
+    assert len(report.errors) == 2 and all("the file of notice a has this name" in e for e in report.errors)
+
+
+def test_imported_files_honour_the_umask(tmp_path):
+    import subprocess
+    import sys
+    page = write_page(tmp_path / "p.json", make_page(make_record("a", "关于甲的通知", "<p>甲</p>")))
+    for umask, mode in ((0o022, 0o644), (0o027, 0o640)):
+        content = tmp_path / f"content-{umask:o}"
+        script = (f"import os, sys; os.umask({umask}); from sitegen.cli import main; "
+                  f"sys.argv = ['sitegen', 'import', {str(page)!r}, '--content', {str(content)!r}]; main()")
+        subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
+        (path,) = content.rglob("*.md")
+        assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_run_killed_between_new_and_old_file_is_repaired_by_the_next(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    old = make_record("a", "关于甲的通知", "<p>甲</p>", cdate="1577836800000")  # 2020
+    import_pages([write_page(tmp_path / "p1.json", make_page(old))], content)
+    moved = make_record("a", "关于甲的通知", "<p>甲（更正）</p>", cdate="1609459200000")  # 2021
+    page = write_page(tmp_path / "p2.json", make_page(moved))
+    original_unlink = Path.unlink
+
+    def killed(path, *args, **kwargs):
+        if path.suffix == ".md":
+            raise KeyboardInterrupt  # the process dies after writing 2021/a.md
+        return original_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", killed)
+    with pytest.raises(KeyboardInterrupt):
+        import_pages([page], content)
+    monkeypatch.setattr(Path, "unlink", original_unlink)
+    assert sorted(p.parent.name for p in content.rglob("*.md")) == ["2020", "2021"]
+    report = import_pages([], content)  # any later run, even one importing nothing
+    assert [p.relative_to(content).as_posix() for p in content.rglob("*.md")] == ["2021/a.md"]
+    assert "甲（更正）" in (content / "2021" / "a.md").read_text(encoding="utf-8")
+    assert any("left by an interrupted import" in w for w in report.warnings)
+    assert CliRunner().invoke(main, ["check", "--content", str(content)]).exit_code == 0
+
+
+def test_an_id_line_in_a_body_claims_nothing(tmp_path):
+    content = tmp_path / "content"
+    draft = content / "drafts" / "draft.md"
+    draft.parent.mkdir(parents=True)
+    draft.write_text("---\ntitle: [草稿\n---\n\n摘录：\nid: a\n", encoding="utf-8")
+    report = import_pages([write_page(tmp_path / "p.json", make_page(
+        make_record("a", "关于甲的通知", "<p>甲</p>")))], content)
+    assert report.created == ["a"]
+    # A broken file's own front matter still claims its notice.
+    broken = content / "2020" / "b.md"
+    broken.parent.mkdir(exist_ok=True)
+    broken.write_text("---\nid: b\ntitle: [unclosed\n---\n", encoding="utf-8")
+    report = import_pages([write_page(tmp_path / "q.json", make_page(
+        make_record("b", "关于乙的通知", "<p>乙</p>")))], content)
+    assert report.created == [] and broken.read_text(encoding="utf-8").startswith("---\nid: b\n")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("title", ["关于", "通知"]), ("title", {"text": "关于通知"}), ("filenumbername", ["工信部〔2020〕1号"]),
+    ("xxgkextend2", {"a": 1}), ("columnname", True), ("themename", [[]]),
+])
+def test_a_list_or_mapping_as_a_text_field_is_an_error_naming_the_field(tmp_path, field, value):
+    record = make_record("bad", "关于乙的通知", "<p>乙</p>")
+    record["data"][field] = value
+    good = make_record("good", "关于甲的通知", "<p>甲</p>")
+    report = import_pages([write_page(tmp_path / "p.json", make_page(record, good))], tmp_path / "c")
+    assert report.created == ["good"]
+    (error,) = report.errors
+    assert "record bad" in error and f"field {field} is a" in error and "expected text" in error
+    assert len(error) < 300
+
+
+def test_control_characters_are_stripped_at_import(tmp_path):
+    record = make_record("a", "关于\x01甲的\x1f通知", "<p>甲</p>", xxgkextend2="工业和\x0b信息化部",
+                         filenumbername="工信部\x7f〔2020〕1号")
+    import_pages([write_page(tmp_path / "p.json", make_page(record))], tmp_path / "c")
+    (path,) = (tmp_path / "c").rglob("*.md")
+    notice = read_notice(path)
+    assert (notice.title, notice.issuer, notice.file_number) == ("关于甲的通知", "工业和信息化部", "工信部〔2020〕1号")
+
+
+@pytest.mark.parametrize("title, body", [
+    ("'<' * 1_000_000", "'<p>x</p>'"),
+    ("'关于<em>' * 200_000", "'<p>' + '![x](' * 40_000 + '</p>'"),
+])
+def test_import_takes_linear_time_on_pathological_records(tmp_path, title, body):
+    import subprocess
+    import sys
+    # Two records alike, so duplicates are looked for too; in a child process killed after the
+    # bound: linear takes seconds, a quadratic pattern hours.
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from sitegen.importer import import_pages\n"
+        "from tests.samples import make_page, make_record, write_page\n"
+        f"title, body = {title}, {body}\n"
+        "page = make_page(make_record('a', title, body), make_record('b', title, body))\n"
+        f"report = import_pages([write_page(Path({str(tmp_path)!r}) / 'p.json', page)], "
+        f"Path({str(tmp_path)!r}) / 'c')\n"
+        "assert report.failed == 0, report.errors\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=REPO)

@@ -130,3 +130,30 @@ def test_markdown_renders_safe_on_every_path(markdown):
     assert not re.search(r"<\w+[^>]*\s(style|id)=", html)
     for classes in re.findall(r'class="([^"]*)"', html):
         assert set(classes.split()) <= {"center", "right"}
+
+
+def test_entity_encoded_script_schemes_in_a_table_are_decoded_before_they_are_judged():
+    # A browser decodes entities in an attribute before it reads the scheme.
+    for scheme in ("javascript&colon;", "javascript&#58;", "javascript&#58", "javascript&#x3A;",
+                   "JaVaScRiPt&#X3a;", "java&Tab;script:", "&#106;avascript:"):
+        table = f'<table>\n<tr><td><a href="{scheme}alert(1)">x</a></td></tr>\n</table>'
+        html = render_markdown(f"正文\n\n{table}\n")
+        assert "alert" not in html and "<a" in html, scheme
+    kept = '<table>\n<tr><td><a href="https://www.miit.gov.cn/a?x=1&amp;y=2">x</a></td></tr>\n</table>'
+    assert kept in render_markdown(f"正文\n\n{kept}\n\n")
+
+
+def test_the_body_cache_key_names_every_package_that_renders():
+    from importlib.metadata import version
+
+    from sitegen import fingerprint
+
+    for package in ("nh3", "pyromark", "markdown-it-pyrs", "markdown-it-py", "mdit-py-plugins"):
+        assert f"{package}={version(package)}" in fingerprint.RENDERER_VERSION
+    before = fingerprint.body_digest("正文")
+    fingerprint.RENDERER_VERSION = fingerprint.RENDERER_VERSION.replace("nh3=", "nh3=0.0.0+")
+    try:
+        assert fingerprint.body_digest("正文") != before  # a sanitiser upgrade renders again
+    finally:
+        fingerprint.RENDERER_VERSION = fingerprint.RENDERER_VERSION.replace("nh3=0.0.0+", "nh3=")
+    assert fingerprint.body_digest("正文") == before

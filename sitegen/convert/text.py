@@ -7,6 +7,8 @@ import re
 
 from lxml import etree
 
+from ..xml_chars import XML_FORBIDDEN
+
 # Elements dropped whole, text included: code, embedded objects, form controls
 # and document metadata are never part of a notice's readable text.
 DROPPED_WITH_CONTENT = frozenset({
@@ -20,7 +22,7 @@ DROPPED_WITH_CONTENT = frozenset({
 # still whitespace when text is compared.
 _ANY_WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 # Characters XML trees cannot hold (and no reader sees).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_CONTROL = XML_FORBIDDEN
 # Void in HTML5 but unknown to libxml2's HTML 4 parser, which would wrap everything after them.
 _HTML5_VOID = re.compile(r"<(embed|source|track|wbr|keygen)(\s[^>]*|/)?>", re.IGNORECASE)
 _PARSER = etree.HTMLParser(

@@ -6,7 +6,8 @@ import posixpath
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-SAFE_SCHEMES = {"http", "https", "mailto", "ftp"}
+from ..urls import LINK_SCHEMES, scheme_allowed
+
 ATTACHMENT_EXTENSIONS = {
     ".doc", ".docx", ".pdf", ".xls", ".xlsx", ".zip", ".rar", ".wps", ".ofd",
     ".ppt", ".pptx", ".txt", ".csv", ".7z", ".et",
@@ -27,12 +28,11 @@ def absolute_url(href: str | None, base_url: str) -> str | None:
     squeezed = _CONTROL.sub("", cleaned)
     if not squeezed or squeezed.startswith("#"):
         return None
-    scheme_match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", squeezed)
-    if scheme_match and scheme_match.group(1).lower() not in SAFE_SCHEMES:
+    if not scheme_allowed(cleaned, LINK_SCHEMES):
         return None
     url = urljoin(base_url, cleaned) if base_url else cleaned
     parts = urlsplit(url)
-    if parts.scheme.lower() not in SAFE_SCHEMES:
+    if parts.scheme.lower() not in LINK_SCHEMES:
         return None
     return url
 

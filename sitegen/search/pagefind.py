@@ -29,6 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UserError
 from . import cbor
 from .documents import RECORD, SearchEntry, field_value, search_document
 from .tokens import TOKENS_VERSION
@@ -39,7 +40,7 @@ COMPLETE = "complete"
 OFFLINE_SUFFIX = ".js"  # chunk scripts, copied into the site only for the offline bundle
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(UserError, RuntimeError):
     pass
 
 

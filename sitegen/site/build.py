@@ -10,41 +10,40 @@ Rendering runs on every core, in batches, so rendered pages are never all in mem
 from __future__ import annotations
 
 import dataclasses
-import filecmp
 import gc
-import hashlib
-import os
 import shutil
 import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-
-from .. import __version__
 from ..citations import link_archive, link_html
-from ..config import Config
+from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
+from ..errors import UserError, count
+from ..fingerprint import body_digest, digest
 from ..parallel import POOL_THRESHOLD, Workers
+from ..relations import build_date, relate_archive
 from ..render import render_markdown
-from .cache import BuildCache, body_digest, digest, store_bodies_from_worker
+from .cache import BuildCache, store_bodies_from_worker
 from .pages import Page, root_of, site_pages
 from .reading import Content, read_content
 from .structure import build_structure, notice_url
+from .theme import copy_static, template_environment, theme_version
+from .writing import files_under, remove_pages, staging_folder, swap, write_file
 
 BATCH = 2000  # pages whose bodies are in memory at once (two batches in flight)
 CHUNK = 50  # pages a worker renders per task
 
 
-class BuildError(Exception):
+class BuildError(UserError):
     """The content has errors; each line is `file:line: field: reason`."""
 
     def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
+        super().__init__(f"{count(len(lines), 'notice file has', 'notice files have')} errors; nothing "
+                         "was written (fix them, or build the rest with --keep-going)", lines)
         self.lines = lines
 
 
@@ -59,6 +58,7 @@ class BuildReport:
     citations: tuple[int, int] = (0, 0)  # resolved links, unresolved citations
     reindexed: list[str] = field(default_factory=list)  # search shards indexed anew
     phases: dict[str, float] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
     def summary(self, out: Path) -> str:
         skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
@@ -69,34 +69,10 @@ class BuildReport:
                 f"into {out} in {self.seconds:.1f} s")
 
 
-@lru_cache(maxsize=4)
-def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Environment:
-    """The theme's templates, compiled once per process and theme version (theme_digest):
-    no file checks per page, and an edited theme gets a new environment."""
-    return jinja2.Environment(
-        auto_reload=False,
-        loader=jinja2.FileSystemLoader(theme_dir / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def theme_digest(theme_dir: Path) -> str:
-    """One hash over every template and static file: a theme edit re-renders every page."""
-    hasher = hashlib.sha1(__version__.encode())
-    for path in sorted(p for p in theme_dir.rglob("*") if p.is_file()):
-        hasher.update(str(path.relative_to(theme_dir)).encode())
-        hasher.update(path.read_bytes())
-    return hasher.hexdigest()
-
-
-def render_page(page: Page, config: Config, theme_dir: Path, theme_version: str = "") -> str:
+def render_page(page: Page, config: Config, theme_dir: Path, version: str = "") -> str:
     context = {"config": config, "root": root_of(page.path), "page_path": page.path}
     context.update(page.context)
-    return template_environment(theme_dir, theme_version).get_template(page.template).render(context)
+    return template_environment(theme_dir, version).get_template(page.template).render(context)
 
 
 @dataclass(frozen=True)
@@ -134,15 +110,7 @@ def _write_pages(output: Output, pages: list[Page]) -> int:
             text = render_page(page, output.config, output.theme_dir, output.theme_version)
         else:
             text = page.context["text"](notice)
-        target = output.folder / page.path
-        if output.atomic:
-            write_atomic(target, text)
-            continue
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        with open(target, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+        write_file(output.folder, page.path, text, output.atomic, folders)
     if output.cache_folder is not None and rendered:
         store_bodies_from_worker(output.cache_folder, rendered)
     return len(pages)
@@ -180,9 +148,9 @@ def build_site(
     started = time.perf_counter()
     report = BuildReport()
     content_dir = project_root / config.content
-    out_dir = (project_root / config.out).resolve()
+    out_dir = check_output_folder(config, project_root)
     if not content_dir.is_dir():
-        raise BuildError([f"{content_dir}: content folder not found"])
+        raise UserError(f"{content_dir}: content folder not found")
     cache = BuildCache(project_root / config.cache if use_cache else None)
     # One pool for the whole build, started while this process is still small: workers
     # forked later would share (and copy, page by page) the whole archive in memory.
@@ -203,17 +171,25 @@ def build_site(
         report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
         _report_unresolved(project_root / config.cache if use_cache else None, content, links)
         phase = time.perf_counter()
-        pages = list(site_pages(build_structure(content.notices), config, content.digests, links))
-        shared = (digest(config), theme_digest(theme_dir))
+        try:
+            today = build_date(content.notices)
+        except ValueError as error:
+            raise BuildError([str(error)]) from None
+        relations = relate_archive(content.notices, content.statements, today)
+        report.statuses = relations.counts()
+        report.phases["relations"] = time.perf_counter() - phase
+        phase = time.perf_counter()
+        pages = list(site_pages(build_structure(content.notices), config, content.digests, links, relations))
+        shared = (digest(config), theme_version(theme_dir))
         fingerprints = {page.path: digest((shared, page.key)) for page in pages}
         report.pages = len(pages)
         report.phases["plan pages"] = time.perf_counter() - phase
 
         previous = cache.fingerprints(out_dir)
         warm = bool(previous) and out_dir.is_dir()
-        target = out_dir if warm else Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+        target = out_dir if warm else staging_folder(out_dir)
         try:
-            present = _files_under(out_dir) if warm else set()
+            present = files_under(out_dir) if warm else set()
             todo = [p for p in pages if not warm or previous.get(p.path) != fingerprints[p.path]
                     or p.path not in present]
             phase = time.perf_counter()
@@ -222,8 +198,8 @@ def build_site(
             report.written = len(todo)
             report.phases["render and write"] = time.perf_counter() - phase
             if warm:
-                _remove_stale(out_dir, set(previous) - set(fingerprints))
-            _copy_static(theme_dir / "static", target / "static")
+                remove_pages(out_dir, set(previous) - set(fingerprints))
+            copy_static(theme_dir, target / "static")
             if search:
                 phase = time.perf_counter()
                 search_cache = project_root / config.cache / "search" if use_cache else None
@@ -231,7 +207,8 @@ def build_site(
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
-                _swap(target, out_dir)
+                mark_output_folder(target)
+                swap(target, out_dir)
         except BaseException:
             if not warm:
                 shutil.rmtree(target, ignore_errors=True)
@@ -312,43 +289,3 @@ def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
     report, text = cache_dir / "unresolved-citations.txt", "".join(line + "\n" for line in lines)
     if not report.is_file() or report.read_text(encoding="utf-8") != text:
         write_atomic(report, text)
-
-
-def _files_under(folder: Path) -> set[str]:
-    """Every file below folder, as relative POSIX paths (one directory walk, not a stat per page)."""
-    found: set[str] = set()
-    for directory, _, names in os.walk(folder):
-        prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        found.update(prefix + name for name in names)
-    return found
-
-
-def _remove_stale(out_dir: Path, paths: set[str]) -> None:
-    for path in sorted(paths):
-        (out_dir / path).unlink(missing_ok=True)
-
-
-def _copy_static(source: Path, target: Path) -> None:
-    """Copy the theme's static files, touching only those that differ."""
-    if not source.is_dir():
-        return
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        destination = target / path.relative_to(source)
-        if destination.is_file() and filecmp.cmp(path, destination, shallow=False):
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace the output folder in two renames, so it is never half-written."""
-    os.chmod(staging, 0o755)
-    if out_dir.exists():
-        retired = out_dir.with_name(f".{out_dir.name}-old")
-        shutil.rmtree(retired, ignore_errors=True)
-        out_dir.rename(retired)
-        staging.rename(out_dir)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(out_dir)

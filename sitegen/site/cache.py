@@ -14,9 +14,9 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-from .. import __version__
+from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -37,16 +37,6 @@ def store_bodies_from_worker(folder: Path, rendered: list[tuple[str, str]]) -> N
         connection = _worker_connections[folder] = _connect(folder / "build.sqlite")
     connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rendered)
     connection.commit()
-
-
-def digest(data: object) -> str:
-    return hashlib.sha1(repr(data).encode("utf-8")).hexdigest()
-
-
-def body_digest(markdown: str) -> str:
-    """The key of a rendered body: its Markdown and the version of sitegen that renders it
-    (hashing the text itself: repr() of a long Chinese text costs more than the hash)."""
-    return hashlib.sha1(f"{__version__}\0{markdown}".encode()).hexdigest()
 
 
 class BuildCache:

@@ -9,41 +9,72 @@ import json
 
 from ..content import FIELD_ORDER, front_matter
 from ..notice import Notice
+from ..urls import href
 from .structure import notice_url
 
+# Status and relations (sitegen/relations.py): what the archive shows, or what an editor set.
+VALIDITY_FIELDS = ("status_set_by_hand", "status_derived", "effective", "valid_until", "relations")
 
-def notice_record(notice: Notice) -> dict:
+
+def notice_record(notice: Notice, validity: dict | None = None) -> dict:
     record = {key: "" for key in FIELD_ORDER}
     record.update(front_matter(notice))
     for key in ("written", "date"):
         record[key] = record[key].isoformat() if record[key] else ""
-    record["attachments"] = record["attachments"] or []
-    record["also_published"] = record["also_published"] or []
+    # `sitegen check` refuses other schemes; a file read before it did must not pass either.
+    record["source_url"] = href(record["source_url"])
+    record["attachments"] = [{**a, "url": href(a["url"])} for a in record["attachments"] or []]
+    record["also_published"] = [
+        {**p, "source_url": href(p["source_url"])} if "source_url" in p else p
+        for p in record["also_published"] or []
+    ]
     record["url"] = notice_url(notice)
+    if validity is not None:
+        record.update(validity)
     return record
 
 
-def catalog_json(notices: list[Notice], _body=None) -> str:
+def catalog_json(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> str:
     # One notice a line: readable, diffable, and written by json's fast (C) encoder.
-    rows = [json.dumps(notice_record(n), ensure_ascii=False) for n in notices]
+    validity = validity or {}
+    rows = [json.dumps(notice_record(n, validity.get(n.id)), ensure_ascii=False) for n in notices]
     return "[\n" + ",\n".join(rows) + "\n]\n"
 
 
-def catalog_csv(notices: list[Notice], _body=None) -> str:
+def catalog_csv(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> str:
     out = io.StringIO()
-    columns = [*FIELD_ORDER, "url"]
+    columns = [*FIELD_ORDER, "url", *(VALIDITY_FIELDS if validity is not None else ())]
+    validity = validity or {}
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for notice in notices:
-        row = notice_record(notice)
-        for key in ("attachments", "also_published"):
+        row = notice_record(notice, validity.get(notice.id))
+        for key in ("attachments", "also_published", "relations"):
+            if key not in row:
+                continue
             row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] else ""
-        writer.writerow(row)
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
     return out.getvalue()
 
 
-def notice_json(notice: Notice) -> str:
-    record = notice_record(notice)
+# What makes a spreadsheet read a cell as a formula (=SUM(...), +cmd|..., -2+3, @SUM), the
+# full-width forms some spreadsheets accept too, and tab / CR before them.
+_FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell no spreadsheet runs as a formula: such a cell starts with an apostrophe
+    (the OWASP advice; spreadsheets show the text as written)."""
+    if not isinstance(value, str):
+        return value
+    stripped = value.lstrip(" ")
+    if value and (value[0] in _FORMULA_START or stripped[:1] in _FORMULA_START):
+        return "'" + value
+    return value
+
+
+def notice_json(notice: Notice, validity: dict | None = None) -> str:
+    record = notice_record(notice, validity)
     record["body_markdown"] = notice.body
     # json's C encoder (no indent) is several times faster over 10,000 notices.
     return json.dumps(record, ensure_ascii=False) + "\n"

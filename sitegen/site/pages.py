@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from ..citations import Links
 from ..config import Config
 from ..notice import Notice
+from ..relations import LABEL_ORDER, REPEALED, Relations, notice_relations
 from .data import catalog_csv, catalog_json, notice_json
-from .structure import AXES, Site, notice_url, paginate
+from .structure import AXES, Site, _url_of_id, notice_url, paginate
 
 
 @dataclass
@@ -43,11 +44,12 @@ class Listed:
     file_number: str
     url: str  # the notice's page, relative to the site root
     day: str  # the date as YYYY-MM-DD, or "" when unknown
+    status: str = ""  # 时效性 (sitegen/relations.py)
 
 
-def listing(notice: Notice) -> Listed:
+def listing(notice: Notice, status: str = "") -> Listed:
     return Listed(notice.id, notice.title, notice.date, notice.file_number, notice_url(notice),
-                  notice.date.isoformat() if notice.date else "")
+                  notice.date.isoformat() if notice.date else "", status)
 
 
 def listed(notices: list[Notice | None], entries: dict[str, Listed]) -> list[Listed]:
@@ -69,7 +71,7 @@ def page_window(number: int, pages: int, around: int = 2) -> list[int | None]:
 
 def summary_key(items: list[Listed]) -> tuple:
     """What a list of notices shows: title, date, file number and link (the id)."""
-    return tuple((i.id, i.title, i.day, i.file_number) for i in items)
+    return tuple((i.id, i.title, i.day, i.file_number, i.status) for i in items)
 
 
 def root_of(path: str) -> str:
@@ -103,9 +105,22 @@ def _relative(notice: Notice) -> str:
     return notice_url(notice).split("/", 1)[1]
 
 
+def validity_context(record: dict, entries: dict[str, Listed]) -> dict:
+    """What a notice page shows of its status: the status line or banner, and the relation lists."""
+    groups: dict[str, list] = {label: [] for label in LABEL_ORDER}
+    for item in record["relations"]:
+        groups[item["relation"]].append((entries.get(item["id"]) if item["id"] else None, item))
+    repealed_by = None
+    if record["status"] == REPEALED:
+        repealed_by = next((pair for pair in groups["被废止"] if pair[0] is not None), None)
+    return {"validity": record, "repealed_by": repealed_by,
+            "relation_lists": [(label, groups[label]) for label in LABEL_ORDER if groups[label]]}
+
+
 def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str] | None = None,
-                 links: Links | None = None) -> Iterator[Page]:
+                 links: Links | None = None, validity: dict[str, dict] | None = None) -> Iterator[Page]:
     links = links or Links()
+    validity = validity or {}
     by_id = {n.id: n for n in site.notices}
     columns = {term.value: term.summary for term in site.terms["column"]}
     for notice in site.notices:
@@ -119,20 +134,23 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
             "explained_by": [entries[i] for i in links.explained_by.get(notice.id, ())],
         }
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
+        record = validity.get(notice.id) or notice_relations(Relations(), notice.id, str)
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
-                   "notice_url": notice_url, **related}
+                   "notice_url": notice_url, **related, **validity_context(record, entries)}
         if anchors:
             context["anchors"] = anchors
         yield Page(
             notice_url(notice), "notice.html", context,
             key=(notice_key(notice, digests), summary_key(listed([newer, older], entries)),
                  bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
-                 tuple(anchors)),
+                 tuple(anchors), repr(record),
+                 summary_key([entries[i["id"]] for i in record["relations"] if i["id"] in entries])),
             body_of=notice,
         )
         yield Page(notice_url(notice).removesuffix(".html") + ".json", None,
-                   {"text": notice_json}, key=("json", notice_key(notice, digests)), body_of=notice)
+                   {"text": partial(notice_json, validity=validity.get(notice.id))},
+                   key=("json", notice_key(notice, digests), repr(validity.get(notice.id))), body_of=notice)
 
 
 def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
@@ -170,23 +188,26 @@ def year_chart(site: Site) -> list[tuple[str, int, float]]:
 
 
 def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None,
-               links: Links | None = None) -> Iterator[Page]:
+               links: Links | None = None, relations: Relations | None = None) -> Iterator[Page]:
+    """Every page; with relations, each notice's status and relations are shown and exported."""
     latest = site.notices[: config.latest]
-    entries = {n.id: listing(n) for n in site.notices}
+    validity = ({n.id: notice_relations(relations, n.id, _url_of_id) for n in site.notices}
+                if relations is not None else None)
+    entries = {n.id: listing(n, validity[n.id]["status"] if validity else "") for n in site.notices}
     latest_items = listed(latest, entries)
     # The home page shows the first twelve terms of each axis, and whether there are more.
     terms = site.summaries(limit=13)
     chart = year_chart(site)
     yield Page("index.html", "home.html", {
-        "latest": latest_items, "axes": AXES, "terms": terms, "total": len(site.notices),
+        "latest": latest_items, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url, "chart": chart,
     }, key=(summary_key(latest_items), tuple(terms.items()), len(site.notices), tuple(chart)))
-    yield from notice_pages(site, entries, digests, links)
+    yield from notice_pages(site, entries, digests, links, validity)
     yield from axis_pages(site, config, entries, digests)
-    every = tuple(notice_key(n, digests) for n in site.notices)
-    yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices)}, key=("catalog", every))
-    yield Page("catalog.csv", None, {"text": partial(catalog_csv, site.notices)}, key=("csv", every))
-    yield Page("search.html", "search.html", {"axes": AXES}, key="search")
+    every = (tuple(notice_key(n, digests) for n in site.notices), repr(validity))
+    yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices, validity)}, key=("catalog", every))
+    yield Page("catalog.csv", None, {"text": partial(catalog_csv, site.notices, validity)}, key=("csv", every))
+    yield Page("search.html", "search.html", {}, key="search")
     # Netlify serves 404.html at any depth, so its links start from the site's own path.
     not_found_root = urlsplit(config.base_url).path or "/"
     yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"}, key="404")

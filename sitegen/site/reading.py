@@ -14,9 +14,11 @@ from pathlib import Path
 
 from ..citations import find_citations, plain_body
 from ..content import ContentError, notice_files, parse_notice, read_body
+from ..fingerprint import body_digest
 from ..notice import Attachment, Notice, Publication
 from ..parallel import Workers, parallel_map
-from .cache import BuildCache, body_digest
+from ..relations import find_statements
+from .cache import BuildCache
 
 
 @dataclass
@@ -29,14 +31,18 @@ class Content:
     digests: dict[str, str]  # id -> hash of the file's bytes
     body_digests: dict[str, str]  # id -> hash of the Markdown body
     citations: dict = field(default_factory=dict)  # id -> citations found in the body
+    statements: dict = field(default_factory=dict)  # id -> acts and validity clauses (relations.py)
 
     def body(self, notice: Notice) -> str:
         return read_body(self.paths[notice.id])
 
 
 def _parse_file(path: Path) -> tuple:
-    """(notice or error line, hash of the file's bytes, hash of the body, citations)."""
-    data = path.read_bytes()
+    """(notice or error line, hash of the file's bytes, hash of the body, citations, statements)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # unreadable, or gone since the folder was listed
+        return f"{path}:1: file: cannot be read ({error.strerror})", "", "", [], []
     try:
         try:
             text = data.decode("utf-8")
@@ -44,11 +50,12 @@ def _parse_file(path: Path) -> tuple:
             raise ContentError(path, 1, "file", "not UTF-8 text") from None
         notice = parse_notice(text, path)
     except ContentError as error:
-        return str(error), "", "", []
+        return str(error), "", "", [], []
     citations = find_citations(plain_body(notice.body))
+    statements = find_statements(notice.title, notice.body)
     body_hash = body_digest(notice.body)
     notice.body = ""
-    return notice, hashlib.sha1(data).hexdigest(), body_hash, citations
+    return notice, hashlib.sha1(data).hexdigest(), body_hash, citations, statements
 
 
 def _flatten(notice: Notice | str):
@@ -77,14 +84,16 @@ def _unflatten(values) -> Notice | str:
 def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Workers | None = None) -> Content:
     """Every notice, and an error line for each file that cannot be read.
 
-    Files unchanged since the last build (same size and mtime) come from the cache;
-    the others are parsed on every core.
+    Files unchanged since the last build come from the cache; the others are parsed on every
+    core. A file counts as unchanged while its size, mtime, ctime and inode stay the same:
+    an edit that keeps the size and puts the old mtime back still sets the ctime, which no
+    one can set back (the check git's index makes), and costs no read of the file.
     """
     known = cache.notices() if cache else {}
     stamps: dict[Path, str] = {}
     for path in notice_files(content_dir):
         stat = path.stat()
-        stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
     changed = [p for p, stamp in stamps.items() if (known.get(str(p)) or ("",))[0] != stamp]
     mapped = workers.map(_parse_file, changed) if workers else parallel_map(_parse_file, changed)
     parsed = dict(zip(changed, mapped))
@@ -94,12 +103,12 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     seen: dict[str, Path] = {}
     for path, stamp in stamps.items():
         if path in parsed:
-            notice, file_digest, body_hash, citations = parsed[path]
+            notice, file_digest, body_hash, citations, statements = parsed[path]
             entries[str(path)] = (stamp, file_digest, body_hash, _flatten(notice),
-                                  [tuple(c) for c in citations])
+                                  [tuple(c) for c in citations], statements)
         else:
             entries[str(path)] = known[str(path)]
-            _, file_digest, body_hash, flat, flat_citations = known[str(path)]
+            _, file_digest, body_hash, flat, flat_citations, statements = known[str(path)]
             notice = _unflatten(flat)
             citations = flat_citations  # (kind, text, key) tuples, as Citation is
         if isinstance(notice, str):
@@ -114,6 +123,8 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
         content.digests[notice.id] = file_digest
         content.body_digests[notice.id] = body_hash
         content.citations[notice.id] = citations
+        if statements:
+            content.statements[notice.id] = statements
     if cache and entries != known:
         cache.store_notices(entries)
     return content

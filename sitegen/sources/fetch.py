@@ -1,4 +1,8 @@
-"""`sitegen fetch`: page through the MIIT search API politely, resumably, and verbatim.
+"""`sitegen fetch`: page through a source's search API politely, resumably, and verbatim.
+
+The crawler knows nothing of any one site: the source (MIIT's API, gov.cn's policy library,
+see `sources/base.py`) makes each page's URL, and reads a response into records and the total
+it reports; the crawler pages, retries, saves and keeps the manifest.
 
 Each good response is saved byte for byte as <out>/<query-slug>/page-NNNN.json, with
 manifest.json recording the request, time, HTTP status and the totals the API reported.
@@ -6,7 +10,12 @@ A response that is not a complete, successful page is never saved: it is retried
 backoff (honouring Retry-After) and, after the last try, reported. Re-running continues
 where a run stopped and never downloads a saved page again; once a crawl is complete, a
 re-run fetches only what is new, stopping at the first page whose records are all known.
-Long date ranges are split into slices, since the API caps deep paging.
+Long date ranges are split into slices, since the API caps deep paging; a date range is part
+of the folder name, so a new range is a new crawl, never an update of another one.
+
+The server is not trusted (see `sitegen/download.py`): every response is capped in size and
+time, Retry-After is capped, a redirect off the origin is refused, and a server that repeats
+the same records with no total is left when the repeats begin.
 """
 
 from __future__ import annotations
@@ -18,27 +27,20 @@ import json
 import math
 import re
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from ..content import write_atomic
-from .miit import DEFAULT_ORIGIN, PageError, records_of
+from ..download import DownloadError, HTTPStatusError, Limits, Policy, download
+from ..errors import UserError
+from .base import PageError, Query, SearchPage, Source
 
-API_PATH = "/search-front-server/api/search/info"
 USER_AGENT = f"sitegen/{__version__} (policy archive; polite crawler; one request at a time)"
-SELECT_FIELDS = (
-    "title,content,deploytime,_index,url,cdate,infoextends,infocontentattribute,columnname,"
-    "filenumbername,publishgroupname,publishtime,metaid,bexxgk,columnid,xxgkextend1,xxgkextend2,"
-    "themename,typename,indexcode,createdate"
-)
 
 
-class FetchError(RuntimeError):
+class FetchError(UserError, RuntimeError):
     pass
 
 
@@ -48,13 +50,27 @@ class FetchSettings:
     since: dt.date | None = None
     until: dt.date | None = None
     page_size: int = 20
-    origin: str = DEFAULT_ORIGIN
     delay: float = 1.0  # seconds between requests
     tries: int = 5
     backoff: float = 2.0  # first retry waits this long, then doubles
-    timeout: float = 30.0
+    timeout: float = 60.0  # seconds for one request, from connecting to its last byte
     max_pages: int = 100  # the deepest page the API serves; longer ranges are sliced
-    filters: dict[str, str] = field(default_factory=dict)  # typename, publishgroupname, themename
+    filters: dict[str, str] = field(default_factory=dict)  # "type", "department", "theme"
+    max_bytes: int = 64 * 1_048_576  # a larger response is refused, not read into memory
+    max_retry_after: float = 300.0  # a server asking for a longer pause gets this one
+
+    def __post_init__(self) -> None:
+        for name, least in (("page_size", 1), ("tries", 1), ("max_pages", 1), ("max_bytes", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise FetchError(f"{name.replace('_', '-')} must be a whole number of at least {least}, "
+                                 f"not {value!r}")
+        for name in ("delay", "backoff", "timeout", "max_retry_after"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value < 0 or (name == "timeout" and value == 0):
+                raise FetchError(f"{name.replace('_', '-')} must be a positive number of seconds, "
+                                 f"not {value!r}")
 
 
 @dataclass
@@ -71,72 +87,58 @@ class FetchReport:
                 f"{self.records} records ({self.new_records} new), {self.retries} retries, into {folder}")
 
 
-def query_slug(query: str, settings: FetchSettings | None = None) -> str:
-    """An ASCII folder name for a query (and its filters): readable where it can be, unique always."""
+def query_slug(query: str, settings: FetchSettings | None = None, source: str = "miit") -> str:
+    """An ASCII folder name for a source's query, its filters and its date range: readable where
+    it can be, unique always."""
     key = query + json.dumps(settings.filters if settings else {}, sort_keys=True, ensure_ascii=False)
+    span = _span(settings)
+    if span:
+        key += "|" + span
+    if source != "miit":  # MIIT's crawls keep the names they had before there were sources
+        key += "|" + source
     readable = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-")[:40]
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    return f"{readable}-{digest}" if readable else f"q-{digest}"
+    name = f"{readable}-{digest}" if readable else f"q-{digest}"
+    return f"{name}-{span}" if span else name
 
 
-def request_params(settings: FetchSettings, page: int, begin: dt.date | None, end: dt.date | None) -> dict:
-    params = {
-        "websiteid": "110000000000000", "scope": "basic", "q": settings.query,
-        "pg": str(settings.page_size), "p": str(page), "cateid": "",
-        "pos": "title_text,infocontent,titlepy", "dateField": "deploytime",
-        "selectFields": SELECT_FIELDS, "group": "distinct", "level": "6",
-        "sortFields": json.dumps([{"name": "deploytime", "type": "desc"}]),
-    }
-    if begin:
-        params["begin"] = begin.isoformat()
-    if end:
-        params["end"] = end.isoformat()
-    for name, value in sorted(settings.filters.items()):
-        params[f"_cus_eq_{name}"] = value
-    return params
+def _span(settings: FetchSettings | None) -> str:
+    if settings is None or (settings.since is None and settings.until is None):
+        return ""
+    return f"{settings.since or 'start'}--{settings.until or 'end'}"
 
 
-def reported_total(page: dict) -> int | None:
-    search = page.get("data", {}).get("searchResult", {})
-    for key in ("totalHits", "total", "totalCount"):
-        value = search.get(key)
-        if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
-            return int(value)
-    return None
+def check_page(source: Source, body: bytes, where: str) -> SearchPage:
+    """The page as its source reads it, or PageError when it is not a complete, good page."""
+    return source.read_page(body, where)
 
 
-def check_page(body: bytes, source: str) -> tuple[dict, list[str]]:
-    """The parsed page and its record ids, or PageError when it is not a complete, good page."""
-    try:
-        page = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PageError(f"not a complete JSON page ({error})") from None
-    records = records_of(page, Path(source))
-    return page, [record.id for record in records]
-
-
-def _retry_after(value: str | None, default: float) -> float:
+def _retry_after(value: str | None, default: float, cap: float) -> float:
+    """The pause a 429/503 asks for (seconds or an HTTP date), never longer than cap."""
     if not value:
-        return default
+        return min(default, cap)
     if value.strip().isdigit():
-        return float(value.strip())
+        return min(float(value.strip()), cap)
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())
+        seconds = (moment - dt.datetime.now(dt.UTC)).total_seconds()
+    except (TypeError, ValueError, OverflowError):
+        return min(default, cap)
+    return min(max(0.0, seconds), cap)
 
 
 class Client:
     """One request at a time, a pause between requests, retries with backoff."""
 
-    def __init__(self, settings: FetchSettings, report: FetchReport,
+    def __init__(self, source: Source, settings: FetchSettings, report: FetchReport,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
-        self.settings, self.report, self.sleep, self.clock = settings, report, sleep, clock
+        self.source, self.settings, self.report, self.sleep, self.clock = source, settings, report, sleep, clock
         self.last_request = None
 
-    def get(self, params: dict) -> tuple[bytes, int, dict]:
-        url = self.settings.origin.rstrip("/") + API_PATH + "?" + urllib.parse.urlencode(params)
+    def get(self, url: str, where: str) -> tuple[bytes, int, SearchPage]:
+        policy = Policy(self.source.origin)  # the origin only: a redirect elsewhere is refused
+        limits = Limits(max_bytes=self.settings.max_bytes, deadline=self.settings.timeout)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         wait = self.settings.backoff
         problem = ""
         for attempt in range(1, self.settings.tries + 1):
@@ -145,45 +147,53 @@ class Client:
                 if pause > 0:
                     self.sleep(pause)
             self.last_request = self.clock()
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
             retry_in = wait
             try:
-                with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
-                    body = response.read()
-                    status = response.status
-                page, ids = check_page(body, f"page {params['p']}")
-                return body, status, {"page": page, "ids": ids}
-            except urllib.error.HTTPError as error:
-                problem = f"HTTP {error.code}"
-                if error.code == 429 or error.code >= 500:
-                    retry_in = _retry_after(error.headers.get("Retry-After"), wait)
-                else:
-                    raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-                problem = f"no answer ({getattr(error, 'reason', error)})"
+                response = download(url, policy, limits, headers)
+                return response.body, response.status, check_page(self.source, response.body, where)
+            except HTTPStatusError as error:
+                problem = str(error)
+                if not error.retry:
+                    raise FetchError(f"{url}: {error}") from None
+                retry_in = _retry_after(error.retry_after, wait, self.settings.max_retry_after)
+            except DownloadError as error:
+                if not error.retry:
+                    raise FetchError(f"{where}: {error}") from None
+                problem = str(error)
             except PageError as error:
                 problem = f"bad page: {error}"
             if attempt < self.settings.tries:
                 self.report.retries += 1
                 self.sleep(retry_in)
                 wait *= 2
-        raise FetchError(f"gave up on page {params['p']} after {self.settings.tries} tries: {problem}")
+        raise FetchError(f"gave up on {where} after {self.settings.tries} tries: {problem}")
 
 
 class Crawl:
-    def __init__(self, settings: FetchSettings, out: Path, client: Client,
+    def __init__(self, source: Source, settings: FetchSettings, out: Path, client: Client,
                  on_page: Callable[[int, int], None] | None = None):
-        self.settings, self.client, self.on_page = settings, client, on_page
-        self.folder = out / query_slug(settings.query, settings)
+        self.source, self.settings, self.client, self.on_page = source, settings, client, on_page
+        self.folder = out / query_slug(settings.query, settings, source.name)
         self.manifest_path = self.folder / "manifest.json"
         self.manifest = self._load_manifest()
         self.known = self._saved_ids()
 
     def _load_manifest(self) -> dict:
         if self.manifest_path.is_file():
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        return {"query": self.settings.query, "filters": self.settings.filters, "complete": False,
-                "slices": {}, "updates": []}
+            try:
+                manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+                raise FetchError(f"{self.manifest_path}: not a readable manifest ({error}); "
+                                 "move it away to start this crawl again") from None
+            if isinstance(manifest, dict) and isinstance(manifest.get("slices"), dict) \
+                    and isinstance(manifest.get("updates"), list):
+                return manifest
+            raise FetchError(f"{self.manifest_path}: not a sitegen fetch manifest; "
+                             "move it away to start this crawl again")
+        return {"source": self.source.name, "origin": self.source.origin,
+                "query": self.settings.query, "filters": self.settings.filters,
+                "since": str(self.settings.since or ""), "until": str(self.settings.until or ""),
+                "complete": False, "slices": {}, "updates": []}
 
     def _save_manifest(self) -> None:
         write_atomic(self.manifest_path, json.dumps(self.manifest, ensure_ascii=False, indent=1) + "\n")
@@ -192,7 +202,7 @@ class Crawl:
         ids: set[str] = set()
         for path in sorted(self.folder.rglob("page-*.json")) if self.folder.is_dir() else []:
             try:
-                ids.update(check_page(path.read_bytes(), str(path))[1])
+                ids.update(r.id for r in check_page(self.source, path.read_bytes(), str(path)).records)
             except PageError:
                 path.unlink()  # never keep a bad page: it is fetched again
         return ids
@@ -205,15 +215,20 @@ class Crawl:
         entry.setdefault("pages", {})[path.name] = {"time": _now(), **self._last}
 
     def _fetch(self, page: int, begin, end) -> tuple[bytes, dict]:
-        params = request_params(self.settings, page, begin, end)
-        body, status, parsed = self.client.get(params)
-        self._last = {"status": status, "total": reported_total(parsed["page"]), "records": len(parsed["ids"])}
+        query = Query(self.settings.query, begin, end, self.settings.page_size, self.settings.filters)
+        try:
+            url = self.source.page_url(query, page)
+        except ValueError as error:
+            raise FetchError(str(error)) from None
+        body, status, parsed = self.client.get(url, f"page {page}")
+        ids = [record.id for record in parsed.records]
+        self._last = {"status": status, "total": parsed.total, "records": len(ids)}
         self.client.report.pages_fetched += 1
-        self.client.report.records += len(parsed["ids"])
-        fresh = [i for i in parsed["ids"] if i not in self.known]
+        self.client.report.records += len(ids)
+        fresh = [i for i in ids if i not in self.known]
         self.client.report.new_records += len(fresh)
-        self.known.update(parsed["ids"])
-        return body, {**parsed, "fresh": fresh, "params": params}
+        self.known.update(ids)
+        return body, {"total": parsed.total, "ids": ids, "fresh": fresh, "url": url}
 
     # -- a full crawl, by date slices -------------------------------------
     def run(self) -> None:
@@ -238,11 +253,11 @@ class Crawl:
         first = folder / "page-0001.json"
         if first.is_file():
             self.client.report.pages_skipped += 1
-            total = reported_total(json.loads(first.read_bytes().decode("utf-8-sig")))
+            total = check_page(self.source, first.read_bytes(), str(first)).total
         else:
             body, parsed = self._fetch(1, begin, end)
-            total = entry["total"] = reported_total(parsed["page"])
-            entry["request"] = parsed["params"]
+            total = entry["total"] = parsed["total"]
+            entry["request"] = parsed["url"]
             if self._too_deep(total) and self._can_split(begin, end):
                 entry["split"] = True
                 self._save_manifest()
@@ -259,6 +274,9 @@ class Crawl:
             last = math.ceil(total / self.settings.page_size) if total is not None else None
             if last is not None and page >= min(last, self.settings.max_pages):
                 break
+            if last is None and page >= self.settings.max_pages:
+                self._cut(key, "the API reports no total")
+                break
             page += 1
             self._progress(page, last or page)
             path = folder / f"page-{page:04d}.json"
@@ -273,7 +291,7 @@ class Crawl:
                 self.client.report.retries += 1
                 self.client.sleep(self.settings.backoff)
                 body, parsed = self._fetch(page, begin, end)
-            now_total = reported_total(parsed["page"])
+            now_total = parsed["total"]
             if now_total is not None and total is not None and now_total != total:
                 self.manifest["total_changed"] = True
                 self.client.report.warnings.append(
@@ -281,6 +299,12 @@ class Crawl:
                 total = now_total
             if not parsed["ids"]:
                 break  # past the end
+            if not parsed["fresh"] and total is None:
+                # With no total to count to, a server repeating itself would be followed forever.
+                self.client.report.warnings.append(
+                    f"{key}: page {page} only repeats records already fetched and the API reports "
+                    "no total: stopped there")
+                break
             if not parsed["fresh"]:
                 self.client.report.warnings.append(f"page {page} only repeats records already fetched")
             self._save(path, body, entry)
@@ -302,17 +326,25 @@ class Crawl:
         folder = self.folder / f"update-{stamp}"
         record = {"time": _now(), "folder": folder.name, "pages": {}}
         page = 1
-        while page <= self.settings.max_pages:
+        while True:
             body, parsed = self._fetch(page, self.settings.since, self.settings.until)
             if not parsed["fresh"]:
                 break  # the first page with nothing new: the rest is known
             self._save(folder / f"page-{page:04d}.json", body, record)
             if len(parsed["ids"]) < self.settings.page_size:
                 break
+            if page >= self.settings.max_pages:
+                self._cut("update", "new records go on past it")
+                break
             page += 1
         self.manifest["updates"].append(record)
         self.manifest["total_changed"] = False
         self._save_manifest()
+
+    def _cut(self, key: str, why: str) -> None:
+        self.client.report.warnings.append(
+            f"{key}: stopped at the page limit ({self.settings.max_pages} pages) and {why}: the "
+            "crawl may be incomplete; give --since/--until for a narrower range")
 
     def _progress(self, page: int, total: int) -> None:
         if self.on_page:
@@ -323,9 +355,10 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def fetch(settings: FetchSettings, out: Path, sleep=time.sleep,
+def fetch(source: Source, settings: FetchSettings, out: Path, sleep=time.sleep,
           on_page: Callable[[int, int], None] | None = None) -> tuple[FetchReport, Path]:
+    """Crawl source's pages for settings' query into out/<query-slug>/; the report and folder."""
     report = FetchReport()
-    crawl = Crawl(settings, out, Client(settings, report, sleep=sleep), on_page)
+    crawl = Crawl(source, settings, out, Client(source, settings, report, sleep=sleep), on_page)
     crawl.run()
     return report, crawl.folder

@@ -3,65 +3,101 @@
 A page holds `data.searchResult.dataResults[*].groupData[*]`; each group entry
 carries the record in `.data` and its id in `.pkValue`. The body sits three JSON
 layers deep: `infoextends` -> `infoContent` -> the field named `content`.
+Dates are epoch milliseconds, read as Beijing calendar days.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urljoin
 
-from ..convert import convert
 from ..convert.urls import absolute_url
-from ..dates import DateError, beijing_date
+from ..dates import beijing_date
 from ..notice import Attachment, Notice
+from ..urls import web_url
+from .base import (
+    Draft,
+    PageError,
+    Query,
+    RawRecord,
+    RecordError,
+    SearchPage,
+    clean_text,
+    first_date,
+    parse_json,
+    source_url_of,
+    text_field,
+    whole_number,
+)
 
 DEFAULT_ORIGIN = "https://www.miit.gov.cn"
+API_PATH = "/search-front-server/api/search/info"
+SELECT_FIELDS = (
+    "title,content,deploytime,_index,url,cdate,infoextends,infocontentattribute,columnname,"
+    "filenumbername,publishgroupname,publishtime,metaid,bexxgk,columnid,xxgkextend1,xxgkextend2,"
+    "themename,typename,indexcode,createdate"
+)
+# sitegen's filter names -> the API's fields.
+FILTERS = {"type": "typename", "department": "publishgroupname", "theme": "themename"}
 
 
-class PageError(ValueError):
-    """A whole page is unusable (not JSON, truncated, or the API said it failed)."""
+@dataclass(frozen=True)
+class MiitSource:
+    origin: str = DEFAULT_ORIGIN
+    name: str = "miit"
+
+    def page_url(self, query: Query, page: int) -> str:
+        params = {
+            "websiteid": "110000000000000", "scope": "basic", "q": query.text,
+            "pg": str(query.page_size), "p": str(page), "cateid": "",
+            "pos": "title_text,infocontent,titlepy", "dateField": "deploytime",
+            "selectFields": SELECT_FIELDS, "group": "distinct", "level": "6",
+            "sortFields": json.dumps([{"name": "deploytime", "type": "desc"}]),
+        }
+        if query.since:
+            params["begin"] = query.since.isoformat()
+        if query.until:
+            params["end"] = query.until.isoformat()
+        for name, value in sorted(query.filters.items()):
+            params[f"_cus_eq_{FILTERS.get(name, name)}"] = value
+        return self.origin.rstrip("/") + API_PATH + "?" + urllib.parse.urlencode(params)
+
+    def read_page(self, body: bytes, where: str) -> SearchPage:
+        page = parse_json(body)
+        return SearchPage(records_of(page, where), reported_total(page))
+
+    def draft(self, raw: RawRecord) -> Draft:
+        record = raw.data
+        if not raw.id:
+            raise RecordError("no record id (pkValue)")
+        title_key = next((k for k in ("title", "title_text", "xxgkextend1") if record.get(k)), "title")
+        title = text_field(record, title_key)
+        if not title:
+            raise RecordError("no title")
+        fields = content_fields(record)
+        warnings: list[str] = []
+        source_url = source_url_of(record, "url", self.origin, warnings)
+        notice = Notice(
+            id=raw.id,
+            title=title,
+            file_number=text_field(record, "filenumbername"),
+            issuer=text_field(record, "xxgkextend2"),
+            department=text_field(record, "publishgroupname"),
+            written=first_date(record, ("createdate",), beijing_date, warnings, "written"),
+            date=first_date(record, ("cdate", "deploytime", "publishtime"), beijing_date, warnings, "date"),
+            column=text_field(record, "columnname"),
+            theme=text_field(record, "themename"),
+            doc_type=text_field(record, "typename"),
+            index_code=text_field(record, "indexcode"),
+            source_url=source_url,
+            attachments=file_fields(fields, source_url or self.origin),
+        )
+        return Draft(notice, body_html(fields), source_url or self.origin, warnings)
 
 
-class RecordError(ValueError):
-    """One record is unusable; the rest of its page still imports."""
-
-
-@dataclass
-class RawRecord:
-    id: str
-    data: dict
-    page: Path
-
-
-@dataclass
-class Imported:
-    """A notice together with the body HTML it was converted from."""
-
-    notice: Notice
-    source_text: str  # the body's visible text, for the fidelity measure
-    page: Path
-    warnings: list[str]
-
-
-def read_page(path: Path) -> list[RawRecord]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PageError(f"not UTF-8 text ({error.reason} at byte {error.start})") from None
-    if not text.strip():
-        raise PageError("empty file")
-    try:
-        page = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PageError(f"not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
-    return records_of(page, path)
-
-
-def records_of(page: object, path: Path) -> list[RawRecord]:
+def records_of(page: object, where: str) -> list[RawRecord]:
     if not isinstance(page, dict):
         raise PageError("not a search-API page (top level is not an object)")
     if page.get("success") is False:
@@ -85,24 +121,22 @@ def records_of(page: object, path: Path) -> list[RawRecord]:
                 continue
             record = entry["data"]
             record_id = entry.get("pkValue") or record.get("iid") or record.get("id")
-            records.append(RawRecord(str(record_id or ""), record, path))
+            if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
+                record_id = ""  # an id that is not text or a number is no id ("no record id")
+            records.append(RawRecord(str(record_id or ""), record, where))
     return records
 
 
-_TAG = re.compile(r"<[^>]*>")
-
-
-def clean_title(value: object) -> str:
-    """Search highlighting (`<em>个</em><em>人</em>`) and entities stripped, spaces collapsed."""
-    text = html.unescape(_TAG.sub("", str(value or "")))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _text(record: dict, key: str) -> str:
-    value = record.get(key)
-    if value is None:
-        return ""
-    return clean_title(value)
+def reported_total(page: dict) -> int | None:
+    data = page.get("data")
+    search = data.get("searchResult") if isinstance(data, dict) else None
+    if not isinstance(search, dict):
+        return None
+    for key in ("totalHits", "total", "totalCount"):
+        total = whole_number(search.get(key))
+        if total is not None:
+            return total
+    return None
 
 
 def content_fields(record: dict) -> list[dict]:
@@ -116,6 +150,8 @@ def content_fields(record: dict) -> list[dict]:
         fields = json.loads(fields) if isinstance(fields, str) else fields
     except (json.JSONDecodeError, AttributeError, TypeError) as error:
         raise RecordError(f"infoextends is not valid JSON ({error})") from None
+    except RecursionError:
+        raise RecordError("infoextends is nested too deeply to read") from None
     if not isinstance(fields, list):
         raise RecordError("infoextends.infoContent is not a list of fields")
     return [field for field in fields if isinstance(field, dict)]
@@ -137,57 +173,7 @@ def file_fields(fields: list[dict], base_url: str) -> list[Attachment]:
         if field.get("fieldName") == "content" or not isinstance(value, str):
             continue
         if re.match(r"^(/|https?://)\S+$", value.strip()):
-            url = absolute_url(value.strip(), base_url)
+            url = web_url(absolute_url(value.strip(), base_url), base_url)
             if url:
-                found.append(Attachment(clean_title(field.get("fieldTitle")) or url, url))
+                found.append(Attachment(clean_text(field.get("fieldTitle")) or url, url))
     return found
-
-
-def _date(record: dict, keys: tuple[str, ...], warnings: list[str], label: str):
-    for key in keys:
-        try:
-            value = beijing_date(record.get(key))
-        except DateError as error:
-            warnings.append(f"{label} ({key}): {error}")
-            continue
-        if value is not None:
-            return value
-    return None
-
-
-def to_notice(raw: RawRecord, origin: str = DEFAULT_ORIGIN) -> Imported:
-    record = raw.data
-    title = clean_title(record.get("title") or record.get("title_text") or record.get("xxgkextend1"))
-    if not raw.id:
-        raise RecordError("no record id (pkValue)")
-    if not title:
-        raise RecordError("no title")
-    fields = content_fields(record)
-    html_body = body_html(fields)
-    path = str(record.get("url") or "").strip()
-    source_url = urljoin(origin.rstrip("/") + "/", path) if path else ""
-    warnings: list[str] = []
-    conversion = convert(html_body, source_url or origin)
-    attachments = list(conversion.attachments)
-    seen = {a.url for a in attachments}
-    for extra in file_fields(fields, source_url or origin):
-        if extra.url not in seen:
-            attachments.append(extra)
-            seen.add(extra.url)
-    notice = Notice(
-        id=raw.id,
-        title=title,
-        body=conversion.markdown,
-        file_number=_text(record, "filenumbername"),
-        issuer=_text(record, "xxgkextend2"),
-        department=_text(record, "publishgroupname"),
-        written=_date(record, ("createdate",), warnings, "written"),
-        date=_date(record, ("cdate", "deploytime", "publishtime"), warnings, "date"),
-        column=_text(record, "columnname"),
-        theme=_text(record, "themename"),
-        doc_type=_text(record, "typename"),
-        index_code=_text(record, "indexcode"),
-        source_url=source_url,
-        attachments=attachments,
-    )
-    return Imported(notice, conversion.source_text, raw.page, warnings)

@@ -1,0 +1,100 @@
+"""A theme: its Jinja templates and its static files, and one version over both.
+
+Templates see the browse axes as the global `axes` (sitegen/site/structure.py defines them
+once); a theme loops over them instead of naming them. Static files are copied as they are;
+a symbolic link is never followed (it could point anywhere: `/proc/self/environ`).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from ..urls import href
+from ..xml_chars import strip_xml_forbidden
+from .structure import AXES
+
+
+@lru_cache(maxsize=4)
+def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Environment:
+    """The theme's templates, compiled once per process and theme version: no file checks per
+    page, and an edited theme (a new version) gets a new environment."""
+    environment = jinja2.Environment(
+        auto_reload=False,
+        loader=jinja2.FileSystemLoader(theme_dir / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    # `href="{{ url|href }}"`: a URL from data, written only when relative or http(s).
+    environment.filters["href"] = href
+    environment.globals["axes"] = AXES
+    return environment
+
+
+def _finalize(value: object) -> object:
+    """Every value a template writes loses the characters XML forbids (feeds must stay readable)."""
+    return strip_xml_forbidden(value) if isinstance(value, str) else value
+
+
+def theme_files(theme_dir: Path) -> list[Path]:
+    """Every regular file of the theme, in a stable order; links are left out."""
+    found = []
+    for directory, folders, names in os.walk(theme_dir):  # os.walk never enters linked folders
+        folders.sort()
+        for name in sorted(names):
+            path = Path(directory, name)
+            if not path.is_symlink() and path.is_file():
+                found.append(path)
+    return found
+
+
+def theme_version(theme_dir: Path) -> str:
+    """One hash over every template and static file: a theme edit re-renders every page."""
+    hasher = hashlib.sha1(__version__.encode())
+    for path in theme_files(theme_dir):
+        hasher.update(str(path.relative_to(theme_dir)).encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def copy_static(theme_dir: Path, target: Path) -> None:
+    """Make target hold exactly the theme's static files: copy those that differ, remove those
+    the theme no longer has (a warm build then equals a cold one)."""
+    source = theme_dir / "static"
+    wanted = {path.relative_to(source) for path in theme_files(source)} if source.is_dir() else set()
+    for relative in sorted(wanted):
+        destination = target / relative
+        if destination.is_file() and not destination.is_symlink() and filecmp.cmp(
+                source / relative, destination, shallow=False):
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.is_symlink() or destination.is_dir():
+            _remove(destination)
+        shutil.copyfile(source / relative, destination)
+    if not target.is_dir():
+        return
+    for directory, folders, names in os.walk(target, topdown=False):
+        for name in names + [f for f in folders if Path(directory, f).is_symlink()]:
+            path = Path(directory, name)
+            if path.relative_to(target) not in wanted:
+                path.unlink()
+        if directory != str(target) and not os.listdir(directory):
+            os.rmdir(directory)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
