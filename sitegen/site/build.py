@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import shutil
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
