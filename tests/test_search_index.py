@@ -147,3 +147,28 @@ def test_tokens_make_every_substring_findable_as_written():
     assert tokens("[2020]") == tokens("〔2020〕") == tokens("（2020）") == tokens("【2020】")
     assert tokens("ＡＰＰ") == tokens("app")
     assert tokens("省、") != tokens("省，")  # punctuation is kept as written
+
+
+def test_files_cached_for_good_never_change_under_their_name(tmp_path, monkeypatch):
+    """netlify.toml's immutable rules cover only names whose content never changes."""
+    import tomllib
+
+    monkeypatch.setattr(pagefind, "SHARD_SIZE", 2)
+    rules = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))["headers"]
+    immutable = [r["for"].rstrip("*") for r in rules if "immutable" in r["values"].get("Cache-Control", "")]
+    assert immutable == ["/pagefind/shards/"]
+    project = _archive(tmp_path / "p")
+    site = project / "public"
+
+    def cached_for_good() -> dict[str, bytes]:
+        files = {"/" + p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+        return {name: data for name, data in files.items() if name.startswith(tuple(immutable))}
+
+    build_site(_config(project), project)
+    before = cached_for_good()
+    edited = project / "content" / "2021" / "n2021d1.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("第1号正文", "第1号正文（修订）"), encoding="utf-8")
+    build_site(_config(project), project)
+    after = cached_for_good()
+    assert before.keys() != after.keys()  # the edited shard is a new folder
+    assert all(before[name] == after[name] for name in before.keys() & after.keys())

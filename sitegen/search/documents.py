@@ -5,7 +5,7 @@ script reads them by name and adding one is one line here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
@@ -18,13 +18,16 @@ class Facet:
     label: str  # what readers see over its values
 
 
-# Filters of the search page, in the order shown (the date has its own range filter).
-# A list value (several issuers) counts under each of its values.
+# Filters of the search page, in the order shown (the date has its own range filter): adding
+# one is a line here. A value comes from the entry's `values` (what the build derives, such as
+# the status) or else from the Notice attribute of that name; a list value (several issuers)
+# counts under each of its values.
 FACETS = (
     Facet("column", "栏目"),
     Facet("theme", "主题分类"),
     Facet("issuer", "发文机关"),
     Facet("doc_type", "公文种类"),
+    Facet("status", "时效性"),
 )
 # What a result shows, fetched only for the results shown.
 RECORD = ("url", "title", "file_number", "date")
@@ -40,6 +43,7 @@ class SearchEntry:
 
     notice: Notice
     url: str
+    values: dict[str, str] = field(default_factory=dict)  # derived facet values, by key
 
 
 def notice_texts(notice: Notice, body_html: str) -> dict[str, str]:
@@ -48,8 +52,8 @@ def notice_texts(notice: Notice, body_html: str) -> dict[str, str]:
             "body": sanitized_html_text(body_html)}
 
 
-def field_value(notice: Notice, key: str) -> str | list[str]:
-    value = getattr(notice, key, "")
+def field_value(entry: SearchEntry, key: str) -> str | list[str]:
+    value = entry.values[key] if key in entry.values else getattr(entry.notice, key, "")
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if v]
     return "" if value is None else str(value)

@@ -116,7 +116,7 @@ def catalog(plan: SearchPlan, offline: bool) -> dict:
         column = []
         for shard in plan.shards:
             for entry in shard.entries:
-                value = field_value(entry.notice, facet.key)
+                value = field_value(entry, facet.key)
                 items = value if isinstance(value, list) else [value] if value else []
                 indexes = [values.setdefault(item, len(values)) for item in items]
                 column.append(indexes[0] if len(indexes) == 1 else indexes if indexes else -1)

@@ -35,7 +35,9 @@ from .documents import RECORD, SearchEntry, field_value, search_document
 from .tokens import TOKENS_VERSION
 
 PAGEFIND_VERSION = "1.5.2"
-SHARD_SIZE = 4000  # notices a shard holds at most (unless one year has more)
+# Notices a shard holds at most (unless one year has more): Pagefind needs about 0.5 MB per
+# notice of 4,500 characters while it indexes, and two shards are indexed at once.
+SHARD_SIZE = 3000
 COMPLETE = "complete"
 OFFLINE_SUFFIX = ".js"  # chunk scripts, copied into the site only for the offline bundle
 
@@ -180,7 +182,7 @@ def _record_value(entry: SearchEntry, key: str) -> str | list[str]:
         return entry.url
     if key == "date":
         return entry.notice.date.isoformat() if entry.notice.date else ""
-    return field_value(entry.notice, key)
+    return field_value(entry, key)
 
 
 def _listing(folder: Path) -> list[list]:

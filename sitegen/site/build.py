@@ -202,7 +202,8 @@ def build_site(
             if search:
                 phase = time.perf_counter()
                 search_cache = project_root / config.cache / "search" if use_cache else None
-                report.reindexed = _index_search(content, target, cache, search_cache, offline, workers)
+                report.reindexed = _index_search(content, relations, target, cache, search_cache, offline,
+                                                 workers)
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
@@ -268,11 +269,12 @@ def rendered_bodies(ids: list[str], content: Content, cache: BuildCache | None,
     return {notice_id: found[content.body_digests[notice_id]] for notice_id in ids}
 
 
-def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir: Path | None,
+def _index_search(content: Content, relations, site_dir: Path, cache: BuildCache, cache_dir: Path | None,
                   offline: bool, workers: Workers) -> list[str]:
     from ..search.index import SearchEntry, plan_search_index, write_search_index
 
-    entries = [SearchEntry(notice, notice_url(notice)) for notice in content.notices]
+    entries = [SearchEntry(notice, notice_url(notice), {"status": relations.status(notice.id)})
+               for notice in content.notices]
     plan = plan_search_index(entries, content.digests, cache_dir)
     bodies = rendered_bodies(plan.needs_bodies, content, cache, workers)
     return write_search_index(plan, bodies, site_dir, offline)

@@ -161,10 +161,16 @@
     shown = 0;
     showFilters(s);
     list.replaceChildren();
-    await showMore(mine);
-    if (mine !== generation) return;
     const what = s.q ? `“${s.q}”` : "全部文件";
     const active = describeFilters(s);
+    if (!s.q && !active.length) {
+      // Nothing asked yet: the counts, and no list (the browse pages list everything).
+      moreButton.hidden = true;
+      statusLine.textContent = `${what}：共 ${found.total} 篇，输入检索词或选择筛选条件`;
+      return;
+    }
+    await showMore(mine);
+    if (mine !== generation) return;
     if (found.total) statusLine.textContent = `${what}：找到 ${found.total} 篇文件`;
     else if (active.length) statusLine.textContent = `${what}：在所选筛选条件（${active.join("；")}）下没有找到文件`;
     else statusLine.textContent = `${what}：没有找到相关文件`;
