@@ -30,6 +30,7 @@ from ..parallel import POOL_THRESHOLD, Workers
 from ..relations import build_date, relate_archive
 from ..render import render_markdown
 from .cache import BuildCache, store_bodies_from_worker
+from .outline import outline
 from .pages import Page, root_of, site_pages
 from .reading import Content, read_content
 from .structure import build_structure, notice_url
@@ -108,6 +109,8 @@ def _write_pages(output: Output, pages: list[Page]) -> int:
                 notice = dataclasses.replace(notice, body=markdown)
         if "anchors" in page.context:
             page.context["body"] = link_html(page.context["body"], page.context["anchors"])
+        if notice is not None and page.template:
+            page.context["body"], page.context["outline"] = outline(page.context["body"])
         if page.template:
             text = render_page(page, output.config, output.theme_dir, output.theme_version)
         else:
