@@ -295,7 +295,7 @@ def snapshot(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
 
 
 def watch(paths: Callable[[], list[Path]], on_change: Callable[[], None], stop: threading.Event,
-          interval: float = 0.1, settle: float = 0.15) -> None:
+          interval: float = 0.1, settle: float = 0.1) -> None:
     """Call on_change after the files under paths() change and then stay unchanged for settle
     seconds (an editor's save, or a burst of them, gives one rebuild)."""
     seen = snapshot(paths())

@@ -123,7 +123,7 @@ def test_the_wheel_carries_the_theme_and_builds_a_site_outside_the_repository(tm
     assert (demo / "public" / "pagefind" / "shards.js").is_file()
     assert len(list((demo / "public" / "notices").glob("*.html"))) == 9
 
-    server = subprocess.Popen([sitegen, "serve", "--port", "0", "--no-watch", "--no-build"], cwd=demo,
+    server = subprocess.Popen([sitegen, "serve", "--port", "0"], cwd=demo,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = server.stdout.readline()
