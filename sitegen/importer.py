@@ -198,6 +198,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     _write(fresh, _read_existing(content_dir, report), content_dir, report)
 
 
+_NO_ID = "\x00"  # the key of a file whose id cannot be read: no id holds this character
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 
 
@@ -206,17 +207,21 @@ def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existi
     if not content_dir.is_dir():
         return {}
     for path in notice_files(content_dir):
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            report.warnings.append(f"{path}: cannot be read ({error.strerror}); left untouched")
+            text = ""
         try:
             notice = parse_notice(text, path)
             key = notice.id
         except ContentError as error:
-            # Unreadable files are left as they are; their id still claims the notice.
-            report.warnings.append(f"{error} (left untouched)")
+            # Unreadable files are left as they are; their id still claims the notice, and
+            # their name in any case (never written over).
+            if text:
+                report.warnings.append(f"{error} (left untouched)")
             match = _ID_LINE.search(_front_matter_lines(text))
-            if not match:
-                continue
-            notice, key = None, match.group(1)
+            notice, key = None, match.group(1) if match else f"{_NO_ID}{path}"
         copies.setdefault(key, []).append(
             _Existing(path, text, notice, notice is None or edited_by_hand(text)))
     return {key: _one_copy(found, report) for key, found in copies.items()}
@@ -286,8 +291,8 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
     target = content_dir / relative_path(notice)
     owner = owners.get(target, notice.id)
     if owner != notice.id:
-        report.errors.append(f"{target}: record {notice.id}: the file of notice {owner} has this "
-                             f"name; not written")
+        whose = "a file whose id cannot be read" if owner.startswith(_NO_ID) else f"the file of notice {owner}"
+        report.errors.append(f"{target}: record {notice.id}: {whose} has this name; not written")
         return False
     text = notice_text(notice)
     if old is None:
