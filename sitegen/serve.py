@@ -196,19 +196,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.close_connection = True
+        seen = None
         try:
-            with live.changed:
-                seen = (live.version, live.error)
-                self.wfile.write(live.message())
+            while True:
+                with live.changed:  # never held while writing: a stuck page holds up no rebuild
+                    live.changed.wait_for(lambda seen=seen: (live.version, live.error) != seen, timeout=15)
+                    state, message = (live.version, live.error), live.message()
+                if state == seen:
+                    self.wfile.write(b": still here\n\n")  # finds pages that were closed
+                else:
+                    seen = state
+                    self.wfile.write(message)
                 self.wfile.flush()
-                while True:
-                    live.changed.wait(timeout=15)
-                    if (live.version, live.error) == seen:
-                        self.wfile.write(b": still here\n\n")  # finds pages that were closed
-                    else:
-                        seen = (live.version, live.error)
-                        self.wfile.write(live.message())
-                    self.wfile.flush()
         except OSError:
             return
 
