@@ -139,6 +139,7 @@ def test_the_wheel_carries_the_theme_and_builds_a_site_outside_the_repository(tm
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server.stdout.close()
 
 
 @pytest.mark.parametrize("engine", ["pyromark", "markdown-it-pyrs"])

@@ -95,3 +95,4 @@ def test_an_edit_shows_in_an_open_tab_within_two_seconds_at_1000_notices(tmp_pat
     finally:
         process.terminate()
         process.wait(timeout=20)
+        process.stdout.close()
