@@ -64,11 +64,11 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
     def summary(self, out: Path) -> str:
-        skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
+        skipped = f", {count(len(self.skipped), 'notice')} skipped" if self.skipped else ""
         search = "with search index" if self.searched else "no search index"
         changed = "" if self.written == self.pages else f" ({self.written} changed)"
-        return (f"{self.pages} pages written{changed} for {self.notices} notices{skipped} "
-                f"({search}; {self.citations[0]} citation links, {self.citations[1]} unresolved) "
+        return (f"{count(self.pages, 'page')} written{changed} for {count(self.notices, 'notice')}{skipped} "
+                f"({search}; {count(self.citations[0], 'citation link')}, {self.citations[1]} unresolved) "
                 f"into {out} in {self.seconds:.1f} s")
 
 
