@@ -30,6 +30,7 @@ from ..parallel import POOL_THRESHOLD, Workers
 from ..relations import build_date, relate_archive
 from ..render import render_markdown
 from .cache import BuildCache, store_bodies_from_worker
+from .outline import outline
 from .pages import Page, root_of, site_pages
 from .reading import Content, read_content
 from .structure import build_structure, notice_url
@@ -63,11 +64,11 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
     def summary(self, out: Path) -> str:
-        skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
+        skipped = f", {count(len(self.skipped), 'notice')} skipped" if self.skipped else ""
         search = "with search index" if self.searched else "no search index"
         changed = "" if self.written == self.pages else f" ({self.written} changed)"
-        return (f"{self.pages} pages written{changed} for {self.notices} notices{skipped} "
-                f"({search}; {self.citations[0]} citation links, {self.citations[1]} unresolved) "
+        return (f"{count(self.pages, 'page')} written{changed} for {count(self.notices, 'notice')}{skipped} "
+                f"({search}; {count(self.citations[0], 'citation link')}, {self.citations[1]} unresolved) "
                 f"into {out} in {self.seconds:.1f} s")
 
 
@@ -108,6 +109,8 @@ def _write_pages(output: Output, pages: list[Page]) -> int:
                 notice = dataclasses.replace(notice, body=markdown)
         if "anchors" in page.context:
             page.context["body"] = link_html(page.context["body"], page.context["anchors"])
+        if notice is not None and page.template:
+            page.context["body"], page.context["outline"] = outline(page.context["body"])
         if page.template:
             text = render_page(page, output.config, output.theme_dir, output.theme_version)
         else:
