@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .config import Config
 from .download import DownloadError, Limits, Policy, download
-from .errors import UserError
+from .errors import UserError, count
 from .render import render_markdown
 from .site.build import build_site, read_content
 
@@ -45,10 +45,10 @@ class BundleReport:
     failed_assets: list[str] = field(default_factory=list)
 
     def summary(self, out: Path) -> str:
-        assets = f", {self.assets} assets saved" if self.assets else ""
-        failed = f", {len(self.failed_assets)} assets not fetched" if self.failed_assets else ""
-        return (f"{out}: {self.files} files, {self.bytes / 1_048_576:.1f} MiB, "
-                f"{self.notices} notices{assets}{failed}")
+        assets = f", {count(self.assets, 'asset')} saved" if self.assets else ""
+        failed = f", {count(len(self.failed_assets), 'asset')} not fetched" if self.failed_assets else ""
+        return (f"{out}: {count(self.files, 'file')}, {self.bytes / 1_048_576:.1f} MiB, "
+                f"{count(self.notices, 'notice')}{assets}{failed}")
 
 
 def readme_text(config: Config, notices: int, newest: str) -> str:

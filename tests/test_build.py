@@ -60,7 +60,7 @@ def test_notice_page_shows_its_metadata_table(site):
     page = soup(site / "notices" / f"{CALL_CENTRE}.html")
     assert page.html["lang"] == "zh-CN"
     rows = {th.get_text(): td.get_text() for th, td in
-            ((tr.th, tr.td) for tr in page.select("table.metadata tr"))}
+            zip(page.select("table.metadata th"), page.select("table.metadata td"))}
     assert rows == {
         "索引号": "00001854-5/2020-00197", "主题分类": "信息通信管理", "发文机关": "工业和信息化部",
         "成文日期": "2020年06月08日", "标题": "工业和信息化部关于加强呼叫中心业务管理的通知",

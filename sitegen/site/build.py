@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..citations import link_archive, link_html
+from ..citations import Resolver, link_archive, link_html
 from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..errors import UserError, count
@@ -27,6 +27,7 @@ from ..parallel import POOL_THRESHOLD, Workers
 from ..relations import build_date, relate_archive
 from ..render import render_markdown
 from .cache import BuildCache, store_bodies_from_worker
+from .outline import outline
 from .pages import Page, root_of, site_pages
 from .reading import Content, read_content
 from .structure import build_structure, notice_url
@@ -60,11 +61,11 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
     def summary(self, out: Path) -> str:
-        skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
+        skipped = f", {count(len(self.skipped), 'notice')} skipped" if self.skipped else ""
         search = "with search index" if self.searched else "no search index"
         changed = "" if self.written == self.pages else f" ({self.written} changed)"
-        return (f"{self.pages} pages written{changed} for {self.notices} notices{skipped} "
-                f"({search}; {self.citations[0]} citation links, {self.citations[1]} unresolved) "
+        return (f"{count(self.pages, 'page')} written{changed} for {count(self.notices, 'notice')}{skipped} "
+                f"({search}; {count(self.citations[0], 'citation link')}, {self.citations[1]} unresolved) "
                 f"into {out} in {self.seconds:.1f} s")
 
 
@@ -105,6 +106,8 @@ def _write_pages(output: Output, pages: list[Page]) -> int:
                 notice = dataclasses.replace(notice, body=markdown)
         if "anchors" in page.context:
             page.context["body"] = link_html(page.context["body"], page.context["anchors"])
+        if notice is not None and page.template:
+            page.context["body"], page.context["outline"] = outline(page.context["body"])
         if page.template:
             text = render_page(page, output.config, output.theme_dir, output.theme_version)
         else:
@@ -165,16 +168,14 @@ def build_site(
         report.phases["read"] = time.perf_counter() - started
         theme_dir = config.theme_dir(project_root)
         phase = time.perf_counter()
-        links = link_archive(content.notices, content.citations)
+        resolver = Resolver(content.notices)  # citations and relations name notices alike
+        links = link_archive(content.notices, content.citations, resolver)
         report.phases["link citations"] = time.perf_counter() - phase
         report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
         _report_unresolved(project_root / config.cache if use_cache else None, content, links)
         phase = time.perf_counter()
-        try:
-            today = build_date(content.notices)
-        except ValueError as error:
-            raise BuildError([str(error)]) from None
-        relations = relate_archive(content.notices, content.statements, today)
+        relations = relate_archive(content.notices, content.statements, build_date(content.notices),
+                                   resolver)
         report.statuses = relations.counts()
         report.phases["relations"] = time.perf_counter() - phase
         phase = time.perf_counter()
