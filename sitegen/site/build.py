@@ -19,13 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..citations import Links, link_archive
+from ..citations import Links, Resolver, link_archive
 from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
-from ..convert.text import sanitized_html_text
 from ..errors import UserError, count
 from ..fingerprint import digest, page_fingerprint
-from ..notice import Notice
 from ..parallel import Workers
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
@@ -68,11 +66,11 @@ class BuildReport:
     statuses: dict[str, int] = field(default_factory=dict)  # 时效性 -> notices
 
     def summary(self, out: Path) -> str:
-        skipped = f", {len(self.skipped)} notices skipped" if self.skipped else ""
+        skipped = f", {count(len(self.skipped), 'notice')} skipped" if self.skipped else ""
         search = "with search index" if self.searched else "no search index"
         changed = "" if self.written == self.pages else f" ({self.written} changed)"
-        return (f"{self.pages} pages written{changed} for {self.notices} notices{skipped} "
-                f"({search}; {self.citations[0]} citation links, {self.citations[1]} unresolved) "
+        return (f"{count(self.pages, 'page')} written{changed} for {count(self.notices, 'notice')}{skipped} "
+                f"({search}; {count(self.citations[0], 'citation link')}, {self.citations[1]} unresolved) "
                 f"into {out} in {self.seconds:.1f} s")
 
 
@@ -115,9 +113,10 @@ def build_site(
             # and again while pages are planned.
             gc.freeze()
             with _step(report, "link citations"):
-                links = link_citations(content, cache, report)
+                resolver = Resolver(content.notices)  # citations and relations name notices alike
+                links = link_citations(content, resolver, cache, report)
             with _step(report, "relations"):
-                relations = relate(content, report)
+                relations = relate(content, resolver, report)
             with _step(report, "plan pages"):
                 plan = plan_pages(content, links, relations, config, theme_dir)
             previous = cache.pages(out_dir)
@@ -135,7 +134,7 @@ def build_site(
                     copy_static(theme_dir, target / "static")
                 if search:
                     with _step(report, "search index"):
-                        report.reindexed = index_search(content, target, cache, offline, workers)
+                        report.reindexed = index_search(content, relations, target, cache, offline, workers)
                     report.searched = True
                 if not warm:
                     mark_output_folder(target)
@@ -169,15 +168,15 @@ def read_archive(content_dir: Path, cache: BuildCache, workers: Workers, keep_go
     return content
 
 
-def link_citations(content: Content, cache: BuildCache, report: BuildReport) -> Links:
-    links = link_archive(content.notices, content.citations)
+def link_citations(content: Content, resolver: Resolver, cache: BuildCache, report: BuildReport) -> Links:
+    links = link_archive(content.notices, content.citations, resolver)
     report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
     _report_unresolved(cache.folder, content, links)
     return links
 
 
-def relate(content: Content, report: BuildReport) -> Relations:
-    relations = relate_archive(content.notices, content.statements, build_date(content.notices))
+def relate(content: Content, resolver: Resolver, report: BuildReport) -> Relations:
+    relations = relate_archive(content.notices, content.statements, build_date(content.notices), resolver)
     report.statuses = relations.counts()
     return relations
 
@@ -204,27 +203,27 @@ def _render_body_of(path: Path) -> str:
     return render_markdown(read_body(path))
 
 
-def body_texts(notices: list[Notice], content: Content, cache: BuildCache, workers: Workers) -> dict[str, str]:
-    """The plain text of each notice's rendered body (cached bodies are not rendered again;
-    the others are read and rendered by the workers)."""
-    entries = [content.by_id[n.id] for n in notices]
+def rendered_bodies(ids: list[str], content: Content, cache: BuildCache, workers: Workers) -> dict[str, str]:
+    """Each notice's rendered body HTML (cached bodies are not rendered again; the others are
+    read and rendered by the workers)."""
+    entries = [content.by_id[notice_id] for notice_id in ids]
     paths = {entry.body_key: entry.path for entry in entries}
     found = cache.bodies.get(list(paths))
     missing = [key for key in paths if key not in found]
     found.update(zip(missing, workers.map(_render_body_of, [paths[key] for key in missing])))
-    return {entry.notice.id: sanitized_html_text(found[entry.body_key]) for entry in entries}
+    return {entry.notice.id: found[entry.body_key] for entry in entries}
 
 
-def index_search(content: Content, site_dir: Path, cache: BuildCache, offline: bool,
+def index_search(content: Content, relations: Relations, site_dir: Path, cache: BuildCache, offline: bool,
                  workers: Workers) -> list[str]:
-    """The Pagefind index of every shard into site_dir/pagefind/; the shards indexed anew."""
-    from ..search.pagefind import build_search_index
+    """The search index into site_dir/pagefind/; the shards indexed anew."""
+    from ..search.index import SearchEntry, plan_search_index, write_search_index
 
-    def texts(notices: list[Notice]) -> dict[str, str]:
-        return body_texts(notices, content, cache, workers)
-
-    return build_search_index(content.notices, content.digests, site_dir, cache.search_folder, texts,
-                              notice_url, offline)
+    entries = [SearchEntry(notice, notice_url(notice), {"status": relations.status(notice.id)})
+               for notice in content.notices]
+    plan = plan_search_index(entries, content.digests, cache.search_folder)
+    bodies = rendered_bodies(plan.needs_bodies, content, cache, workers)
+    return write_search_index(plan, bodies, site_dir, offline)
 
 
 def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:

@@ -22,9 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import shutil
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from ..content import write_atomic
@@ -87,13 +85,11 @@ class BodyStore:
 
 
 class BuildCache:
-    """Every store of the build cache; with folder None, a build that remembers nothing (its
-    search index then goes to a temporary folder that close() removes)."""
+    """Every store of the build cache; with folder None, a build that remembers nothing."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self._groups: dict[str, dict] = {}
-        self._scratch: Path | None = None
         if folder is None:
             self.bodies = BodyStore(None)
             return
@@ -121,9 +117,6 @@ class BuildCache:
 
     def close(self) -> None:
         self.bodies.close()
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
 
     def __enter__(self) -> BuildCache:  # noqa: PYI034
         return self
@@ -195,10 +188,6 @@ class BuildCache:
 
     # -- search index ------------------------------------------------------
     @property
-    def search_folder(self) -> Path:
-        """Where sitegen/search keeps each shard's index between builds."""
-        if self.folder is not None:
-            return self.folder / "search"
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
-        return self._scratch
+    def search_folder(self) -> Path | None:
+        """Where sitegen/search keeps each shard's index between builds (None: nowhere)."""
+        return self.folder / "search" if self.folder is not None else None

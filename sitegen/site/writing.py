@@ -29,6 +29,7 @@ from ..fingerprint import body_digest
 from ..parallel import POOL_THRESHOLD, Workers
 from ..render import render_markdown
 from .cache import BodyStore
+from .outline import outline
 from .pages import Page, root_of
 from .theme import template_environment
 
@@ -49,11 +50,12 @@ class Output:
 
 
 def render_page(page: Page, output: Output, body: str | None = None) -> str:
-    """A page's text from its template, given what the template receives and the rendered body."""
+    """A page's text from its template, given what the template receives and the rendered body
+    (with an anchor on each heading, and the outline of those headings)."""
     context = {"config": output.config, "root": root_of(page.path), "page_path": page.path}
     context.update(page.context)
     if body is not None:
-        context["body"] = body
+        context["body"], context["outline"] = outline(body)
     environment = template_environment(output.theme_dir, output.theme_version)
     return environment.get_template(page.template).render(context)
 
