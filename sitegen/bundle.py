@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .config import Config
 from .download import DownloadError, Limits, Policy, download
+from .errors import UserError
 from .render import render_markdown
 from .site.build import build_site, read_content
 
@@ -63,7 +64,7 @@ def readme_text(config: Config, notices: int, newest: str) -> str:
     )
 
 
-class BundleError(RuntimeError):
+class BundleError(UserError, RuntimeError):
     pass
 
 

@@ -2,22 +2,73 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from .errors import UserError, count, explain
 from .sources import SOURCES
 
 _source_option = click.option(
     "--source", "source_name", default="miit", show_default=True, type=click.Choice(sorted(SOURCES)),
     help="Whose search API: miit (工业和信息化部) or govcn (国务院政策文件库).")
 
+ROOT = Path(".")  # the project: the folder commands run in, where sitegen.toml is
 
-@click.group()
+
+class _Commands(click.Group):
+    """Every user mistake ends here as one line and exit status 1, never as a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            lines = explain(error)
+            if lines is None or os.environ.get("SITEGEN_DEBUG"):
+                raise
+            for line in lines[:-1]:
+                click.echo(line, err=True)
+            raise click.ClickException(lines[-1]) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="sitegen")
 def main() -> None:
-    """Turn a ministry's policy notices into a fast, searchable static archive."""
+    """Turn a ministry's policy notices into a fast, searchable static archive.
+
+    Settings come from sitegen.toml in the folder you run in (or [tool.sitegen] in
+    pyproject.toml), the same for every command; options override them.
+    """
+
+
+def _config(**overrides):
+    from .config import load_config
+
+    return load_config(ROOT, **overrides)
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--theme-copy", is_flag=True,
+              help="Copy the default theme into FOLDER/themes/default to customise it.")
+def init_command(folder: Path, theme_copy: bool) -> None:
+    """Make a new archive in FOLDER: sitegen.toml, content/, netlify.toml, GitHub workflows.
+
+    Never overwrites a file. Then: cd FOLDER, sitegen fetch or sitegen import, sitegen build.
+    """
+    from .init import init_project
+
+    written = init_project(folder, theme_copy)
+    theme = [path for path in written if path.relative_to(folder).parts[0] == "themes"]
+    for path in written:
+        if path not in theme:
+            click.echo(f"  {path}")
+    if theme:
+        click.echo(f"  {folder / 'themes' / 'default'}/ ({count(len(theme), 'file')})")
+    click.echo(f"A new archive in {folder}. Next: cd {folder}, edit sitegen.toml, then "
+               "sitegen fetch --query WORDS (or sitegen import PAGES), sitegen build, sitegen serve.")
 
 
 @main.command("fetch")
@@ -26,12 +77,15 @@ def main() -> None:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last publication date.")
 @click.option("--out", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the saved pages (one subfolder per query).")
-@click.option("--page-size", default=20, show_default=True, help="Records per page.")
+@click.option("--page-size", default=20, show_default=True, type=click.IntRange(1, 1000),
+              help="Records per page.")
 @_source_option
 @click.option("--origin", default=None,
-              help="Site running the search API (another ministry, or a local server)  [default: the source's]")
+              help="Site running the search API (another ministry, or a local server)  "
+                   "[default: origin in sitegen.toml, else the source's]")
 @click.option("--delay", default=1.0, show_default=True, help="Seconds between requests.")
-@click.option("--tries", default=5, show_default=True, help="Tries per page before giving up.")
+@click.option("--tries", default=5, show_default=True, type=click.IntRange(1),
+              help="Tries per page before giving up.")
 @click.option("--type", "doc_type", default="", help="Only this document type.")
 @click.option("--department", default="", help="Only this department.")
 @click.option("--theme", default="", help="Only this theme.")
@@ -54,7 +108,7 @@ def fetch_command(query, since, until, out, page_size, source_name, origin, dela
         )
     except FetchError as error:
         raise click.ClickException(str(error)) from None
-    source = source_for(source_name, origin)
+    source = source_for(source_name, _origin(origin))
     with click.progressbar(length=1, label="Fetching pages", file=sys.stderr) as bar:
         def on_page(page: int, last: int) -> None:
             bar.length = max(last, page)
@@ -71,12 +125,12 @@ def fetch_command(query, since, until, out, page_size, source_name, origin, dela
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--content", "content_dir", default="content", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Archive folder to write into.")
+@click.option("--content", "content_dir", default=None,
+              help="Archive folder to write into  [default: content in sitegen.toml, else content]")
 @_source_option
 @click.option("--origin", default=None,
               help="Site the pages came from; relative links and images are made absolute on it  "
-                   "[default: the source's]")
+                   "[default: origin in sitegen.toml, else the source's]")
 @click.option("--verbose", "-v", is_flag=True, help="Also list warnings (dates, fidelity).")
 def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str, origin: str | None,
                    verbose: bool) -> None:
@@ -89,13 +143,17 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     from .importer import ImportReport, convert_records, page_files, read_records, write_notices
     from .sources import source_for
 
-    source = source_for(source_name, origin)
+    config = _config(content=content_dir)
+    source = source_for(source_name, _origin(origin))
+    pages = page_files(paths)
+    if not pages:
+        raise UserError(f"no JSON pages in {', '.join(map(str, paths))} (sitegen fetch saves them)")
     report = ImportReport()
-    records = read_records(page_files(paths), report, source)
+    records = read_records(pages, report, source)
     with click.progressbar(length=len(records), label="Importing notices",
                            file=sys.stderr) as bar:
         fresh = convert_records(records, source, report, on_done=bar.update)
-    write_notices(fresh, content_dir, report)
+    write_notices(fresh, ROOT / config.content, report)
     for line in sorted(report.errors):
         click.echo(f"error: {line}", err=True)
     for line in report.conflicts:
@@ -108,39 +166,31 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
         raise SystemExit(1)
 
 
-def _config(content_dir, out_dir, theme):
-    from .config import ConfigError, load_config
+def _origin(option: str | None) -> str | None:
+    """The origin given on the command line, else the one sitegen.toml sets (checked), else
+    None: the source's own."""
+    from .config import read_settings
 
-    try:
-        return load_config(Path("."), content=content_dir, out=out_dir, theme=theme)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    return _config(origin=option).origin if option else read_settings(ROOT).get("origin")
 
 
-def _build(config, keep_going: bool, search: bool) -> None:
-    from .config import ConfigError
-    from .search.pagefind import SearchIndexError
-    from .site.build import BuildError, build_site
+def _build(config, keep_going: bool, search: bool):
+    from .config import check_output_folder, require_content
+    from .site.build import build_site
 
-    try:
-        with click.progressbar(length=1, label="Building pages", file=sys.stderr) as bar:
-            def advance(done: int, total: int) -> None:
-                bar.length = max(total, 1)
-                bar.update(done)
+    require_content(config, ROOT)
+    check_output_folder(config, ROOT)
+    config.theme_dir(ROOT)
+    with click.progressbar(length=1, label="Building pages", file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done)
 
-            report = build_site(config, Path("."), keep_going=keep_going, search=search,
-                                progress=advance)
-    except BuildError as error:
-        for line in error.lines:
-            click.echo(line, err=True)
-        raise click.ClickException(
-            f"{len(error.lines)} notice files have errors; nothing was written "
-            "(fix them, or build the rest with --keep-going)") from None
-    except (ConfigError, SearchIndexError) as error:
-        raise click.ClickException(str(error)) from None
+        report = build_site(config, ROOT, keep_going=keep_going, search=search, progress=advance)
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
     click.echo(report.summary(Path(config.out)))
+    return report
 
 
 _content_option = click.option("--content", "content_dir", default=None,
@@ -158,11 +208,10 @@ _theme_option = click.option("--theme", default=None, help="Theme folder  [defau
 def build_command(content_dir, out_dir, theme, keep_going, no_search) -> None:
     """Build the static site from the Markdown archive.
 
-    Settings come from sitegen.toml (or [tool.sitegen] in pyproject.toml); the
-    options here override them. The output folder is replaced whole at the end,
-    so it is never half-written.
+    The output folder is replaced whole at the end, so it is never half-written;
+    sitegen only ever replaces a folder it made.
     """
-    _build(_config(content_dir, out_dir, theme), keep_going, not no_search)
+    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search)
 
 
 @main.command("bundle")
@@ -172,7 +221,8 @@ def build_command(content_dir, out_dir, theme, keep_going, no_search) -> None:
               type=click.Path(dir_okay=False, path_type=Path), help="The zip to write.")
 @click.option("--with-assets", is_flag=True,
               help="Download the images and attachments the notices link to into the bundle.")
-@click.option("--max-asset-mb", default=50, show_default=True, help="Skip any asset larger than this.")
+@click.option("--max-asset-mb", default=50, show_default=True, type=click.IntRange(1),
+              help="Skip any asset larger than this.")
 def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> None:
     """Build the site into one zip that works offline, opened from disk.
 
@@ -181,18 +231,12 @@ def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> Non
     --with-assets, images and attachments stay on the ministry's site, and the
     pages say so.
     """
-    from .bundle import BundleError, make_bundle
-    from .site.build import BuildError
+    from .bundle import make_bundle
+    from .config import require_content
 
-    config = _config(content_dir, None, theme)
-    try:
-        report = make_bundle(config, Path("."), target, with_assets, max_asset_mb * 1_048_576)
-    except BuildError as error:
-        for line in error.lines:
-            click.echo(line, err=True)
-        raise click.ClickException(f"{len(error.lines)} notice files have errors; no bundle written") from None
-    except BundleError as error:
-        raise click.ClickException(str(error)) from None
+    config = _config(content=content_dir, theme=theme)
+    require_content(config, ROOT)
+    report = make_bundle(config, ROOT, target, with_assets, max_asset_mb * 1_048_576)
     for line in report.failed_assets:
         click.echo(f"not fetched: {line}", err=True)
     click.echo(report.summary(target))
@@ -206,9 +250,10 @@ def check_command(content_dir) -> None:
     Prints file:line: field: reason for each problem and exits 1 if there is any:
     run it in CI on pull requests that change content/.
     """
+    from .config import require_content
     from .stats import check_archive
 
-    folder = Path(content_dir or _config(None, None, None).content)
+    folder = require_content(_config(content=content_dir), ROOT)
     errors = check_archive(folder)
     for line in errors:
         click.echo(line)
@@ -221,11 +266,10 @@ def check_command(content_dir) -> None:
 @_content_option
 def stats_command(content_dir) -> None:
     """Count notices by year, column, theme and issuer, and size up the citation graph."""
+    from .config import require_content
     from .stats import archive_stats, format_stats
 
-    folder = Path(content_dir or _config(None, None, None).content)
-    if not folder.is_dir():
-        raise click.ClickException(f"{folder}: folder not found")
+    folder = require_content(_config(content=content_dir), ROOT, empty_ok=True)  # 0 notices
     click.echo(format_stats(archive_stats(folder)))
 
 
@@ -233,17 +277,43 @@ def stats_command(content_dir) -> None:
 @_content_option
 @_out_option
 @_theme_option
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--no-build", is_flag=True, help="Serve the output folder as it is.")
-def serve_command(content_dir, out_dir, theme, port, no_build) -> None:
-    """Build the site, then preview it on http://127.0.0.1:PORT/ (Ctrl-C stops)."""
-    from .serve import serve
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1.")
+@click.option("--no-watch", is_flag=True, help="Build once and serve, without watching for changes.")
+@click.option("--no-build", is_flag=True, help="Serve the output folder as it is (implies --no-watch).")
+def serve_command(content_dir, out_dir, theme, port, no_watch, no_build) -> None:
+    """Preview the site on http://127.0.0.1:PORT/ as it will be deployed (Ctrl-C stops).
 
-    config = _config(content_dir, out_dir, theme)
+    Watches the content, the theme, sitegen.toml and netlify.toml: after a change
+    the site is rebuilt and open pages reload; a rebuild that fails keeps the last
+    good site and shows the error in the terminal and on the page.
+    """
+    from .config import check_output_folder, require_content
+    from .serve import Preview, make_server, netlify_header_rules, serve
+
+    options = {"content": content_dir, "out": out_dir, "theme": theme}
+    config = _config(**options)
     if not no_build:
-        _build(config, keep_going=True, search=True)
-    click.echo(f"Serving {config.out} on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    serve(Path(config.out), port)
+        require_content(config, ROOT)
+        check_output_folder(config, ROOT)
+    rules = netlify_header_rules(ROOT / "netlify.toml")
+    if no_build or no_watch:
+        server = make_server(ROOT / config.out, port, rules=rules)  # a busy port stops us first
+        if not no_build:
+            _build(config, keep_going=True, search=True)
+        click.echo(f"Serving {config.out} on http://127.0.0.1:{server.server_address[1]}/ "
+                   "(Ctrl-C to stop)")
+        serve(server)
+        return
+    preview = Preview(lambda: _config(**options), ROOT, lambda line: click.echo(line, err=True))
+    server = make_server(ROOT / config.out, port, rules=preview.rules, live=preview.live)
+    report = preview.first_build()
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(report.summary(Path(config.out)))
+    click.echo(f"Serving {config.out} on http://127.0.0.1:{server.server_address[1]}/ with live "
+               "reload (Ctrl-C to stop)")
+    preview.run(server)
 
 
 if __name__ == "__main__":

@@ -1,43 +1,410 @@
-"""A local preview server: loopback only, never exposed to the network."""
+"""`sitegen serve`: a live preview on 127.0.0.1 that behaves as the deployed site does.
+
+The site is served with the headers netlify.toml declares and the site's 404 page. While
+`content/`, the theme, sitegen.toml or netlify.toml change, the site is rebuilt (incrementally,
+after the edits settle) and open pages reload themselves: the server adds one external script
+to each HTML page it sends, which listens for Server-Sent Events. The built files never hold it.
+A rebuild that fails keeps the last good site and shows why, in the terminal and on the page.
+"""
 
 from __future__ import annotations
 
-import functools
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import errno
+import json
+import os
+import re
+import threading
+import time
+import tomllib
+import traceback
+import urllib.parse
+from collections.abc import Callable, Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .config import SETTINGS_FILE, Config
+from .errors import UserError, count, explain
+from .site.build import BuildError, BuildReport, build_site
 
-class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {  # noqa: RUF012 - http.server's own class attribute, extended
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-        ".css": "text/css", ".xml": "application/xml",
+LIVE_PREFIX = "/_sitegen/"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+    ".ico": "image/x-icon", ".wasm": "application/wasm", ".pdf": "application/pdf",
+    ".zip": "application/zip",
+}
+
+# Reloads the page when a rebuild succeeds; shows the error over the page when one fails.
+# An external script (the site's CSP allows scripts from the site itself, no inline ones);
+# styles are set through the DOM, which the CSP allows.
+LIVE_SCRIPT = """\
+(() => {
+  const loaded = document.currentScript.dataset.version;
+  const show = (message) => {
+    let box = document.getElementById("sitegen-build-error");
+    if (!message) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "sitegen-build-error";
+      Object.assign(box.style, {position: "fixed", left: "0", right: "0", bottom: "0", zIndex: "99999",
+        margin: "0", padding: "1em", maxHeight: "50vh", overflow: "auto", whiteSpace: "pre-wrap",
+        background: "#fff3f3", color: "#8b0000", borderTop: "3px solid #c00", font: "14px/1.5 monospace"});
+      document.body.appendChild(box);
     }
+    box.textContent = "sitegen serve: the last rebuild failed; this is the last good site.\\n\\n" + message;
+  };
+  const events = new EventSource("/_sitegen/events");
+  events.onopen = () => { document.documentElement.dataset.sitegenLive = "listening"; };
+  events.onmessage = (event) => {
+    const state = JSON.parse(event.data);
+    if (String(state.version) !== loaded && !state.error) location.reload();
+    else show(state.error);
+  };
+})();
+"""
 
-    def __init__(self, *args, extra_headers: dict[str, str] | None = None, **kwargs):
-        self.extra_headers = extra_headers or {}
-        super().__init__(*args, **kwargs)
 
-    def end_headers(self):
-        for name, value in self.extra_headers.items():
+class LiveState:
+    """What the builder tells open pages: the version of the site, and the last error."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.error = ""
+        self.changed = threading.Condition()
+
+    def publish(self, error: str = "") -> None:
+        with self.changed:
+            if not error:
+                self.version += 1
+            self.error = error
+            self.changed.notify_all()
+
+    def message(self) -> bytes:
+        return f"data: {json.dumps({'version': self.version, 'error': self.error})}\n\n".encode()
+
+
+# -- headers -------------------------------------------------------------------------
+
+
+def netlify_header_rules(path: Path) -> list[tuple[re.Pattern, dict[str, str]]]:
+    """The [[headers]] rules of a netlify.toml, as (path pattern, headers); none if absent."""
+    if not path.is_file():
+        return []
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise UserError(f"{path}: not valid TOML: {error}") from None
+    rules = []
+    for rule in document.get("headers", []):
+        if not isinstance(rule, dict) or not isinstance(rule.get("for"), str):
+            continue
+        values = {str(k): str(v) for k, v in (rule.get("values") or {}).items()}
+        rules.append((_path_pattern(rule["for"]), values))
+    return rules
+
+
+def _path_pattern(netlify_path: str) -> re.Pattern:
+    """Netlify's path syntax: `*` matches the rest (slashes too), `:name` one segment."""
+    pattern = ""
+    for piece in re.split(r"(\*|:[A-Za-z_]\w*)", netlify_path):
+        if piece == "*":
+            pattern += ".*"
+        elif piece.startswith(":") and len(piece) > 1:
+            pattern += "[^/]+"
+        else:
+            pattern += re.escape(piece)
+    return re.compile(pattern + "/?")
+
+
+def headers_for(rules: list[tuple[re.Pattern, dict[str, str]]], path: str) -> dict[str, str]:
+    """Every matching rule's headers, later rules overriding earlier ones (as Netlify does)."""
+    found: dict[str, str] = {}
+    for pattern, values in rules:
+        if pattern.fullmatch(path):
+            found.update(values)
+    return found
+
+
+# -- the server ----------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "sitegen-serve"
+    folder: Path
+    extra_headers: dict[str, str]
+    rules: list[tuple[re.Pattern, dict[str, str]]]
+    live: LiveState | None
+
+    def do_GET(self) -> None:
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(with_body=False)
+
+    def _answer(self, with_body: bool) -> None:
+        path = _request_path(self.path)
+        if path is None:
+            self._send(400, b"Bad request\n", "text/plain; charset=utf-8", "/", with_body)
+            return
+        if self.live and path == LIVE_PREFIX + "live.js":
+            self._send(200, LIVE_SCRIPT.encode(), CONTENT_TYPES[".js"], path, with_body)
+            return
+        if self.live and path == LIVE_PREFIX + "events":
+            self._stream_events()
+            return
+        file = _site_file(self.folder, path)
+        if file is None and (self.folder / path.lstrip("/")).is_dir() and not path.endswith("/"):
+            self.send_response(301)
+            self.send_header("Location", urllib.parse.quote(path) + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = 200
+        if file is None:
+            status, file = 404, _site_file(self.folder, "/404.html")
+        if file is None:
+            self._send(404, b"Not found\n", "text/plain; charset=utf-8", path, with_body)
+            return
+        try:
+            data = file.read_bytes()
+        except OSError:  # replaced by a rebuild between the look and the read
+            self._send(404, b"Not found\n", "text/plain; charset=utf-8", path, with_body)
+            return
+        kind = CONTENT_TYPES.get(file.suffix.lower(), "application/octet-stream")
+        if self.live and file.suffix == ".html":
+            data = _with_live_script(data, self.live.version)
+        self._send(status, data, kind, path, with_body)
+
+    def _send(self, status: int, data: bytes, kind: str, path: str, with_body: bool) -> None:
+        self.send_response(status)
+        headers = {"Cache-Control": "no-cache", **self.extra_headers, **headers_for(self.rules, path)}
+        headers["Content-Type"] = kind
+        headers["Content-Length"] = str(len(data))
+        for name, value in headers.items():
             self.send_header(name, value)
-        super().end_headers()
+        self.end_headers()
+        if with_body:
+            self.wfile.write(data)
+
+    def _stream_events(self) -> None:
+        live = self.live
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            with live.changed:
+                seen = (live.version, live.error)
+                self.wfile.write(live.message())
+                self.wfile.flush()
+                while True:
+                    live.changed.wait(timeout=15)
+                    if (live.version, live.error) == seen:
+                        self.wfile.write(b": still here\n\n")  # finds pages that were closed
+                    else:
+                        seen = (live.version, live.error)
+                        self.wfile.write(live.message())
+                    self.wfile.flush()
+        except OSError:
+            return
 
     def log_message(self, format, *args):
         pass
 
 
-def make_server(folder: Path, port: int = 8000, headers: dict[str, str] | None = None) -> ThreadingHTTPServer:
-    """A server for folder on 127.0.0.1 (port 0 picks a free one), sending extra headers."""
-    handler = functools.partial(_Handler, directory=str(folder), extra_headers=headers)
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+def _request_path(target: str) -> str | None:
+    """The decoded path of a request, or None if it cannot name a file (NUL, bad encoding)."""
+    try:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(target).path, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not path.startswith("/") or "\0" in path or "\\" in path:
+        return None
+    if any(part in (".", "..") for part in path.split("/")):
+        return None
+    return path
 
 
-def serve(folder: Path, port: int = 8000) -> None:
-    server = make_server(folder, port)
+def _site_file(folder: Path, path: str) -> Path | None:
+    """The file a path names inside the site (index.html for a folder ending in /), if any."""
+    target = folder.joinpath(*[p for p in path.split("/") if p])
+    if path.endswith("/"):
+        target = target / "index.html"
+    try:
+        if target.is_file() and target.resolve().is_relative_to(folder.resolve()):
+            return target
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _with_live_script(page: bytes, version: int) -> bytes:
+    tag = f'<script src="{LIVE_PREFIX}live.js" data-version="{version}" defer></script>'.encode()
+    at = page.rfind(b"</body>")
+    return page + tag if at < 0 else page[:at] + tag + page[at:]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # open event streams never hold up Ctrl-C
+
+    def handle_error(self, request, client_address):
+        pass  # a visitor who went away mid-answer is not worth a traceback
+
+
+def make_server(folder: Path, port: int = 8000, headers: dict[str, str] | None = None,
+                rules: list | None = None, live: LiveState | None = None) -> ThreadingHTTPServer:
+    """A server for folder on 127.0.0.1 (port 0 picks a free one): headers for every answer,
+    rules as netlify_header_rules gives them, and live reload if live is given."""
+    handler = type("Handler", (_Handler,), {
+        "folder": Path(folder), "live": live, "extra_headers": dict(headers or {}),
+        "rules": rules if rules is not None else [],  # the caller's list: updated in place
+    })
+    try:
+        return _Server(("127.0.0.1", port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UserError(f"port {port} is in use; try --port {port + 1}") from None
+        raise
+
+
+# -- watching ------------------------------------------------------------------------
+
+
+def snapshot(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file under the paths (files or folders)."""
+    found: dict[str, tuple[int, int]] = {}
+    for path in paths:
+        if path.is_file():
+            stat = path.stat()
+            found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+            continue
+        for directory, folders, names in os.walk(path):
+            folders[:] = [f for f in folders if not f.startswith(".")]
+            for name in names:
+                full = os.path.join(directory, name)
+                try:
+                    stat = os.stat(full)
+                except OSError:
+                    continue
+                found[full] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def watch(paths: Callable[[], list[Path]], on_change: Callable[[], None], stop: threading.Event,
+          interval: float = 0.1, settle: float = 0.15) -> None:
+    """Call on_change after the files under paths() change and then stay unchanged for settle
+    seconds (an editor's save, or a burst of them, gives one rebuild)."""
+    seen = snapshot(paths())
+    while not stop.wait(interval):
+        current = snapshot(paths())
+        if current == seen:
+            continue
+        while not stop.wait(settle):
+            settled = snapshot(paths())
+            if settled == current:
+                break
+            current = settled
+        seen = current  # what changes while it rebuilds gives another rebuild
+        on_change()
+
+
+def serve_forever(server: ThreadingHTTPServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
+def serve(server: ThreadingHTTPServer) -> None:
+    """Serve until Ctrl-C."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+class Preview:
+    """The live preview's builder: rebuilds on change, keeping the last good site on failure.
+
+    An archive may hold notice files that were already broken when serving began (they are
+    skipped, as `build --keep-going` does, so the rest can be previewed); a rebuild that finds
+    a new error writes nothing and shows it instead.
+    """
+
+    def __init__(self, load_config: Callable[[], Config], root: Path,
+                 echo: Callable[[str], None]) -> None:
+        self.load_config, self.root, self.echo = load_config, root, echo
+        self.config = load_config()
+        self.accepted: set[str] = set()  # errors present from the start
+        self.live = LiveState()
+        self.rules = netlify_header_rules(root / "netlify.toml")  # updated in place on change
+        self.stop = threading.Event()  # set to end run()
+
+    def first_build(self) -> BuildReport:
+        report = build_site(self.config, self.root, keep_going=True, search=True)
+        self.accepted = set(report.skipped)
+        return report
+
+    def watched(self) -> list[Path]:
+        root = self.root
+        try:
+            theme = self.config.theme_dir(root)
+        except UserError:  # shown by the rebuild; watch where it was meant to be
+            theme = root / self.config.theme
+        return [root / self.config.content, theme, root / SETTINGS_FILE, root / "pyproject.toml",
+                root / "netlify.toml"]
+
+    def rebuild(self) -> None:
+        """Build again after a change: the pages first, and open pages reload at once; then
+        the search index catches up (the slow part, which no page waits for)."""
+        started = time.perf_counter()
+        try:
+            self.config = self.load_config()
+            self.rules[:] = netlify_header_rules(self.root / "netlify.toml")
+            report = self._build(search=False)
+        except Exception as error:  # noqa: BLE001 - a preview never stops for a mistake
+            self._failed(error)
+            return
+        self.echo(f"rebuilt in {time.perf_counter() - started:.1f} s: {report.written} of "
+                  f"{count(report.pages, 'page')} changed")
+        self.live.publish()
+        try:
+            self._build(search=True)
+        except Exception as error:  # noqa: BLE001
+            self._failed(error)
+
+    def _build(self, search: bool) -> BuildReport:
+        try:
+            return build_site(self.config, self.root, keep_going=False, search=search)
+        except BuildError as error:
+            new = [line for line in error.lines if line not in self.accepted]
+            if new:
+                raise BuildError(new) from None
+            return build_site(self.config, self.root, keep_going=True, search=search)
+
+    def _failed(self, error: Exception) -> None:
+        lines = explain(error)
+        if lines is None:  # a bug in sitegen: its traceback helps whoever fixes it
+            lines = traceback.format_exception(error)
+        lines = [line.rstrip("\n") for line in lines]
+        for line in lines:
+            self.echo(line)
+        self.echo("rebuild failed; still serving the last good site")
+        self.live.publish("\n".join(lines))
+
+    def run(self, server: ThreadingHTTPServer) -> None:
+        """Serve and rebuild on every change until Ctrl-C."""
+        serve_forever(server)
+        try:
+            watch(self.watched, self.rebuild, self.stop)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop.set()
+            server.shutdown()
+            server.server_close()

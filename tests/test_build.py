@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from sitegen.cli import main
-from sitegen.config import load_config
+from sitegen.config import OUTPUT_MARKER, load_config
 from sitegen.content import notice_text, read_notice
 from sitegen.notice import Notice
 from sitegen.site.build import BuildError, build_site
@@ -204,6 +204,7 @@ def test_bad_front_matter_stops_the_build_with_every_error(tmp_path):
         "---\ntitle: t\nid: y\ndate: 2020-02-30\n---\n", encoding="utf-8")
     (project / "public").mkdir()
     (project / "public" / "old.html").write_text("old", encoding="utf-8")
+    (project / "public" / OUTPUT_MARKER).write_text("", encoding="utf-8")  # an earlier build's output
     config = load_config(project, theme=str(REPO / "themes" / "default"))
     with pytest.raises(BuildError) as caught:
         build_site(config, project, search=False)

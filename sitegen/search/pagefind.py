@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UserError
 from ..notice import Notice
 from ..parallel import worker_count
 from .documents import search_document, searchable_text
@@ -31,7 +32,7 @@ PAGEFIND_VERSION = "1.5.2"
 OFFLINE_TEXTS = "texts.js"  # copied into the site only for the offline bundle
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(UserError, RuntimeError):
     pass
 
 

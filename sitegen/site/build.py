@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..citations import link_archive, link_html
-from ..config import Config
+from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..convert.text import sanitized_html_text
+from ..errors import UserError, count
 from ..fingerprint import body_digest, digest
 from ..notice import Notice
 from ..parallel import POOL_THRESHOLD, Workers
@@ -39,11 +40,12 @@ BATCH = 2000  # pages whose bodies are in memory at once (two batches in flight)
 CHUNK = 50  # pages a worker renders per task
 
 
-class BuildError(Exception):
+class BuildError(UserError):
     """The content has errors; each line is `file:line: field: reason`."""
 
     def __init__(self, lines: list[str]):
-        super().__init__("\n".join(lines))
+        super().__init__(f"{count(len(lines), 'notice file has', 'notice files have')} errors; nothing "
+                         "was written (fix them, or build the rest with --keep-going)", lines)
         self.lines = lines
 
 
@@ -151,9 +153,9 @@ def build_site(
     started = time.perf_counter()
     report = BuildReport()
     content_dir = project_root / config.content
-    out_dir = (project_root / config.out).resolve()
+    out_dir = check_output_folder(config, project_root)
     if not content_dir.is_dir():
-        raise BuildError([f"{content_dir}: content folder not found"])
+        raise UserError(f"{content_dir}: content folder not found")
     cache = BuildCache(project_root / config.cache if use_cache else None)
     # One pool for the whole build, started while this process is still small: workers
     # forked later would share (and copy, page by page) the whole archive in memory.
@@ -211,6 +213,7 @@ def build_site(
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
+                mark_output_folder(target)
                 swap(target, out_dir)
         except BaseException:
             if not warm:

@@ -34,12 +34,13 @@ from pathlib import Path
 from .. import __version__
 from ..content import write_atomic
 from ..download import DownloadError, HTTPStatusError, Limits, Policy, download
+from ..errors import UserError
 from .base import PageError, Query, SearchPage, Source
 
 USER_AGENT = f"sitegen/{__version__} (policy archive; polite crawler; one request at a time)"
 
 
-class FetchError(RuntimeError):
+class FetchError(UserError, RuntimeError):
     pass
 
 

@@ -1,0 +1,36 @@
+"""The one kind of error a user can fix: the CLI prints it as one line (after any details)
+and exits with status 1; it never shows a traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A mistake in the input, the settings or the command line, said in one line.
+
+    details are printed before the line (one problem each, e.g. `file:line: field: reason`).
+    """
+
+    def __init__(self, message: str, details: list[str] | tuple[str, ...] = ()):
+        super().__init__(message)
+        self.details = list(details)
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """"1 notice", "2 notices": counts that read as words in a sentence."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def explain(error: BaseException) -> list[str] | None:
+    """A user's mistake as the lines to show (details first, the one-line reason last);
+    None for anything else, which is a bug and keeps its traceback."""
+    import jinja2
+
+    if isinstance(error, UserError):
+        return [*error.details, str(error)]
+    if isinstance(error, jinja2.TemplateError):  # a mistake in a customised theme
+        where = f"{error.filename}:{error.lineno}: " if getattr(error, "filename", None) else ""
+        return [f"theme: {where}{error.message}"]
+    if isinstance(error, OSError):  # the machine said no: permissions, a full disk
+        where = f": {error.filename}" if error.filename else ""
+        return [f"{error.strerror or error}{where}"]
+    return None

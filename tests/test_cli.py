@@ -1,0 +1,109 @@
+"""A user's mistakes: each command answers with one line and exit status 1 or 2, no traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen.cli import main
+
+from .samples import REPO
+
+THEME = str(REPO / "themes" / "default")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def prepare(project: Path, setup: str) -> None:
+    """Make the situation a mistake happens in, in an empty project folder."""
+    if setup in ("archive", "other-folder", "settings", "a-file"):
+        shutil.copytree(REPO / "content", project / "content")
+    if setup == "empty-content":
+        (project / "content").mkdir()
+    if setup == "other-folder":
+        (project / "public").mkdir()
+        (project / "public" / "thesis.docx").write_text("years of work", encoding="utf-8")
+    if setup == "settings":
+        (project / "sitegen.toml").write_text('[site]\ntitle = "档案"\nlatest = "ten"\n', encoding="utf-8")
+    if setup == "not-pages":
+        (project / "downloads").mkdir()
+        (project / "downloads" / "notes.txt").write_text("no pages here", encoding="utf-8")
+    if setup == "a-file":
+        (project / "a-file").write_text("", encoding="utf-8")
+
+
+MISTAKES = {
+    "build without content": ("none", ["build"], "content folder not found"),
+    "build an empty archive": ("empty-content", ["build"], "no notice files"),
+    "check without content": ("none", ["check"], "content folder not found"),
+    "stats without content": ("none", ["stats"], "content folder not found"),
+    "bundle an empty archive": ("empty-content", ["bundle"], "no notice files"),
+    "bundle without content": ("none", ["bundle"], "content folder not found"),
+    "serve without content": ("none", ["serve", "--no-watch"], "content folder not found"),
+    "build into the project": ("archive", ["build", "--out", "."], "would replace the project folder"),
+    "build into the content": ("archive", ["build", "--out", "content"], "would replace the content folder"),
+    "build over a folder of one's own": ("other-folder", ["build"], "was not made by sitegen"),
+    "build where nothing can be written": ("a-file", ["build", "--out", "a-file/public"], "cannot write"),
+    "build with a theme that is not there": ("archive", ["build", "--theme", "nope"], "no theme there"),
+    "a setting of the wrong type": ("settings", ["build"], "sitegen.toml:3: latest: expected a whole number"),
+    "import a folder with no pages": ("not-pages", ["import", "downloads"], "no JSON pages in downloads"),
+    "import a path that is not there": ("none", ["import", "raw"], "does not exist"),
+    "fetch pages of no records": ("none", ["fetch", "--page-size", "0"], "--page-size"),
+    "fetch with no tries": ("none", ["fetch", "--tries", "0"], "--tries"),
+    "serve on a busy port": ("archive", ["serve", "--port", "{busy}"], "port {busy} is in use; try --port"),
+    "serve once on a busy port": ("archive", ["serve", "--no-watch", "--port", "{busy}"], "is in use"),
+    "an unknown command": ("none", ["biuld"], "No such command"),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_a_mistake_is_one_line_and_never_a_traceback(tmp_path, monkeypatch, mistake):
+    setup, args, message = MISTAKES[mistake]
+    prepare(tmp_path, setup)
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = run(*(arg.replace("{busy}", port) for arg in args))
+        message = message.replace("{busy}", port)
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0], result.output
+    if setup == "other-folder":
+        assert (tmp_path / "public" / "thesis.docx").read_text(encoding="utf-8") == "years of work"
+    if setup in ("archive", "a-file"):
+        assert len(list((tmp_path / "content").rglob("*.md"))) == 9
+
+
+def test_build_errors_are_listed_then_counted_in_a_sentence(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "content" / "2020" / "bad.md").write_text("---\ntitle: t\n---\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "--no-search", "--theme", THEME)
+    assert result.exit_code == 1
+    assert "bad.md:1: id: required field is missing or empty" in result.output
+    assert "Error: 1 notice file has errors; nothing was written" in result.output
+
+
+def test_import_and_build_take_their_folders_from_sitegen_toml(tmp_path, monkeypatch):
+    (tmp_path / "sitegen.toml").write_text(
+        '[site]\ncontent = "archive"\nout = "site"\norigin = "https://www.miit.gov.cn"\n', encoding="utf-8")
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps(json.loads((REPO / "tests/fixtures/miit-search-page1.json").read_text(
+        encoding="utf-8")), ensure_ascii=False), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run("import", "page.json").exit_code == 0
+    assert len(list((tmp_path / "archive").rglob("*.md"))) == 9
+    result = run("build", "--no-search", "--theme", THEME)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / ".sitegen-cache").is_dir()
+    assert run("check").exit_code == 0

@@ -1,0 +1,210 @@
+"""`sitegen serve`: the preview answers as the deployed site does, and rebuilds on change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import load_config
+from sitegen.errors import UserError
+from sitegen.serve import Preview, make_server, netlify_header_rules, serve_forever, watch
+
+from .samples import REPO
+
+THEME = str(REPO / "themes" / "default")
+NOTICE = "d68d7bd0a2a148fb8f9b94547ab5397f"
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def notice_file(project: Path) -> Path:
+    return next((project / "content").rglob(f"{NOTICE}.md"))
+
+
+@contextmanager
+def previewing(project: Path):
+    """A live preview of the sample archive (with the repository's netlify.toml) in project;
+    yields (base URL, preview, project)."""
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copy(REPO / "netlify.toml", project / "netlify.toml")
+    lines: list[str] = []
+    live = Preview(lambda: load_config(project, theme=THEME), project, lines.append)
+    server = make_server(project / "public", 0, rules=live.rules, live=live.live)
+    live.first_build()
+    runner = threading.Thread(target=live.run, args=(server,), daemon=True)
+    runner.start()
+    live.lines = lines
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", live, project
+    finally:
+        live.stop.set()
+        runner.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A preview the tests only read from."""
+    with previewing(tmp_path_factory.mktemp("served") / "project") as running:
+        yield running
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """A preview of one's own, to edit."""
+    with previewing(tmp_path / "project") as running:
+        yield running
+
+
+class Events:
+    """The Server-Sent Events a page's live script listens to."""
+
+    def __init__(self, url: str):
+        self.response = urllib.request.urlopen(url + "_sitegen/events", timeout=30)
+
+    def next(self) -> dict:
+        for line in self.response:
+            if line.startswith(b"data: "):
+                return json.loads(line[6:])
+        raise AssertionError("the event stream ended")
+
+
+def test_preview_sends_netlify_headers_per_path(served):
+    url, _, _ = served
+    rules = netlify_header_rules(REPO / "netlify.toml")
+    csp = next(values for pattern, values in rules if pattern.pattern.startswith("/.*"))
+    status, headers, _ = fetch(url + "index.html")
+    assert status == 200 and headers["Content-Security-Policy"] == csp["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    _, headers, _ = fetch(url + "static/style.css")
+    assert headers["Cache-Control"] == "public, max-age=86400"
+    assert headers["Content-Type"] == "text/css; charset=utf-8"
+
+
+def test_missing_pages_get_the_sites_404_page_with_status_404(served):
+    url, _, project = served
+    status, headers, body = fetch(url + "notices/no-such-notice.html")
+    assert status == 404 and "Content-Security-Policy" in headers
+    page = body.decode("utf-8")
+    assert page.startswith((project / "public" / "404.html").read_text(encoding="utf-8")[:200])
+
+
+@pytest.mark.parametrize("path", ["%00", "a%00b.html", "..%2f..%2fetc%2fpasswd", "%2e%2e/sitegen.toml",
+                                  "%ff%fe", "static/..%5c..%5cnetlify.toml"])
+def test_hostile_paths_get_an_answer_and_the_server_stays_up(served, path):
+    url, _, _ = served
+    status, _, body = fetch(url + path)
+    assert status in (400, 404) and b"Content-Security-Policy" not in body
+    assert fetch(url)[0] == 200
+
+
+def test_a_folder_without_slash_is_redirected_and_served_with_its_index(served):
+    url, _, _ = served
+    status, _, body = fetch(url + "column")
+    assert status == 200 and b"<html" in body
+
+
+def test_pages_get_the_live_script_and_the_built_files_do_not(served):
+    url, _, project = served
+    _, _, body = fetch(url + f"notices/{NOTICE}.html")
+    assert b'<script src="/_sitegen/live.js"' in body
+    assert not list((project / "public").rglob("*sitegen/live*"))
+    for page in (project / "public").rglob("*.html"):
+        assert b"_sitegen" not in page.read_bytes(), page
+    status, headers, script = fetch(url + "_sitegen/live.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert b"EventSource" in script
+
+
+def test_an_edit_rebuilds_and_tells_open_pages(preview):
+    url, _, project = preview
+    events = Events(url)
+    first = events.next()
+    path = notice_file(project)
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 修订后的", 1),
+                    encoding="utf-8")
+    second = events.next()
+    assert second == {"version": first["version"] + 1, "error": ""}
+    assert "修订后的" in fetch(url + f"notices/{NOTICE}.html")[2].decode("utf-8")
+
+
+def test_a_failing_rebuild_keeps_the_last_good_site_and_shows_why(preview):
+    url, live, project = preview
+    events = Events(url)
+    before = events.next()
+    page = fetch(url + f"notices/{NOTICE}.html")[2]
+    path = notice_file(project)
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title: ", "title:\n  - a list\ntitle_was: ", 1), encoding="utf-8")
+    failed = events.next()
+    assert failed["version"] == before["version"] and f"{NOTICE}.md" in failed["error"]
+    assert fetch(url + f"notices/{NOTICE}.html")[2] == page
+    assert any("rebuild failed; still serving the last good site" in line for line in live.lines)
+    path.write_text(good, encoding="utf-8")
+    assert events.next() == {"version": before["version"] + 1, "error": ""}
+
+
+def test_notice_files_broken_before_serving_do_not_block_rebuilds(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    (project / "content" / "2020" / "draft.md").write_text("---\ntitle: draft\n---\n", encoding="utf-8")
+    live = Preview(lambda: load_config(project, theme=THEME), project, lambda line: None)
+    assert len(live.first_build().skipped) == 1
+    path = notice_file(project)
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    live.rebuild()
+    assert live.live.error == "" and live.live.version == 1
+    assert "新" in (project / "public" / "notices" / f"{NOTICE}.html").read_text(encoding="utf-8")
+
+
+def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
+    folder = tmp_path / "content"
+    folder.mkdir()
+    calls: list[float] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(lambda: [folder], lambda: calls.append(1), stop),
+                               kwargs={"interval": 0.05, "settle": 0.3}, daemon=True)
+    watcher.start()
+    time.sleep(0.2)
+    for number in range(5):
+        (folder / f"{number}.md").write_text("x", encoding="utf-8")
+        time.sleep(0.05)
+    time.sleep(1.0)
+    stop.set()
+    watcher.join()
+    assert calls == [1]
+
+
+def test_a_port_in_use_is_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UserError, match=f"^port {port} is in use; try --port {port + 1}$"):
+            make_server(Path("."), port)
+
+
+def test_serving_a_folder_as_it_is(tmp_path):
+    (tmp_path / "index.html").write_text("<p>hi</p>", encoding="utf-8")
+    server = make_server(tmp_path, 0, headers={"X-Test": "1"})
+    serve_forever(server)
+    try:
+        status, headers, body = fetch(f"http://127.0.0.1:{server.server_address[1]}/")
+        assert (status, headers["X-Test"], body) == (200, "1", b"<p>hi</p>")
+    finally:
+        server.shutdown()
+        server.server_close()
