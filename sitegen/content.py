@@ -246,7 +246,7 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
         from .relations import HAND_STATUSES
 
         if values["status"] not in HAND_STATUSES:
-            fail("status", f"{values['status']!r} is not one of {'、'.join(HAND_STATUSES)}")
+            fail("status", f"{cut(values['status'], 40)!r} is not one of {'、'.join(HAND_STATUSES)}")
     for key in DATE_FIELDS:
         value = meta.get(key)
         if value is None:
@@ -374,5 +374,12 @@ def read_body(path: Path) -> str:
 
 
 def notice_files(content_dir: Path) -> list[Path]:
-    """Every notice file below content_dir, in a stable order."""
-    return sorted(p for p in content_dir.rglob("*.md") if not p.name.startswith("."))
+    """Every notice file below content_dir, in a stable order: files only (a folder named x.md,
+    a dangling link are not notices), and no link to a file outside content_dir (a hostile
+    change must not publish what lies elsewhere on the machine)."""
+    root = content_dir.resolve()
+    return sorted(
+        p for p in content_dir.rglob("*.md")
+        if not p.name.startswith(".") and p.is_file()
+        and (not p.is_symlink() or p.resolve().is_relative_to(root))
+    )

@@ -26,8 +26,8 @@ from .content import (
     relative_path,
     write_atomic,
 )
-from .convert import convert
-from .convert.fidelity import Fidelity, measure_text
+from .convert import Conversion, convert
+from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
 from .dedup import duplicate_groups, merge_group
 from .notice import Notice
 from .parallel import parallel_map
@@ -72,7 +72,8 @@ class ImportReport:
             f"{len(self.unchanged)} unchanged, {len(self.merged)} merged duplicates, "
             f"{self.failed} failed, {len(self.conflicts)} conflicts; "
             f"text fidelity {self.overall_fidelity:.2%} "
-            f"({perfect}/{len(self.fidelity)} notices exact)"
+            f"({perfect}/{len(self.fidelity)} notices exact); "
+            f"layout {layout_text(total_layout(self.fidelity.values()))}"
         )
 
 
@@ -139,9 +140,10 @@ class _Converted:
     fidelity: Fidelity | None = None
 
 
-def converted(draft: Draft) -> tuple[Notice, str]:
-    """The draft with its body converted to Markdown, and the text a reader saw in the
-    original (for the fidelity measure). Attachments: the body's first, then the record's."""
+def converted(draft: Draft) -> tuple[Notice, Conversion]:
+    """The draft with its body converted to Markdown, and the conversion (the text and layout
+    a reader saw in the original, for the fidelity measure). Attachments: the body's first, then the record's.
+    The converter's warnings join the draft's."""
     conversion = convert(draft.body_html, draft.base_url)
     # The body may link to mailto: or ftp:, an attachment only to the web.
     attachments = [a for a in conversion.attachments if web_url(a.url)]
@@ -151,7 +153,8 @@ def converted(draft: Draft) -> tuple[Notice, str]:
             attachments.append(extra)
             seen.add(extra.url)
     notice = dataclasses.replace(draft.notice, body=conversion.markdown, attachments=attachments)
-    return notice, conversion.source_text
+    draft.warnings.extend(conversion.warnings)
+    return notice, conversion
 
 
 def _convert(job: tuple[RawRecord, Source]) -> _Converted:
@@ -160,8 +163,9 @@ def _convert(job: tuple[RawRecord, Source]) -> _Converted:
         draft = source.draft(raw)
     except RecordError as error:
         return _Converted(raw, error=str(error))
-    notice, source_text = converted(draft)
-    return _Converted(raw, notice, draft.warnings, fidelity=measure_text(source_text, notice.body))
+    notice, conversion = converted(draft)
+    fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
+    return _Converted(raw, notice, draft.warnings, fidelity=fidelity)
 
 
 def convert_records(
@@ -188,6 +192,8 @@ def convert_records(
                 f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
                 f"({fidelity.lost} characters lost, {fidelity.added} added)"
             )
+        if not fidelity.layout.exact:
+            report.warnings.append(f"{page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
         fresh[notice.id] = notice
     return fresh
 
@@ -197,6 +203,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     _write(fresh, _read_existing(content_dir, report), content_dir, report)
 
 
+_NO_ID = "\x00"  # the key of a file whose id cannot be read: no id holds this character
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 
 
@@ -205,17 +212,21 @@ def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existi
     if not content_dir.is_dir():
         return {}
     for path in notice_files(content_dir):
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            report.warnings.append(f"{path}: cannot be read ({error.strerror}); left untouched")
+            text = ""
         try:
             notice = parse_notice(text, path)
             key = notice.id
         except ContentError as error:
-            # Unreadable files are left as they are; their id still claims the notice.
-            report.warnings.append(f"{error} (left untouched)")
+            # Unreadable files are left as they are; their id still claims the notice, and
+            # their name in any case (never written over).
+            if text:
+                report.warnings.append(f"{error} (left untouched)")
             match = _ID_LINE.search(_front_matter_lines(text))
-            if not match:
-                continue
-            notice, key = None, match.group(1)
+            notice, key = None, match.group(1) if match else f"{_NO_ID}{path}"
         copies.setdefault(key, []).append(
             _Existing(path, text, notice, notice is None or edited_by_hand(text)))
     return {key: _one_copy(found, report) for key, found in copies.items()}
@@ -285,8 +296,8 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
     target = content_dir / relative_path(notice)
     owner = owners.get(target, notice.id)
     if owner != notice.id:
-        report.errors.append(f"{target}: record {notice.id}: the file of notice {owner} has this "
-                             f"name; not written")
+        whose = "a file whose id cannot be read" if owner.startswith(_NO_ID) else f"the file of notice {owner}"
+        report.errors.append(f"{target}: record {notice.id}: {whose} has this name; not written")
         return False
     text = notice_text(notice)
     if old is None:

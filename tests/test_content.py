@@ -177,3 +177,9 @@ def test_write_atomic_gives_a_file_the_mode_any_new_file_gets(tmp_path):
     write_atomic(tmp_path / "a" / "y.bin", b"\x00\x01")
     assert (tmp_path / "a" / "y.bin").read_bytes() == b"\x00\x01"
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["x.md", "y.bin"]
+
+
+def test_a_huge_status_is_cut_in_its_error():
+    with pytest.raises(ContentError) as caught:
+        parse_notice("---\ntitle: t\nid: x\nstatus: " + "废" * 1_000_000 + "\n---\n", Path("x.md"))
+    assert caught.value.field == "status" and len(str(caught.value)) < 200

@@ -129,3 +129,39 @@ def test_stats_leaves_out_files_with_errors_and_says_how_many(tmp_path):
     result = CliRunner().invoke(main, ["stats", "--content", str(tmp_path)])
     assert result.exit_code == 0
     assert result.output.startswith("1 notices (1 files with errors left out")
+
+
+def test_check_reads_only_notice_files_inside_content(tmp_path):
+    content = tmp_path / "content"
+    (content / "2020" / "folder.md").mkdir(parents=True)
+    (content / "2020" / "dangling.md").symlink_to(tmp_path / "gone.md")
+    secret = tmp_path / "elsewhere" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(notice_text(Notice(id="secret", title="机密")), encoding="utf-8")
+    (content / "2020" / "leak.md").symlink_to(secret)
+    (content / "2020" / "ok.md").write_text(notice_text(Notice(id="ok", title="关于甲的通知")), encoding="utf-8")
+    (content / "2020" / "alias.md").symlink_to(content / "2020" / "ok.md")
+    result = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    # The link inside content is read (and is the same id twice); nothing outside is.
+    assert "the same id as" in result.output and "secret" not in result.output
+    from sitegen.content import notice_files
+    assert [p.name for p in notice_files(content)] == ["alias.md", "ok.md"]
+
+
+def test_import_never_writes_over_a_broken_file_whose_id_it_cannot_read(tmp_path):
+    from sitegen.content import relative_path
+    record = make_record("a", "关于甲的通知", "<p>甲</p>")
+    content = tmp_path / "content"
+    import_pages([write_page(tmp_path / "p.json", make_page(record))], content)
+    (path,) = content.rglob("*.md")
+    path.write_text("---\ntitle: [我改坏了\n---\n\n校对中的正文\n", encoding="utf-8")
+    report = import_pages([tmp_path / "p.json"], content)
+    assert path.read_text(encoding="utf-8").endswith("校对中的正文\n")
+    assert path == content / relative_path(Notice(id="a", title="t", date=read_date(record)))
+    assert any("cannot be read has this name; not written" in e for e in report.errors)
+
+
+def read_date(record):
+    from sitegen.dates import beijing_date
+    return beijing_date(record["data"]["cdate"])

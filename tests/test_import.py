@@ -256,3 +256,25 @@ def test_control_characters_are_stripped_at_import(tmp_path):
     (path,) = (tmp_path / "c").rglob("*.md")
     notice = read_notice(path)
     assert (notice.title, notice.issuer, notice.file_number) == ("关于甲的通知", "工业和信息化部", "工信部〔2020〕1号")
+
+
+@pytest.mark.parametrize("title, body", [
+    ("'<' * 1_000_000", "'<p>x</p>'"),
+    ("'关于<em>' * 200_000", "'<p>' + '![x](' * 40_000 + '</p>'"),
+])
+def test_import_takes_linear_time_on_pathological_records(tmp_path, title, body):
+    import subprocess
+    import sys
+    # Two records alike, so duplicates are looked for too; in a child process killed after the
+    # bound: linear takes seconds, a quadratic pattern hours.
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from sitegen.importer import import_pages\n"
+        "from tests.samples import make_page, make_record, write_page\n"
+        f"title, body = {title}, {body}\n"
+        "page = make_page(make_record('a', title, body), make_record('b', title, body))\n"
+        f"report = import_pages([write_page(Path({str(tmp_path)!r}) / 'p.json', page)], "
+        f"Path({str(tmp_path)!r}) / 'c')\n"
+        "assert report.failed == 0, report.errors\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=REPO)

@@ -176,11 +176,7 @@ def build_site(
         report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
         _report_unresolved(project_root / config.cache if use_cache else None, content, links)
         phase = time.perf_counter()
-        try:
-            today = build_date(content.notices)
-        except ValueError as error:
-            raise BuildError([str(error)]) from None
-        relations = relate_archive(content.notices, content.statements, today)
+        relations = relate_archive(content.notices, content.statements, build_date(content.notices))
         report.statuses = relations.counts()
         report.phases["relations"] = time.perf_counter() - phase
         phase = time.perf_counter()

@@ -6,12 +6,12 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ..citations import Links
 from ..config import Config
 from ..notice import Notice
-from ..relations import LABEL_ORDER, REPEALED, Relations, notice_relations
+from ..relations import LABEL_ORDER, REPEALED, STATUSES, Relations, notice_relations
 from .data import catalog_csv, catalog_json, notice_json
 from .structure import AXES, Site, _url_of_id, notice_url, paginate
 
@@ -158,6 +158,23 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
                    key=("json", notice_key(notice, digests), repr(validity.get(notice.id))), body_of=notice)
 
 
+def status_filter(axis, term, entries: dict[str, Listed]) -> tuple[tuple[str, int, str], ...]:
+    """(status, notices, search query) for each status among a term's notices: the list page
+    links to the search page filtered on the term and the status (the filter 时效性)."""
+    counted: dict[str, int] = {}
+    for notice in term.notices:
+        status = entries[notice.id].status
+        if status:
+            counted[status] = counted.get(status, 0) + 1
+    if axis.key == "year":
+        scope = {"from": f"{term.value}-01-01", "to": f"{term.value}-12-31"}
+    else:
+        scope = {axis.key: term.value}
+    order = {status: index for index, status in enumerate(STATUSES)}
+    return tuple((status, count, urlencode({**scope, "status": status}))
+                 for status, count in sorted(counted.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
+
+
 def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
                digests: dict[str, str] | None = None) -> Iterator[Page]:
     for axis in AXES:
@@ -173,13 +190,14 @@ def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
                     "feed_path": f"{axis.folder}/{term.summary.slug}/feed.xml",
                 }, key=("feed", term.value, tuple(notice_key(n, digests) for n in latest)))
             chunks = paginate(term.notices, config.page_size)
+            statuses = status_filter(axis, term, entries)
             for number, chunk in enumerate(chunks, start=1):
                 items = listed(chunk, entries)
                 yield Page(term.page_url(number), "list.html", {
                     "axis": axis, "term": term.summary, "items": items, "number": number,
                     "pages": len(chunks), "window": page_window(number, len(chunks)),
-                    "notice_url": notice_url,
-                }, key=(term.value, len(term.notices), number, summary_key(items)))
+                    "notice_url": notice_url, "statuses": statuses,
+                }, key=(term.value, len(term.notices), number, summary_key(items), statuses))
 
 
 def year_chart(site: Site) -> list[tuple[str, int, float]]:

@@ -39,7 +39,10 @@ class Content:
 
 def _parse_file(path: Path) -> tuple:
     """(notice or error line, hash of the file's bytes, hash of the body, citations, statements)."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # unreadable, or gone since the folder was listed
+        return f"{path}:1: file: cannot be read ({error.strerror})", "", "", [], []
     try:
         try:
             text = data.decode("utf-8")
