@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .config import Config
 from .download import DownloadError, Limits, Policy, download
-from .errors import UserError
+from .errors import UserError, count
 from .render import render_markdown
 from .site.build import build_site, read_content
 
@@ -44,10 +44,10 @@ class BundleReport:
     failed_assets: list[str] = field(default_factory=list)
 
     def summary(self, out: Path) -> str:
-        assets = f", {self.assets} assets saved" if self.assets else ""
-        failed = f", {len(self.failed_assets)} assets not fetched" if self.failed_assets else ""
-        return (f"{out}: {self.files} files, {self.bytes / 1_048_576:.1f} MiB, "
-                f"{self.notices} notices{assets}{failed}")
+        assets = f", {count(self.assets, 'asset')} saved" if self.assets else ""
+        failed = f", {count(len(self.failed_assets), 'asset')} not fetched" if self.failed_assets else ""
+        return (f"{out}: {count(self.files, 'file')}, {self.bytes / 1_048_576:.1f} MiB, "
+                f"{count(self.notices, 'notice')}{assets}{failed}")
 
 
 def readme_text(config: Config, notices: int, newest: str) -> str:
@@ -166,20 +166,13 @@ def _running(pid: int) -> bool:
 
 
 def offline_entries(site: Path) -> dict[str, bytes | Path]:
-    """The built site's files for the zip. Pagefind's own files are left out: from disk,
-    search reads records.js and texts.js instead, and shards.js says it is offline."""
+    """The built site's files for the zip (its offline build: search reads its index from
+    scripts there, as pages opened from disk cannot fetch files)."""
     entries: dict[str, bytes | Path] = {}
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.is_symlink() or path.name.startswith(".sitegen"):
             continue
-        name = path.relative_to(site).as_posix()
-        parts = name.split("/")
-        if parts[0] == "pagefind" and len(parts) > 2 and parts[-1] not in ("records.js", "texts.js"):
-            continue
-        entries[name] = path
-    shards = site / "pagefind" / "shards.js"
-    if shards.is_file():
-        entries["pagefind/shards.js"] = shards.read_bytes() + b"window.SITEGEN_OFFLINE = true;\n"
+        entries[path.relative_to(site).as_posix()] = path
     return entries
 
 

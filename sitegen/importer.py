@@ -29,6 +29,7 @@ from .content import (
 from .convert import Conversion, convert
 from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
 from .dedup import duplicate_groups, merge_group
+from .errors import count
 from .notice import Notice
 from .parallel import parallel_map
 from .sources import default_source
@@ -69,8 +70,8 @@ class ImportReport:
         perfect = sum(1 for f in self.fidelity.values() if f.perfect)
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.merged)} merged duplicates, "
-            f"{self.failed} failed, {len(self.conflicts)} conflicts; "
+            f"{len(self.unchanged)} unchanged, {count(len(self.merged), 'merged duplicate')}, "
+            f"{self.failed} failed, {count(len(self.conflicts), 'conflict')}; "
             f"text fidelity {self.overall_fidelity:.2%} "
             f"({perfect}/{len(self.fidelity)} notices exact); "
             f"layout {layout_text(total_layout(self.fidelity.values()))}"

@@ -76,10 +76,13 @@ class Events:
     def __init__(self, url: str):
         self.response = urllib.request.urlopen(url + "_sitegen/events", timeout=30)
 
-    def next(self) -> dict:
+    def next(self, within: float = 60) -> dict:
+        deadline = time.monotonic() + within  # the stream's keep-alive lines let this be checked
         for line in self.response:
             if line.startswith(b"data: "):
                 return json.loads(line[6:])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no event within {within} s")
         raise AssertionError("the event stream ended")
 
 
