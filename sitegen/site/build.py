@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +90,11 @@ def build_site(
     progress: Callable[[int, int], None] | None = None,
     use_cache: bool = True,
     offline: bool = False,
+    assets: Mapping[str, Mapping[str, str]] | None = None,
 ) -> BuildReport:
-    """Build the site; offline adds what search needs when the site is opened from disk.
+    """Build the site; offline adds what search needs when the site is opened from disk;
+    assets (by notice id, URL -> path from the site's root) are files saved beside the site,
+    which notice pages then link to instead of the original site.
 
     progress(done, total) is called as pages are written.
     """
@@ -118,7 +121,7 @@ def build_site(
             with _step(report, "relations"):
                 relations = relate(content, resolver, report)
             with _step(report, "plan pages"):
-                plan = plan_pages(content, links, relations, config, theme_dir)
+                plan = plan_pages(content, links, relations, config, theme_dir, assets)
             previous = cache.pages(out_dir)
             warm = bool(previous) and out_dir.is_dir()
             target = out_dir if warm else staging_folder(out_dir)
@@ -182,10 +185,10 @@ def relate(content: Content, resolver: Resolver, report: BuildReport) -> Relatio
 
 
 def plan_pages(content: Content, links: Links, relations: Relations, config: Config,
-               theme_dir: Path) -> Plan:
+               theme_dir: Path, assets: Mapping[str, Mapping[str, str]] | None = None) -> Plan:
     """Every page of the site, and each one's fingerprint (derived from what it receives)."""
     bodies = {entry.notice.id: entry.body for entry in content.entries}
-    pages = list(site_pages(build_structure(content.notices), config, bodies, links, relations))
+    pages = list(site_pages(build_structure(content.notices), config, bodies, links, relations, assets))
     shared = (digest(config), theme_version(theme_dir))
     digests, seen = content.digests, {}
     fingerprints = {page.path: page_fingerprint(page, shared, digests, seen) for page in pages}

@@ -7,7 +7,7 @@ of a page's inputs has to be kept in step with the templates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
@@ -112,7 +112,10 @@ def validity_context(record: dict, entries: dict[str, Listed]) -> dict:
 
 
 def notice_pages(site: Site, entries: dict[str, Listed], bodies: dict[str, Body],
-                 links: Links | None = None, validity: dict[str, dict] | None = None) -> Iterator[Page]:
+                 links: Links | None = None, validity: dict[str, dict] | None = None,
+                 assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
+    """Each notice's page and JSON file; assets: by notice id, the files saved beside the site
+    (URL -> path from the root), which the page links to instead (see site/assets.py)."""
     links = links or Links()
     validity = validity or {}
     by_id = {n.id: n for n in site.notices}
@@ -129,9 +132,10 @@ def notice_pages(site: Site, entries: dict[str, Listed], bodies: dict[str, Body]
         }
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
         record = validity.get(notice.id) or notice_relations(Relations(), notice.id, str)
+        saved = dict(sorted((assets or {}).get(notice.id, {}).items()))
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
-                   **related, **validity_context(record, entries)}
+                   "assets": saved, **related, **validity_context(record, entries)}
         body = bodies[notice.id]
         yield Page(notice_url(notice), "notice.html", context, body=body, anchors=tuple(anchors))
         yield Page(notice_url(notice).removesuffix(".html") + ".json", None, body=body,
@@ -189,9 +193,11 @@ def year_chart(site: Site) -> list[tuple[str, int, float]]:
 
 
 def site_pages(site: Site, config: Config, bodies: dict[str, Body],
-               links: Links | None = None, relations: Relations | None = None) -> Iterator[Page]:
+               links: Links | None = None, relations: Relations | None = None,
+               assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
     """Every page (bodies: each notice's, by id); with relations, each notice's status and
-    relations are shown and exported."""
+    relations are shown and exported; with assets, notice pages link to the files saved beside
+    the site."""
     latest = site.notices[: config.latest]
     validity = ({n.id: notice_relations(relations, n.id, _url_of_id) for n in site.notices}
                 if relations is not None else None)
@@ -204,7 +210,7 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
         "latest": latest_items, "terms": terms, "total": len(site.notices),
         "chart": chart,
     })
-    yield from notice_pages(site, entries, bodies, links, validity)
+    yield from notice_pages(site, entries, bodies, links, validity, assets)
     yield from axis_pages(site, config, entries)
     yield Page("catalog.json", None, data=partial(catalog_json, site.notices, validity))
     yield Page("catalog.csv", None, data=partial(catalog_csv, site.notices, validity))
