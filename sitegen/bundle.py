@@ -168,20 +168,13 @@ def _running(pid: int) -> bool:
 
 
 def offline_entries(site: Path) -> dict[str, bytes | Path]:
-    """The built site's files for the zip. Pagefind's own files are left out: from disk,
-    search reads records.js and texts.js instead, and shards.js says it is offline."""
+    """The built site's files for the zip (its offline build: search reads its index from
+    scripts there, as pages opened from disk cannot fetch files)."""
     entries: dict[str, bytes | Path] = {}
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.is_symlink() or path.name.startswith(".sitegen"):
             continue
-        name = path.relative_to(site).as_posix()
-        parts = name.split("/")
-        if parts[0] == "pagefind" and len(parts) > 2 and parts[-1] not in ("records.js", "texts.js"):
-            continue
-        entries[name] = path
-    shards = site / "pagefind" / "shards.js"
-    if shards.is_file():
-        entries["pagefind/shards.js"] = shards.read_bytes() + b"window.SITEGEN_OFFLINE = true;\n"
+        entries[path.relative_to(site).as_posix()] = path
     return entries
 
 

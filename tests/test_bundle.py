@@ -52,8 +52,9 @@ def test_bundle_is_deterministic_and_says_what_it_holds(tmp_path, monkeypatch):
     assert names == sorted(names) and "index.html" in names
     assert "共 9 篇文件，最新一篇发布于 2020-12-16" in readme
     # From disk, search reads plain scripts; Pagefind's module and wasm are left out.
-    assert "pagefind/2020/texts.js" in names and "pagefind/2020/records.js" in names
-    assert not any(name.endswith((".wasm", ".pagefind", "pagefind.js")) for name in names)
+    assert "pagefind/catalog.js" in names and any(n.endswith("/docs/0.js") for n in names)
+    assert any(n.startswith("pagefind/shards/") and "/index/" in n and n.endswith(".js") for n in names)
+    assert not any(name.endswith((".wasm", ".pagefind", "pagefind.js", ".pf_index")) for name in names)
 
 
 def test_every_page_of_the_bundle_links_by_relative_file_paths(tmp_path):
