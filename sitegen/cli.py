@@ -244,22 +244,32 @@ def bundle_command(content_dir, theme, target, with_assets, max_asset_mb) -> Non
 
 @main.command("check")
 @_content_option
-def check_command(content_dir) -> None:
+@click.option("--relations", is_flag=True,
+              help="Also list repeal/amendment sentences whose target is not one notice of the archive.")
+def check_command(content_dir, relations) -> None:
     """Validate every notice against the front-matter schema (docs/schema.md).
 
     Prints file:line: field: reason for each problem and exits 1 if there is any:
-    run it in CI on pull requests that change content/.
+    run it in CI on pull requests that change content/. With --relations, also
+    prints file:line: reason for each act on a document the archive does not hold
+    or cannot tell apart (these are reported, not errors).
     """
     from .config import require_content
-    from .stats import check_archive
+    from .stats import check_archive, check_relations
 
     folder = require_content(_config(content=content_dir), ROOT)
     errors = check_archive(folder)
     for line in errors:
         click.echo(line)
+    doubts = []
+    if relations:
+        doubts = check_relations(folder)
+        for line in doubts:
+            click.echo(line)
     if errors:
         raise SystemExit(1)
-    click.echo(f"{folder}: every notice file is valid")
+    doubted = f"; {len(doubts)} relations in doubt" if relations else ""
+    click.echo(f"{folder}: every notice file is valid{doubted}")
 
 
 @main.command("stats")

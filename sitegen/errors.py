@@ -28,9 +28,23 @@ def explain(error: BaseException) -> list[str] | None:
     if isinstance(error, UserError):
         return [*error.details, str(error)]
     if isinstance(error, jinja2.TemplateError):  # a mistake in a customised theme
-        where = f"{error.filename}:{error.lineno}: " if getattr(error, "filename", None) else ""
-        return [f"theme: {where}{error.message}"]
+        return [f"theme: {_template_place(error)}{error.message}"]
     if isinstance(error, OSError):  # the machine said no: permissions, a full disk
         where = f": {error.filename}" if error.filename else ""
         return [f"{error.strerror or error}{where}"]
     return None
+
+
+def _template_place(error) -> str:
+    """`file:line: ` of a template error: where the parser stopped, or the deepest template line
+    that ran (Jinja puts template lines into the traceback); empty if neither is known."""
+    if getattr(error, "filename", None):
+        return f"{error.filename}:{error.lineno}: "
+    place = ""
+    frame = error.__traceback__
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if not name.endswith(".py") and not name.startswith("<"):
+            place = f"{name}:{frame.tb_lineno}: "
+        frame = frame.tb_next
+    return place

@@ -26,9 +26,10 @@ from .content import (
     relative_path,
     write_atomic,
 )
-from .convert import convert
-from .convert.fidelity import Fidelity, measure_text
+from .convert import Conversion, convert
+from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
 from .dedup import duplicate_groups, merge_group
+from .errors import count
 from .notice import Notice
 from .parallel import parallel_map
 from .sources import default_source
@@ -69,10 +70,11 @@ class ImportReport:
         perfect = sum(1 for f in self.fidelity.values() if f.perfect)
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.merged)} merged duplicates, "
-            f"{self.failed} failed, {len(self.conflicts)} conflicts; "
+            f"{len(self.unchanged)} unchanged, {count(len(self.merged), 'merged duplicate')}, "
+            f"{self.failed} failed, {count(len(self.conflicts), 'conflict')}; "
             f"text fidelity {self.overall_fidelity:.2%} "
-            f"({perfect}/{len(self.fidelity)} notices exact)"
+            f"({perfect}/{len(self.fidelity)} notices exact); "
+            f"layout {layout_text(total_layout(self.fidelity.values()))}"
         )
 
 
@@ -139,9 +141,10 @@ class _Converted:
     fidelity: Fidelity | None = None
 
 
-def converted(draft: Draft) -> tuple[Notice, str]:
-    """The draft with its body converted to Markdown, and the text a reader saw in the
-    original (for the fidelity measure). Attachments: the body's first, then the record's."""
+def converted(draft: Draft) -> tuple[Notice, Conversion]:
+    """The draft with its body converted to Markdown, and the conversion (the text and layout
+    a reader saw in the original, for the fidelity measure). Attachments: the body's first, then the record's.
+    The converter's warnings join the draft's."""
     conversion = convert(draft.body_html, draft.base_url)
     # The body may link to mailto: or ftp:, an attachment only to the web.
     attachments = [a for a in conversion.attachments if web_url(a.url)]
@@ -151,7 +154,8 @@ def converted(draft: Draft) -> tuple[Notice, str]:
             attachments.append(extra)
             seen.add(extra.url)
     notice = dataclasses.replace(draft.notice, body=conversion.markdown, attachments=attachments)
-    return notice, conversion.source_text
+    draft.warnings.extend(conversion.warnings)
+    return notice, conversion
 
 
 def _convert(job: tuple[RawRecord, Source]) -> _Converted:
@@ -160,8 +164,9 @@ def _convert(job: tuple[RawRecord, Source]) -> _Converted:
         draft = source.draft(raw)
     except RecordError as error:
         return _Converted(raw, error=str(error))
-    notice, source_text = converted(draft)
-    return _Converted(raw, notice, draft.warnings, fidelity=measure_text(source_text, notice.body))
+    notice, conversion = converted(draft)
+    fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
+    return _Converted(raw, notice, draft.warnings, fidelity=fidelity)
 
 
 def convert_records(
@@ -188,6 +193,8 @@ def convert_records(
                 f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
                 f"({fidelity.lost} characters lost, {fidelity.added} added)"
             )
+        if not fidelity.layout.exact:
+            report.warnings.append(f"{page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
         fresh[notice.id] = notice
     return fresh
 

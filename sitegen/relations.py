@@ -24,12 +24,16 @@ from typing import NamedTuple
 from .citations import TITLE, Citation, Resolver, find_citations, plain_body
 from .convert.text import squeeze
 from .dates import BEIJING
+from .errors import UserError
 from .notice import Notice
 
 REPEALED, AMENDED, NOT_YET, EXPIRED, NO_CHANGE = "已废止", "已修改", "尚未生效", "已失效", "未见废止或修改"
 STATUSES = (REPEALED, AMENDED, NOT_YET, EXPIRED, NO_CHANGE)
 # What an editor may set by hand in the front matter (`status`), beyond what the archive can show.
 HAND_STATUSES = ("现行有效", "部分失效", REPEALED, AMENDED, NOT_YET, EXPIRED)
+
+# Raised whenever the rules below change what they find: cached statements are then found anew.
+RULES_VERSION = "2"
 
 REPEAL, AMEND, REPLACE, EFFECTIVE, VALIDITY = "repeal", "amend", "replace", "effective", "validity"
 ACTS = (REPEAL, AMEND, REPLACE)
@@ -57,7 +61,8 @@ class Statement(NamedTuple):
 # -- reading one notice --------------------------------------------------------
 
 _MARK = "\ue000"  # stands for one cited document in a sentence's skeleton
-_DOCS = rf"{_MARK}(?:\s*(?:、|，|,|和|及|以及|与|或)\s*{_MARK})*"
+# At most 60 documents in one run: bounds the work on hostile text (no sentence names more).
+_DOCS = rf"{_MARK}(?:\s*(?:、|，|,|和|及|以及|与|或)\s*{_MARK}){{0,59}}"
 _CN_DIGIT = "〇零一二两三四五六七八九十百"
 _NUM = rf"(?:\d+|[{_CN_DIGIT}]+)"
 _DATE = rf"(?:\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}\s*日"
@@ -72,7 +77,8 @@ _PART = (rf"(?:的?第{_NUM}(?:条|款|项|章|节|部分)(?:第{_NUM}(?:款|项
          rf"(?:(?:、|和|及|至|，)第?{_NUM}(?:条|款|项|章|节))*(?:的规定)?|"
          r"中?(?:的)?(?:部分条款|有关条款|部分内容|部分规定|有关规定|相关规定|相关条款)|附件\d*)")
 _COUNT = r"(?:等\s*(?:[\d一二三四五六七八九十百]+\s*(?:件|个|部|项|份))?\s*(?:规范性文件|文件|规章)?)?"
-_NOT_AN_ACT = re.compile(r"(?:建议|提请|拟|研究|是否|申请|可以|不得|应当|如何|尚未|未)$")
+# Words that make a sentence speak of an act without performing it (a proposal, a duty, a doubt).
+_NOT_AN_ACT = re.compile(r"建议|提请|拟|研究|是否|申请|可以|不得|应当|如何|尚未|请示")
 
 _POSTFIX = re.compile(
     rf"(?:原|现行)?(?P<docs>{_DOCS}){_COUNT}(?:文件|号文)?(?P<part>{_PART})?\s*{_GAP}"
@@ -101,14 +107,13 @@ _VALIDITY = re.compile(
     rf"(?:为|是)?(?:(?P<years>{_NUM})\s*年|(?:至|到|截至|截止到?)\s*(?P<date>{_DATE}))"
 )
 _ABOUT_ITSELF = re.compile(r"(?:施行|实施|执行|试行|生效|印发|发布)")
-_TRIGGERS = ("废止", "停止执行", "停止施行", "作废", "失效", "不再执行", "不再施行", "不再适用", "撤销",
-             "代替", "替代", "取代", "修改", "修订", "修正", "有效期", "试行期", "执行期", "实施期限",
-             "施行", "实施", "生效")
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
+# Only sentences with one of these words can state an act, or a validity of the notice's own.
+_ACT_WORDS = re.compile("废止|停止执行|停止施行|作废|失效|不再执行|不再施行|不再适用|撤销|代替|替代|取代|修改|修订|修正")
+_OWN_WORDS = re.compile(r"起\s*(?:施行|实施|执行|生效|试行|正式实施)|有效期|试行期|执行期|实施期限|执行期限")
 _LIST_INDEX = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+|[（(][\d一二三四五六七八九十]+[）)])\s*[.、．，,)）\s]?\s*")
 _NOISE = re.compile(r"[\s\W_\d]+")
 _HEADER_WORDS = re.compile(r"^(?:序号|文件名称|名称|标题|文号|发文字号|发文机关|发布日期|成文日期|日期|备注|\s)+$")
-_TITLE_LIKE = re.compile(rf"^[^\s《》]{{4,100}}?(?:{_DOC_NOUN}|函|公告|通告)(?:（[^）]{{1,20}}）)?$")
+_TITLE_LIKE = re.compile(rf"^[^\t《》]{{4,100}}?(?:{_DOC_NOUN}|函|公告|通告)(?:（[^）]{{1,20}}）)?$")
 _TABLE_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>|</tr>", re.IGNORECASE)
 
@@ -200,20 +205,19 @@ def _documents(text: str) -> tuple[str, list[Document]]:
     return "".join(skeleton), [document for _, _, document in merged]
 
 
+_AFTER_SENTENCE = re.compile(r"(?<=[。；;！!？?])")
+
+
 def _sentences(line: str) -> list[str]:
     """A line cut into sentences at 。；！？ outside 《》."""
-    out, depth, start = [], 0, 0
-    for index, char in enumerate(line):
-        if char == "《":
-            depth += 1
-        elif char == "》":
-            depth = max(0, depth - 1)
-        elif depth == 0 and _SENTENCE_END.match(char):
-            out.append(line[start : index + 1])
-            start = index + 1
-    if start < len(line):
-        out.append(line[start:])
-    return [s for s in out if s.strip()]
+    out, pending = [], ""
+    for piece in _AFTER_SENTENCE.split(line):
+        pending += piece
+        if pending.count("《") <= pending.count("》"):
+            out.append(pending)
+            pending = ""
+    out.append(pending)
+    return [sentence for sentence in out if sentence.strip()]
 
 
 def _pick(documents: list[Document], skeleton: str, span: tuple[int, int]) -> tuple[Document, ...]:
@@ -232,7 +236,8 @@ def _acts(skeleton: str, documents: list[Document], when_effective: bool = True)
         span = match.span("docs")
         if any(s < span[1] and span[0] < e for s, e in taken):
             return
-        if _NOT_AN_ACT.search(skeleton[: match.start()]):
+        clause_start = max(skeleton.rfind("，", 0, match.start()), skeleton.rfind(",", 0, match.start()))
+        if _NOT_AN_ACT.search(skeleton, clause_start + 1, match.end()):
             return
         taken.append(span)
         found.append((kind, _pick(documents, skeleton, span), when))
@@ -312,16 +317,19 @@ def _list_documents(line: str) -> tuple[Document, ...] | None:
             written = f"{titles[0]}（{documents[0].text}）"
             documents = [Document(written, squeeze(titles[0]), documents[0].number)]
             text = text.replace(titles[0], "", 1)
-    residue = _NOISE.sub("", _LIST_INDEX.sub("", text))
-    residue = re.sub(rf"{_DATE}|[\u4e00-\u9fff]{{0,20}}(?:部|厅|委|局|院|办公室|办公厅)$", "", residue)
-    if len(residue) > (30 if "\t" in line else 12):
+    if _ACT_WORDS.search(text):
+        return None  # a sentence of its own, not an item
+    residue = re.sub(rf"{_DATE}", "", _LIST_INDEX.sub("", text))
+    residue = _NOISE.sub("", residue)
+    residue = re.sub(r"[\u4e00-\u9fff]{0,20}(?:部|厅|委|局|院|办公室|办公厅)$", "", residue)
+    if len(residue) > (30 if "\t" in line else 6):
         return None
     return tuple(documents)
 
 
 def find_statements(title: str, body: str) -> list[Statement]:
     """Every act on another document and every own validity clause in one notice."""
-    if not any(word in title or word in body for word in _TRIGGERS):
+    if not (_ACT_WORDS.search(body) or _ACT_WORDS.search(title) or _OWN_WORDS.search(body)):
         return []
     statements: list[Statement] = []
     lines = [squeeze(title)] + _plain_lines(body)
@@ -339,22 +347,27 @@ def find_statements(title: str, body: str) -> list[Statement]:
                     row = " ".join(line.split())
                     statements.append(Statement(kind, items, f"{intro} {row}", number, when))
                 continue
-        if not any(word in line for word in _TRIGGERS):
+        if not (_ACT_WORDS.search(line) or (number and _OWN_WORDS.search(line))):
             continue
         for sentence in _sentences(line):
+            acting = _ACT_WORDS.search(sentence)
+            own = number and _OWN_WORDS.search(sentence)  # a title states no validity of its own
+            if not (acting or own):
+                continue
             skeleton, documents = _documents(sentence)
             text = sentence.strip()
-            for kind, targets, when in _acts(skeleton, documents):
-                if targets:
-                    statements.append(Statement(kind, targets, text, number, when))
-            if number:  # a title states no validity of its own
+            if acting:
+                for kind, targets, when in _acts(skeleton, documents):
+                    if targets:
+                        statements.append(Statement(kind, targets, text, number, when))
+            if own:
                 for kind, when, years in _own_clauses(skeleton):
                     statements.append(Statement(kind, (), text, number, when, years))
-            intro = _LIST_INTRO.search(skeleton)
-            if intro and number:
+            intro = _LIST_INTRO.search(skeleton) if acting and number else None
+            if intro:
                 verb = intro.group("verb") or intro.group("verb2") or intro.group("verb3")
                 kind = AMEND if verb in ("修改", "修订") else REPLACE if verb == "不再执行" else REPEAL
-                when = "effective" if "之日起" in sentence else ""
+                when = "effective" if "之日起" in sentence or "同时" in sentence else ""
                 rest = skeleton[intro.end():]
                 listing = (kind, when, text)
                 if _MARK in rest:
@@ -421,7 +434,7 @@ def build_date(notices: list[Notice], environ: dict | None = None) -> dt.date:
         try:
             return dt.datetime.fromtimestamp(int(stamp), BEIJING).date()
         except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH: not a number of seconds: {stamp!r}") from None
+            raise UserError(f"SOURCE_DATE_EPOCH: not a number of seconds: {stamp!r}") from None
     dates = [n.date for n in notices if n.date]
     return max(dates) if dates else dt.date.today()
 

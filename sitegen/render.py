@@ -3,8 +3,8 @@
 Three engines render the same CommonMark, fastest first: pyromark (pulldown-cmark, about
 5x faster again than markdown-it-pyrs), markdown-it-pyrs (Rust markdown-it, about 12x
 faster than Python) and markdown-it-py with mdit-py-plugins' attrs. The Rust engines have
-no attrs plugin, so the alignment lines our converter writes (`{.center}` / `{.right}`
-before a paragraph or heading) become a marker they carry through and that is turned into
+no attrs plugin, so the class lines our converter writes (`{.center}`, `{.flush}` ...,
+see convert/grammar.py, before a paragraph or heading) become a marker they carry through and that is turned into
 the class afterwards; any other use of attributes goes to markdown-it-py. pulldown-cmark
 keeps script URLs (markdown-it refuses them) and has other table rules, so its HTML is used
 only without pipes and with every link and image URL on an allowed scheme.
@@ -20,6 +20,7 @@ import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.attrs import attrs_block_plugin
 
+from .convert.grammar import BLOCK_CLASSES, SANITISER_CLASSES, TABLE_HTML
 from .urls import LINK_SCHEMES, scheme_allowed
 
 try:
@@ -31,13 +32,11 @@ try:
 except ImportError:  # pragma: no cover - markdown-it-pyrs renders the same HTML
     pyromark = None
 
-ALIGN_CLASSES = {"center", "right"}
-
 _TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "img",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "hr",
     "code", "pre", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
-    "colgroup", "col", "span", "div", "dl", "dt", "dd",
+    "colgroup", "col", "span", "div", "dl", "dt", "dd", "figure", "figcaption",
 }
 _ATTRIBUTES = {
     "a": {"href", "title"},
@@ -46,10 +45,9 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
 }
-_CLASSES = {tag: ALIGN_CLASSES for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "div")}
-
-# An alignment line, the heading marker of the next line if any, and the rest of that line.
-_ALIGNED = re.compile(r"^\{\.(center|right)\}\n(#{1,6} )?(.*)$", re.MULTILINE)
+_BLOCK_CLASS = "|".join(BLOCK_CLASSES)
+# A class line, the heading marker of the next line if any, and the rest of that line.
+_ALIGNED = re.compile(rf"^\{{\.({_BLOCK_CLASS})\}}\n(#{{1,6}} )?(.*)$", re.MULTILINE)
 # What a line can start other than a paragraph: indented code, HTML, quotes, fences, tables,
 # attributes, list items and thematic breaks.
 _NOT_PARAGRAPH = re.compile(
@@ -57,7 +55,7 @@ _NOT_PARAGRAPH = re.compile(
 )
 _MARK = "\u2063"  # INVISIBLE SEPARATOR: never written by the converter, stripped by it from text
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}\{", re.MULTILINE)
-_MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}(center|right){_MARK}")
+_MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}({_BLOCK_CLASS}){_MARK}")
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +108,7 @@ def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=_TAGS,
         attributes=_ATTRIBUTES,
-        allowed_classes=_CLASSES,
+        allowed_classes=SANITISER_CLASSES,
         url_schemes=set(LINK_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -212,25 +210,10 @@ def _table_pieces(markdown: str) -> list[str] | None:
     return pieces
 
 
-# Every piece of the tables the converter writes (sitegen.convert.markdown.table_html):
-# a fixed set of tags, attributes only where it puts them, text with no markup in it.
-_TABLE_HTML = re.compile(
-    # Possessive and atomic: a near miss must fail at once, not try every way to split the text.
-    r"""<table>\n?(?>
-        <(?:/?(?:tr|strong)|/t[dh]|br|t[dh](?:\ (?:col|row)span="\d{1,4}")*)>
-      | <a\ href="[^"<>]*+">|</a>
-      | <img\ src="[^"<>]*+"\ alt="[^"<>]*+">
-      | [^<&]++
-      | &(?:amp|lt|gt|quot|\#x27|\#39);
-    )*+</table>\n?""",
-    re.VERBOSE,
-)
-
-
 def _clean_table(block: str) -> str:
     """A table block as the converter writes it passes as it is (it is faster to recognise
     than to clean, and there are tens of thousands); any other goes through the sanitiser."""
-    if _TABLE_HTML.fullmatch(block) and ('="' not in block or _urls_allowed(block)):
+    if TABLE_HTML.fullmatch(block) and ('="' not in block or _urls_allowed(block)):
         return block
     return sanitize(block)
 
@@ -256,7 +239,7 @@ def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
     # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the
     # engine's own, script URLs are refused (by markdown-it, or by _urls_allowed before
-    # pulldown-cmark's HTML is used), and the only attribute added is an alignment class.
+    # pulldown-cmark's HTML is used), and the only attribute added is a block class.
     # Tables are the converter's own or sanitised; anything else (fences carry an author's
     # class) goes through the sanitiser whole.
     html = _render_with_tables(markdown) if "<table" in markdown else None

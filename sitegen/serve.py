@@ -196,19 +196,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.close_connection = True
+        seen = None
         try:
-            with live.changed:
-                seen = (live.version, live.error)
-                self.wfile.write(live.message())
+            while True:
+                with live.changed:  # never held while writing: a stuck page holds up no rebuild
+                    live.changed.wait_for(lambda seen=seen: (live.version, live.error) != seen, timeout=15)
+                    state, message = (live.version, live.error), live.message()
+                if state == seen:
+                    self.wfile.write(b": still here\n\n")  # finds pages that were closed
+                else:
+                    seen = state
+                    self.wfile.write(message)
                 self.wfile.flush()
-                while True:
-                    live.changed.wait(timeout=15)
-                    if (live.version, live.error) == seen:
-                        self.wfile.write(b": still here\n\n")  # finds pages that were closed
-                    else:
-                        seen = (live.version, live.error)
-                        self.wfile.write(live.message())
-                    self.wfile.flush()
         except OSError:
             return
 
@@ -295,10 +294,13 @@ def snapshot(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
 
 
 def watch(paths: Callable[[], list[Path]], on_change: Callable[[], None], stop: threading.Event,
-          interval: float = 0.1, settle: float = 0.15) -> None:
+          interval: float = 0.1, settle: float = 0.1,
+          seen: dict[str, tuple[int, int]] | None = None) -> None:
     """Call on_change after the files under paths() change and then stay unchanged for settle
-    seconds (an editor's save, or a burst of them, gives one rebuild)."""
-    seen = snapshot(paths())
+    seconds (an editor's save, or a burst of them, gives one rebuild). `seen` is the state the
+    site was built from, when known: an edit made before this thread gets going still counts."""
+    if seen is None:
+        seen = snapshot(paths())
     while not stop.wait(interval):
         current = snapshot(paths())
         if current == seen:
@@ -344,8 +346,12 @@ class Preview:
         self.live = LiveState()
         self.rules = netlify_header_rules(root / "netlify.toml")  # updated in place on change
         self.stop = threading.Event()  # set to end run()
+        self.seen: dict[str, tuple[int, int]] | None = None  # the files the site was built from
+
 
     def first_build(self) -> BuildReport:
+        # Taken before building, so an edit during or right after the first build is rebuilt.
+        self.seen = snapshot(self.watched())
         report = build_site(self.config, self.root, keep_going=True, search=True)
         self.accepted = set(report.skipped)
         return report
@@ -401,7 +407,7 @@ class Preview:
         """Serve and rebuild on every change until Ctrl-C."""
         serve_forever(server)
         try:
-            watch(self.watched, self.rebuild, self.stop)
+            watch(self.watched, self.rebuild, self.stop, seen=self.seen)
         except KeyboardInterrupt:
             pass
         finally:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .citations import link_archive
+from .content import split_front_matter
+from .errors import count as counted
 from .relations import build_date, relate_archive
 from .site.build import read_content
 from .site.structure import AXES
@@ -17,6 +19,29 @@ def check_archive(content_dir: Path) -> list[str]:
     if not content_dir.is_dir():
         return [f"{content_dir}:1: folder: not found"]
     return read_content(content_dir).errors
+
+
+def check_relations(content_dir: Path) -> list[str]:
+    """`file:line: reason` for every act whose target is not one notice of the archive
+    (a document the archive does not hold, a title two notices share)."""
+    if not content_dir.is_dir():
+        return [f"{content_dir}:1: folder: not found"]
+    content = read_content(content_dir)
+    relations = relate_archive(content.notices, content.statements, build_date(content.notices))
+    lines = []
+    for doubt in relations.doubts:
+        path = content.paths[doubt.notice]
+        lines.append(f"{path}:{file_line(path, doubt.line)}: {doubt.reason}")
+    return lines
+
+
+def file_line(path: Path, body_line: int) -> int:
+    """The line of the file where a line of the body is (0, the title: the title field's line)."""
+    text = path.read_text(encoding="utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    body = split_front_matter(text, path)[1]
+    if body_line == 0:
+        return next((n for n, line in enumerate(text.split("\n"), 1) if line.startswith("title:")), 1)
+    return text[: len(text) - len(body)].count("\n") + body_line
 
 
 @dataclass
@@ -52,9 +77,9 @@ def archive_stats(content_dir: Path) -> Stats:
 
 
 def format_stats(stats: Stats) -> str:
-    lines = [f"{stats.notices} notices"]
+    lines = [counted(stats.notices, "notice")]
     if stats.invalid_files:
-        lines[0] += f" ({stats.invalid_files} files with errors left out: `sitegen check` lists them)"
+        lines[0] += f" ({counted(stats.invalid_files, 'file')} with errors left out: `sitegen check` lists them)"
     for label, counter in stats.counts.items():
         if not counter:
             continue

@@ -37,6 +37,13 @@ def prepare(project: Path, setup: str) -> None:
         (project / "downloads" / "notes.txt").write_text("no pages here", encoding="utf-8")
     if setup == "a-file":
         (project / "a-file").write_text("", encoding="utf-8")
+    if setup.startswith("theme-"):
+        shutil.copytree(REPO / "content", project / "content")
+        shutil.copytree(REPO / "themes", project / "themes")
+        base = project / "themes" / "default" / "templates" / "base.html"
+        mistake = "{% if %}" if setup == "theme-syntax" else "{{ no_such_thing.at_all }}"
+        base.write_text(base.read_text(encoding="utf-8").replace("</body>", mistake + "</body>"),
+                        encoding="utf-8")
 
 
 MISTAKES = {
@@ -59,6 +66,9 @@ MISTAKES = {
     "fetch with no tries": ("none", ["fetch", "--tries", "0"], "--tries"),
     "serve on a busy port": ("archive", ["serve", "--port", "{busy}"], "port {busy} is in use; try --port"),
     "serve once on a busy port": ("archive", ["serve", "--no-watch", "--port", "{busy}"], "is in use"),
+    "a template that does not parse": ("theme-syntax", ["build", "--no-search"], "base.html:"),
+    "a template naming what is not there": ("theme-undefined", ["build", "--no-search"],
+                                            "base.html:"),
     "an unknown command": ("none", ["biuld"], "No such command"),
 }
 

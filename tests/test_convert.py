@@ -33,14 +33,15 @@ def test_word_noise_goes_and_text_stays():
     assert md(html) == "近日，工业和信息化部印发通知\n"
 
 
-def test_br_lines_become_paragraphs():
+def test_br_is_a_line_break_of_its_paragraph_and_an_empty_line_starts_another():
     html = "<p>工业和信息化部办公厅<br/>2020年8月24日</p>"
-    assert md(html) == "工业和信息化部办公厅\n\n2020年8月24日\n"
+    assert md(html) == "{.flush}\n工业和信息化部办公厅\\\n2020年8月24日\n"
+    assert md("<p>甲<br><br/>乙</p>") == "{.flush}\n甲\n\n{.flush}\n乙\n"
 
 
-def test_indentation_goes_but_ideographic_space_inside_a_line_stays():
+def test_indentation_becomes_a_class_and_ideographic_space_inside_a_line_stays():
     html = "<p>&nbsp;&nbsp;\u3000\u3000李\u3000琰 010-68208246</p>"
-    assert md(html) == "李\u3000琰 010-68208246\n"
+    assert md(html) == "{.indent-3}\n李\u3000琰 010-68208246\n"
 
 
 def test_bold_that_commonmark_flanking_would_break_still_renders_bold():
@@ -53,20 +54,19 @@ def test_bold_that_commonmark_flanking_would_break_still_renders_bold():
 
 def test_plain_bold_uses_asterisks_and_split_runs_merge():
     html = "<p><strong>一、</strong><strong>加强</strong><strong>准入管理</strong><strong><br/></strong></p>"
-    assert md(html) == "**一、加强准入管理**\n"
-    assert md("<p><strong>加强准入管理</strong></p>") == "**加强准入管理**\n"
+    assert md(html) == "{.flush}\n**一、加强准入管理**\n"
+    assert md("<p><strong>加强准入管理</strong></p>") == "{.flush}\n**加强准入管理**\n"
 
 
 def test_font_weight_styles_count_as_bold_and_normal_cancels_it():
     html = ('<p><span style="font-weight: bold">重点</span>'
             '<strong><span style="font-weight: normal">普通</span></strong></p>')
-    assert md(html) == "**重点**普通\n"
+    assert md(html) == "{.flush}\n**重点**普通\n"
 
 
 def test_br_never_inside_bold():
     out = rendered("<p><strong>标题一<br/>标题二</strong></p>")
-    assert "<br" not in out
-    assert out.count("<strong>") == 2
+    assert "<strong>标题一</strong><br />\n<strong>标题二</strong>" in out
 
 
 def test_text_that_looks_like_markdown_stays_text():
@@ -78,7 +78,7 @@ def test_text_that_looks_like_markdown_stays_text():
     assert "<ol" not in out and "<ul" not in out and "<h1" not in out
     assert "<blockquote" not in out and "<hr" not in out and "<em" not in out
     assert "<code" not in out and "<script" not in out and 'class="right"' not in out
-    paragraphs = [text_of(p) for p in re.findall(r"<p>.*?</p>", out)]
+    paragraphs = [text_of(p) for p in re.findall(r"<p[^>]*>.*?</p>", out)]
     expected = [text_of(line) for line in lines]
     assert paragraphs == expected
 
@@ -91,7 +91,7 @@ def test_alignment_survives():
     assert '<p class="center"><strong>工信部信管〔2020〕81号</strong></p>' in out
     assert '<p class="right">工业和信息化部</p>' in out
     assert '<p class="right">2020年6月8日</p>' in out
-    assert "<p>正文</p>" in out
+    assert '<p class="flush">正文</p>' in out
 
 
 def test_headings_lists_and_tables_keep_their_shape():
@@ -185,3 +185,137 @@ def test_any_text_survives_the_round_trip(pieces):
     source = "<p>" + "".join(parts) + "</p>"
     fidelity = measure(source, md(source))
     assert fidelity.perfect, (source, md(source))
+
+
+# -- layout that carries meaning (issue 14) ---------------------------------------------
+
+
+def test_cell_alignment_and_a_centred_table_are_kept():
+    html = ('<div align="center"><table border="1"><tr><td><p class="MsoNormal" align="center" '
+            'style="text-align:center"><b><span>一级指标</span></b></p></td>'
+            '<td style="text-align:right">1,024</td><td>说明</td></tr>'
+            '<tr align="center"><th>表头</th><th align="left">左表头</th><td>居中行</td></tr></table></div>')
+    assert md(html) == (
+        '<table class="center">\n'
+        '<tr><td class="center"><strong>一级指标</strong></td><td class="right">1,024</td>'
+        "<td>说明</td></tr>\n"
+        '<tr><th>表头</th><th class="left">左表头</th><td class="center">居中行</td></tr>\n'
+        "</table>\n"
+    )
+    out = rendered(html)
+    assert '<table class="center">' in out and '<td class="right">1,024</td>' in out
+
+
+def test_a_table_is_centred_only_where_the_source_centres_it():
+    assert md('<table align="center"><tr><td>甲</td></tr></table>').startswith('<table class="center">')
+    assert md('<table style="margin: 0 auto"><tr><td>甲</td></tr></table>').startswith('<table class="center">')
+    # text-align centres text, not a table.
+    assert md('<div style="text-align:center"><table><tr><td>甲</td></tr></table></div>').startswith("<table>")
+
+
+def test_a_line_break_keeps_the_ideographic_spaces_that_align_the_next_line():
+    html = ("<p><span>注：1、坐标系统为深圳独立坐标系统。<br>\n"
+            "　　　　2、L为弧长…<br>　　　　3、红线是指…</span></p>")
+    assert md(html) == ("{.flush}\n注：1、坐标系统为深圳独立坐标系统。\\\n"
+                        "\u3000\u3000\u3000\u30002、L为弧长…\\\n\u3000\u3000\u3000\u30003、红线是指…\n")
+    out = rendered(html)
+    assert out.count("<p") == 1 and out.count("<br />") == 2
+    assert "<br />\n\u3000\u3000\u3000\u30002、L为弧长" in out
+
+
+def test_a_continuation_line_that_looks_like_markdown_stays_text():
+    out = rendered("<p>第一行<br>---<br>1. 不是列表<br># 不是标题</p>")
+    assert "<h" not in out and "<ol" not in out and "<hr" not in out
+    assert text_of(out) == "第一行\n---\n1. 不是列表\n# 不是标题\n"
+
+
+def test_indentation_that_differs_from_the_first_line_indent_is_kept():
+    html = ('<p>各省、自治区、直辖市通信管理局：</p>'
+            '<p style="text-indent: 2em">1　总则</p>'
+            '<p style="text-indent: 2em">　　1.1　编制目的及依据</p>'
+            '<p>\u3000\u3000正文段落以两个全角空格缩进。</p>'
+            '<p style="TEXT-INDENT: 32pt"><span style="FONT-SIZE: 16pt">以磅为单位的首行缩进。</span></p>'
+            '<p style="margin-left:42pt;text-indent:-42pt"><span style="font-size:14pt">附件：1.甲表</span></p>')
+    assert md(html) == (
+        "{.flush}\n各省、自治区、直辖市通信管理局：\n\n"
+        "1　总则\n\n"
+        "{.indent-4}\n1\\.1　编制目的及依据\n\n"
+        "正文段落以两个全角空格缩进。\n\n"
+        "以磅为单位的首行缩进。\n\n"
+        "{.hang-3}\n附件：1.甲表\n"
+    )
+    out = rendered(html)
+    assert '<p class="flush">各省' in out and '<p class="indent-4">1.1' in out
+    assert '<p class="hang-3">附件' in out
+
+
+def test_an_image_with_its_caption_line_becomes_a_figure_with_the_caption_as_alt_text():
+    for html in ('<p><img src="/p/1.png"></p><p>图1　汽车号牌编码规则</p>',
+                 '<p style="text-align:center"><img src="/p/1.png" alt=""><br>图1　汽车号牌编码规则</p>'):
+        out = rendered(html)
+        assert re.search(r'<figure>\s*<img src="https://www.miit.gov.cn/p/1.png" '
+                         r'alt="图1　汽车号牌编码规则">\s*<figcaption>图1　汽车号牌编码规则</figcaption>'
+                         r"\s*</figure>", out), out
+        assert measure(html, md(html)).perfect
+    # An image without a caption line stays an image in its paragraph.
+    assert "<figure" not in rendered('<p><img src="/p/1.png"></p><p>正文</p>')
+
+
+def test_text_below_the_parsers_depth_limit_is_kept_and_counted():
+    deep = "<div><span>" * 200 + "深处的文字" + "</span></div>" * 200
+    html = f"<p>开头</p>{deep}<p>结尾的文字</p>"
+    result = convert(html, BASE)
+    assert result.warnings and "256" in result.warnings[0]
+    for text in ("开头", "深处的文字", "结尾的文字"):
+        assert text in result.source_text and text in result.markdown
+    assert measure(html, result.markdown).perfect
+    shallow = convert("<div><span>" * 100 + "浅处" + "</span></div>" * 100, BASE)
+    assert not shallow.warnings and shallow.markdown == "{.flush}\n浅处\n"
+
+
+_ALIGN_ATTR = st.sampled_from(["", ' align="center"', ' align="right"', ' align="left"',
+                               ' style="text-align:center"', ' style="TEXT-ALIGN: right"',
+                               ' align="justify"', ' colspan="2"', ' rowspan="3"'])
+_CELL_TEXT = st.lists(
+    st.sampled_from(["一级指标", "1,024", "<b>粗</b>", "<br>", '<a href="/f.doc">附件</a>',
+                     '<img src="/i.png" alt="图">', "&lt;x&gt;", "&amp;", '"引号"', "\u3000", "*",
+                     '<p align="center">段</p>', '<p style="text-align:right">右</p>']),
+    max_size=4,
+).map("".join)
+_CELL = st.tuples(st.sampled_from(["td", "th"]), _ALIGN_ATTR, _CELL_TEXT).map(
+    lambda c: f"<{c[0]}{c[1]}>{c[2]}</{c[0]}>"
+)
+_TABLE = st.tuples(
+    st.sampled_from(["<table>", '<table align="center">', '<div align="center"><table>']),
+    st.lists(st.tuples(_ALIGN_ATTR, st.lists(_CELL, min_size=1, max_size=4)), min_size=1, max_size=4),
+).map(lambda t: t[0] + "".join(f"<tr{a}>{''.join(cells)}</tr>" for a, cells in t[1]) + "</table>")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TABLE)
+def test_every_table_the_converter_writes_matches_the_grammar_and_passes_the_sanitiser(html):
+    from sitegen.convert.grammar import TABLE_HTML
+    from sitegen.render import sanitize
+
+    markdown = md(html)
+    tables = re.findall(r"<table.*?</table>", markdown, re.DOTALL)
+    assert tables
+    for table in tables:
+        assert TABLE_HTML.fullmatch(table), table
+        # Its classes are on the sanitiser's allow-list, and the renderer passes it as written.
+        assert sanitize(table).count(' class="') == table.count(' class="')
+        assert table.strip() in rendered(html)
+
+
+def test_fidelity_counts_cell_alignment_line_breaks_and_indentation_lost_or_added():
+    html = ('<p>各省、自治区、直辖市：</p>'
+            '<p style="text-indent:2em">　　1.1　编制目的<br>　　　　续行对齐</p>'
+            '<table><tr><td align="center">居中</td><td style="text-align:right">9</td></tr></table>')
+    assert measure(html, md(html)).layout.exact
+    flattened = ("各省、自治区、直辖市：\n\n1.1　编制目的\n\n续行对齐\n\n"
+                 "<table>\n<tr><td>居中</td><td>9</td></tr>\n</table>\n")
+    layout = measure(html, flattened).layout
+    assert measure(html, flattened).perfect  # every character is there ...
+    assert layout.cells == 2 and layout.breaks_lost == 1  # ... but not where it was
+    assert layout.indents_added == 1 and layout.indents_lost == 2
+    assert not layout.exact

@@ -154,7 +154,7 @@ def test_the_command_line_fetches_then_imports(tmp_path, monkeypatch):
         result = CliRunner().invoke(main, ["fetch", "-q", "个人信息", "--origin", api.origin,
                                            "--delay", "0", "--page-size", "10", "--tries", "3"])
     assert result.exit_code == 0, result.output
-    assert "4 pages fetched, 0 already saved, 35 records (35 new), 1 retries" in result.output
+    assert "4 pages fetched, 0 already saved, 35 records (35 new), 1 retry" in result.output
     result = CliRunner().invoke(main, ["import", "raw"])
     assert result.exit_code == 0 and "0 failed" in result.output
 

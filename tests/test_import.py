@@ -26,7 +26,7 @@ def test_sample_imports_field_by_field(tmp_path):
     content = tmp_path / "content"
     result = run_import(str(SAMPLE_PAGE), "--content", str(content))
     assert result.exit_code == 0, result.output
-    assert "9 created, 0 updated, 0 unchanged, 1 merged duplicates, 0 failed" in result.output
+    assert "9 created, 0 updated, 0 unchanged, 1 merged duplicate, 0 failed" in result.output
     assert "text fidelity 100.00% (10/10 notices exact)" in result.output
 
     files = sorted(content.rglob("*.md"))
@@ -86,7 +86,7 @@ def test_hand_edits_are_kept_and_reported(tmp_path):
     result = run_import(str(SAMPLE_PAGE), "--content", str(tmp_path))
     assert path.read_text(encoding="utf-8") == edited
     assert "conflict:" in result.output and str(path) in result.output
-    assert "1 conflicts" in result.output
+    assert "1 conflict;" in result.output
 
 
 def test_upstream_change_updates_an_untouched_file(tmp_path, sample_page):

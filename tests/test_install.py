@@ -120,21 +120,27 @@ def test_the_wheel_carries_the_theme_and_builds_a_site_outside_the_repository(tm
     _run([sitegen, "import", str(SAMPLE_PAGE)], cwd=demo, env=env)
     built = _run([sitegen, "build"], cwd=demo, env=env)
     assert re.search(r"for 9 notices \(with search index", built.stdout)
-    assert (demo / "public" / "pagefind" / "shards.js").is_file()
+    assert (demo / "public" / "pagefind" / "catalog.js").is_file()
+    assert (demo / "public" / "pagefind" / "sitegen-search.js").is_file()  # the engine, from the wheel
     assert len(list((demo / "public" / "notices").glob("*.html"))) == 9
 
-    server = subprocess.Popen([sitegen, "serve", "--port", "0", "--no-watch", "--no-build"], cwd=demo,
+    server = subprocess.Popen([sitegen, "serve", "--port", "0"], cwd=demo,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        line = server.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert url, line
+        said = ""
+        for line in server.stdout:  # the summary of its build, then where it serves
+            said += line
+            url = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if url:
+                break
+        assert url, said
         with urllib.request.urlopen(url.group(0), timeout=10) as response:
             assert "Content-Security-Policy" in response.headers
             assert "政策文件库" in response.read().decode("utf-8")
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server.stdout.close()
 
 
 @pytest.mark.parametrize("engine", ["pyromark", "markdown-it-pyrs"])

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.content import notice_text
+from sitegen.errors import UserError
 from sitegen.notice import Notice
 from sitegen.relations import (
     AMEND,
@@ -54,6 +56,8 @@ def acts(body: str, title: str = "工业和信息化部关于某事项的通知"
      [(REPEAL, ["《关于开展试点的通知》（工信厅科〔2016〕3号）"])]),
     ("现决定废止《关于开展某某试点工作的通知》（工信厅信管〔2012〕3号）等3件规范性文件。",
      [(REPEAL, ["《关于开展某某试点工作的通知》（工信厅信管〔2012〕3号）"])]),
+    ("为适应工作需要，现将《关于A的通知》予以废止。", [(REPEAL, ["《关于A的通知》"])]),
+    ("此前印发的《关于A的通知》同时作废。", [(REPEAL, ["《关于A的通知》"])]),
 ])
 def test_repeal_sentences(body, expected):
     assert acts(body) == expected
@@ -61,9 +65,18 @@ def test_repeal_sentences(body, expected):
 
 def test_a_list_of_repealed_documents_after_its_heading():
     body = ("下列文件同时废止：\n\n1.《关于A的通知》（工信部信管〔2015〕12号）\n\n"
-            "2.《关于B的通知》（工信部信管〔2016〕3号）\n\n各单位要加强管理，依据《网络安全法》做好工作。")
+            "2.《关于B的通知》（工信部信管〔2016〕3号）\n\n建议有关部门适时废止《关于C的通知》。\n\n"
+            "各单位要加强管理，依据《网络安全法》做好工作。")
     assert acts(body) == [(REPEAL, ["《关于A的通知》（工信部信管〔2015〕12号）"]),
                           (REPEAL, ["《关于B的通知》（工信部信管〔2016〕3号）"])]
+
+
+def test_a_list_after_a_repealing_or_amending_heading_with_chinese_numbering():
+    body = ("工业和信息化部决定废止下列规范性文件：\n\n（一）《关于A的通知》（工信部信管〔2015〕12号）\n\n"
+            "（二）《关于B的通知》\n\n本通知自发布之日起施行。")
+    assert acts(body) == [(REPEAL, ["《关于A的通知》（工信部信管〔2015〕12号）"]), (REPEAL, ["《关于B的通知》"])]
+    assert acts("对下列文件的部分条款予以修改：\n\n1.《关于A的通知》\n\n2.《关于B的通知》") == [
+        (AMEND, ["《关于A的通知》"]), (AMEND, ["《关于B的通知》"])]
 
 
 def test_a_table_of_repealed_documents_with_titles_in_cells_of_their_own():
@@ -82,6 +95,7 @@ def test_a_table_of_repealed_documents_with_titles_in_cells_of_their_own():
      [(AMEND, ["《电信服务规范》（工信部令第36号）"])]),
     ("对《X管理办法》部分条款予以修改。", [(AMEND, ["《X管理办法》"])]),
     ("现对《关于某某管理的通知》进行修订。", [(AMEND, ["《关于某某管理的通知》"])]),
+    ("经研究，决定对《关于A的通知》予以修正。", [(AMEND, ["《关于A的通知》"])]),
     ("将《某某管理办法》第五条修改为：", [(AMEND, ["《某某管理办法》"])]),
     ("《关于A的通知》第三条、第五条同时废止。", [(AMEND, ["《关于A的通知》"])]),  # part of a document
 ])
@@ -121,6 +135,9 @@ def test_own_effective_date_and_period_of_validity():
     "现将修订后的《某某管理办法》印发给你们。",
     "电信业务经营许可证有效期为5年。",  # a licence's validity, not this notice's
     "《某某管理办法》自2021年1月1日起施行。",  # another document's date
+    "各地要认真落实《关于A的通知》，不得擅自停止执行。",
+    "本办法施行前发布的有关规定与本办法不一致的，以本办法为准。",
+    "对《关于A的通知》执行中发现的问题，请及时反馈，我部将适时修订。",
 ])
 def test_false_friends_state_nothing(body):
     assert [s for s in find_statements("t", body)] == []
@@ -191,6 +208,13 @@ def test_a_new_version_of_the_same_title_repeals_the_old_one_not_itself():
     assert relations.validity["new"].status == NO_CHANGE
 
 
+def test_a_notice_naming_itself_does_not_act_on_itself():
+    own = notice("own", "关于A的通知", "2020-01-01", file_number="工信部信管〔2020〕1号",
+                 body="《关于A的通知》（工信部信管〔2020〕1号）第三条自2020年6月1日起废止。")
+    relations = relate([own], "2021-01-01")
+    assert relations.validity["own"].status == NO_CHANGE and relations.acts == {} and relations.doubts == []
+
+
 def test_a_hand_set_status_overrides_and_says_so():
     old = notice("old", "关于A的通知", "2015-03-01", status="现行有效")
     acting = notice("new", "关于B的通知", "2020-01-01", body="《关于A的通知》同时废止。")
@@ -202,8 +226,16 @@ def test_build_date_comes_from_source_date_epoch_or_the_newest_notice():
     notices = [notice("a", "甲", "2019-05-01"), notice("b", "乙", "2020-07-01")]
     assert build_date(notices, {}) == dt.date(2020, 7, 1)
     assert build_date(notices, {"SOURCE_DATE_EPOCH": "1609430400"}) == dt.date(2021, 1, 1)  # Beijing time
-    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+    with pytest.raises(UserError, match="SOURCE_DATE_EPOCH"):
         build_date(notices, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_a_bad_source_date_epoch_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    project = write_archive(tmp_path, archive_notices())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = CliRunner().invoke(main, ["stats", "--content", str(project / "content")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1] == "Error: SOURCE_DATE_EPOCH: not a number of seconds: 'yesterday'"
 
 
 # -- the site -----------------------------------------------------------------
@@ -256,6 +288,12 @@ def test_a_repealed_notice_shows_a_banner_linking_the_repealing_notice(tmp_path)
     column = next(p for p in (site / "column").glob("*/index.html") if "notices/old.html" in p.read_text("utf-8"))
     listed = BeautifulSoup(column.read_text(encoding="utf-8"), "html.parser")
     assert [s.get_text() for s in listed.select(".notice-list .status")] == [NO_CHANGE, REPEALED]
+    # Each status of the list's notices filters the search page on this column and that status.
+    links = {a.get_text(): a["href"] for a in listed.select(".status-filter a")}
+    assert links == {f"{NO_CHANGE}（1）": "../../search.html?column=%E9%80%9A%E7%9F%A5&status=" + quote(NO_CHANGE),
+                     f"{REPEALED}（1）": "../../search.html?column=%E9%80%9A%E7%9F%A5&status=" + quote(REPEALED)}
+    year = BeautifulSoup((site / "year" / "2015" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert year.select_one(".status-filter a")["href"].startswith("../../search.html?from=2015-01-01&to=2015-12-31&")
 
 
 def test_status_and_relations_in_the_catalogs_and_notice_json(tmp_path):
@@ -312,3 +350,28 @@ def test_stats_count_each_status(tmp_path):
     lines = result.output.split("时效性 status\n", 1)[1].splitlines()
     assert [line.split() for line in lines[:2]] == [[REPEALED, "1"], [AMENDED, "0"]]
     assert [line.split() for line in lines if NO_CHANGE in line] == [[NO_CHANGE, "2"]]
+
+
+def test_check_relations_reports_doubts_as_file_line_reason(tmp_path):
+    notices = archive_notices() + [
+        notice("twin1", "关于开展试点的通知", "2016-01-01"), notice("twin2", "关于开展试点的通知", "2017-01-01"),
+        notice("vague", "关于清理文件的通知", "2019-06-01", "清理结果如下。\n\n《关于开展试点的通知》同时废止。"),
+    ]
+    project = write_archive(tmp_path, notices)
+    result = CliRunner().invoke(main, ["check", "--relations", "--content", str(project / "content")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    new_file = project / "content" / "2020" / "new.md"
+    line = next(n for n, text in enumerate(new_file.read_text("utf-8").splitlines(), 1) if "不在本库" in text)
+    assert f"{new_file}:{line}: 《关于不在本库的通知》: not in the archive" in lines
+    assert any(text.endswith("vague.md:" + str(len(notice_text(notices[-1]).splitlines())) +
+                             ": 《关于开展试点的通知》: matches 2 notices") for text in lines)
+    assert lines[-1].endswith("every notice file is valid; 2 relations in doubt")
+
+
+def test_hostile_text_is_read_in_bounded_time():
+    import time
+
+    started = time.perf_counter()
+    find_statements("t", "、".join(["《关于A的通知》"] * 3000) + "同时废止。\n" + "《" * 3000 + "废止" + "》" * 3000)
+    assert time.perf_counter() - started < 10  # quadratic matching took minutes

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..notice import Attachment
-from .blocks import Block, Run, read_blocks
+from .blocks import Block, Run, read_blocks, tidy_runs
+from .layout import Layout, source_layout
 from .markdown import blocks_markdown
-from .text import parse_html, visible_text
+from .text import independent_text, parse_html_checked, visible_text
 from .urls import attachment_title, is_attachment
 
 
@@ -16,12 +17,24 @@ class Conversion:
     markdown: str
     attachments: list[Attachment] = field(default_factory=list)
     source_text: str = ""  # what a reader saw in the original, for the fidelity measure
+    warnings: list[str] = field(default_factory=list)
+    source_layout: Layout | None = None  # the original's layout, for the fidelity measure
 
 
 def convert(html: str, base_url: str = "") -> Conversion:
-    tree = parse_html(html)
+    tree, truncated = parse_html_checked(html)
+    if truncated:
+        # The tree lost whatever lies below the parser's depth limit: keep every line of
+        # text instead, read without a tree, and measure against that.
+        text = independent_text(html)
+        blocks = [Block("p", runs, indent="flush") for line in text.split("\n")
+                  if (runs := tidy_runs([Run(line)]))]
+        return Conversion(blocks_markdown(blocks), [], text, [
+            "elements nested deeper than the parser reads (256): converted as plain text lines"
+        ])
     blocks = read_blocks(tree, base_url)
-    return Conversion(blocks_markdown(blocks), find_attachments(blocks), visible_text(tree))
+    return Conversion(blocks_markdown(blocks), find_attachments(blocks), visible_text(tree),
+                      source_layout=source_layout(tree))
 
 
 def find_attachments(blocks: list[Block]) -> list[Attachment]:

@@ -1,17 +1,25 @@
 """Read messy (Word-exported) HTML into a flat list of blocks of styled inline runs.
 
-A block is one visual line: a paragraph, heading, list item or table. `<br>` ends
-a line as surely as `</p>` does, because the CMS writes whole letters as one
-`<p>` with `<br/>` lines.
+A block is a paragraph, heading, list item, table or figure. A `<br>` inside a paragraph is
+a line break of that paragraph (the CMS writes whole letters as one `<p>` with `<br/>`
+lines); an empty line (two breaks in a row) starts a new paragraph. Layout that carries
+meaning is kept as block classes (see grammar.py): alignment, and indentation where it
+differs from the body's norm of a 2em first-line indent, measured from `text-indent`,
+`margin-left`/`padding-left` and the ideographic or no-break spaces a line starts with.
+Continuation lines keep their leading ideographic spaces, which align them under a label.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from itertools import islice
 
 from lxml.etree import _Element as Element
 
+from .grammar import MAX_INDENT
 from .text import DROPPED_WITH_CONTENT, parse_html, tag_name
 from .urls import absolute_url
 
@@ -26,6 +34,15 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 _ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.IGNORECASE)
 _WEIGHT_STYLE = re.compile(r"font-weight\s*:\s*([a-z0-9]+)", re.IGNORECASE)
+_LENGTH_STYLE = re.compile(
+    r"(?<![\w-])(text-indent|margin-left|padding-left|font-size)\s*:\s*(-?[\d.]+)\s*(em|rem|pt|px|cm|mm|in|ch)?",
+    re.IGNORECASE,
+)
+_AUTO_MARGINS = re.compile(r"margin(?:-left|-right)?\s*:[^;]*\bauto\b", re.IGNORECASE)
+_PX_PER_UNIT = {"px": 1.0, "pt": 4 / 3, "cm": 96 / 2.54, "mm": 96 / 25.4, "in": 96.0}
+_BODY_FONT_PX = 16.0
+# A caption line under an image: 图1　…, 图 2-1 …, 附图3 …
+_CAPTION = re.compile(r"^(?:附)?图\s*[0-9０-９一二三四五六七八九十]+")
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
 # Indentation and padding at the ends of a line: ASCII, no-break and ideographic spaces.
 _EDGE_SPACE = " \t\n\r\f\u00a0\u3000\u200b\ufeff"
@@ -39,16 +56,24 @@ class Run:
     bold: bool = False
     href: str | None = None
     image: str | None = None
+    br: bool = False  # a line break inside the paragraph (text empty)
 
 
 @dataclass
 class Block:
-    kind: str  # "p", "heading", "item", "item-more", "table", "rule"
+    kind: str  # "p", "heading", "item", "item-more", "table", "rule", "figure"
     runs: list[Run] = field(default_factory=list)
     align: str | None = None
     level: int = 0  # heading level, or list depth for items
     marker: str = ""  # "-" or "3." for list items
     rows: list[list[Cell]] = field(default_factory=list)  # for tables
+    indent: str | None = None  # "flush", "indent-4", "hang-2" ... where not the norm
+    caption: list[Run] = field(default_factory=list)  # for figures
+    centered: bool = False  # a table centred on the page
+
+    def lines(self) -> list[list[Run]]:
+        """The runs split at line breaks."""
+        return split_lines(self.runs)
 
 
 @dataclass
@@ -57,6 +82,7 @@ class Cell:
     header: bool = False
     colspan: int = 1
     rowspan: int = 1
+    align: str | None = None  # "left" (for th), "center", "right"; None: the tag's default
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,9 @@ class _Context:
     kind: str = "p"
     level: int = 0
     item: _Item | None = None
+    indent: float | None = None  # text-indent in em (inherited, as in CSS)
+    margin: float = 0.0  # left margin and padding in em, summed over the enclosing blocks
+    center_tables: bool = False  # inside <center> or align="center" (centres tables)
 
 
 @dataclass
@@ -82,7 +111,7 @@ def read_blocks(html: str | Element, base_url: str = "") -> list[Block]:
     reader = _Reader(base_url)
     reader.visit(root, _Context())
     reader.end_line()
-    return reader.blocks
+    return with_figures(reader.blocks) if reader.images else reader.blocks
 
 
 class _Reader:
@@ -91,6 +120,7 @@ class _Reader:
         self.blocks: list[Block] = []
         self.runs: list[Run] = []
         self.line_context: _Context | None = None
+        self.images = False  # whether any image was read (figures are looked for then)
 
     # -- lines -------------------------------------------------------------
     def add(self, run: Run, context: _Context) -> None:
@@ -99,10 +129,43 @@ class _Reader:
         self.runs.append(run)
 
     def end_line(self) -> None:
-        runs = tidy_runs(self.runs)
-        context = self.line_context
+        runs, context = self.runs, self.line_context
         self.runs, self.line_context = [], None
         if not runs or context is None:
+            return
+        if all(run.image is None and not run.text.strip(_EDGE_SPACE) for run in runs):
+            return  # the white space between tags (most calls): nothing to show
+        if context.kind == "p":
+            self.add_paragraphs(split_lines(runs), context)
+        else:
+            for line in split_lines(runs):
+                self.add_block(tidy_runs(line), context)
+
+    def add_paragraphs(self, lines: list[list[Run]], context: _Context) -> None:
+        """Lines joined by hard breaks; an empty line ends a paragraph."""
+        paragraph: list[Run] = []
+        indent: str | None = None
+        first_line = True  # text-indent applies to the block's first line only
+        for line in lines:
+            lead = leading_em(line)
+            tidy = tidy_runs(line)
+            if not tidy:
+                self.add_block(paragraph, context, indent)
+                paragraph = []
+            elif not paragraph:
+                own = (context.indent or 0.0) if first_line else 0.0
+                indent = indent_class(context.margin + own + lead, context.margin)
+                paragraph = tidy
+            else:
+                spaces = "\u3000" * _round(lead)
+                if spaces:
+                    tidy.insert(0, Run(spaces))
+                paragraph += [Run(br=True), *tidy]
+            first_line = False
+        self.add_block(paragraph, context, indent)
+
+    def add_block(self, runs: list[Run], context: _Context, indent: str | None = None) -> None:
+        if not runs:
             return
         if context.kind == "item" and context.item is not None:
             item = context.item
@@ -110,7 +173,10 @@ class _Reader:
             item.started = True
             self.blocks.append(Block(kind, runs, None, item.depth, item.marker))
         else:
-            self.blocks.append(Block(context.kind, runs, context.align, context.level))
+            align = context.align
+            self.blocks.append(Block(
+                context.kind, runs, align, context.level, indent=None if align else indent
+            ))
 
     # -- tree --------------------------------------------------------------
     def visit(self, element: Element, context: _Context) -> None:
@@ -128,13 +194,14 @@ class _Reader:
         if name in DROPPED_WITH_CONTENT:
             return
         if name == "br":
-            self.end_line()
+            self.add(Run(br=True), context)
             return
         if name == "img":
             src = absolute_url(tag.get("src"), self.base_url)
             if src:
                 alt = tag.get("alt") or tag.get("title") or ""
                 self.add(Run(alt, context.bold, context.href, image=src), context)
+                self.images = True
             return
         context = self.inline_context(tag, name, context)
         if name == "table":
@@ -176,22 +243,34 @@ class _Reader:
 
     def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
-        declared = (tag.get("align") or "").lower()
-        style = _ALIGN_STYLE.search(tag.get("style") or "")
-        if style:
-            declared = style.group(1).lower()
-        if name == "center":
-            declared = "center"
+        declared = "center" if name == "center" else declared_align(tag)
         if declared:
             align = declared if declared in ("center", "right") else None
+        attribute = (tag.get("align") or "").lower()
+        center_tables = context.center_tables
+        if name == "center" or attribute:
+            center_tables = name == "center" or attribute == "center"
         if name in HEADINGS:
-            return replace(context, align=align, kind="heading", level=HEADINGS[name])
+            return replace(context, align=align, kind="heading", level=HEADINGS[name],
+                           center_tables=center_tables)
         if name == "li":
             return replace(context, align=None, kind="item")
         if context.kind == "item":
             # A <p> inside an <li> continues the item.
             return replace(context, align=None)
-        return replace(context, align=align, kind="p", level=0)
+        indent, margin = context.indent, context.margin
+        style = tag.get("style")
+        if style:
+            lengths = style_lengths(tag, style)
+            if lengths:
+                indent = lengths.get("text-indent", indent)
+                margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
+        if (align, indent, margin, center_tables) == (
+            context.align, context.indent, context.margin, context.center_tables
+        ) and context.kind == "p" and context.level == 0:
+            return context
+        return _Context(context.bold, context.href, align, "p", 0, context.item, indent, margin,
+                        center_tables)
 
     def read_list(self, tag: Element, name: str, context: _Context) -> None:
         depth = context.item.depth + 1 if context.item else 0
@@ -216,22 +295,183 @@ class _Reader:
         rows: list[list[Cell]] = []
         for row in _rows_of(table):
             cells = []
+            row_align = declared_align(row)
             for cell in row:
                 if tag_name(cell) not in ("td", "th"):
                     continue
                 reader = _Reader(self.base_url)
                 reader.visit(cell, _Context(bold=context.bold))
                 reader.end_line()
-                lines = [block.runs for block in reader.blocks if block.runs]
+                lines = [line for block in reader.blocks if block.runs for line in block.lines()]
+                header = tag_name(cell) == "th"
+                align = declared_align(cell) or row_align or _common_align(reader.blocks)
                 cells.append(Cell(
                     lines,
-                    header=tag_name(cell) == "th",
+                    header=header,
                     colspan=_int_attr(cell.get("colspan"), 1),
                     rowspan=_int_attr(cell.get("rowspan"), 1),
+                    align=_cell_class(align, header),
                 ))
             if cells:
                 rows.append(cells)
-        return Block("table", rows=rows)
+        style = table.get("style") or ""
+        centered = (
+            (table.get("align") or "").lower() == "center"
+            or len(_AUTO_MARGINS.findall(style)) > 0
+            or context.center_tables
+        )
+        return Block("table", rows=rows, centered=centered)
+
+
+def declared_align(tag: Element) -> str | None:
+    """The horizontal alignment an element declares (style over the align attribute)."""
+    style = tag.get("style")
+    match = _ALIGN_STYLE.search(style) if style else None
+    value = (match.group(1) if match else tag.get("align") or "").lower()
+    return value or None
+
+
+def _common_align(blocks: list[Block]) -> str | None:
+    """A cell's alignment from its paragraphs, where they all say centre or all right."""
+    aligns = {block.align for block in blocks if block.runs}
+    return aligns.pop() if len(aligns) == 1 else None
+
+
+def _cell_class(align: str | None, header: bool) -> str | None:
+    # th is centred and td left-aligned by default: only a difference needs a class.
+    if align in ("center", "right"):
+        return None if header and align == "center" else align
+    if align in ("left", "justify") and header:
+        return "left"
+    return None
+
+
+def _round(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def indent_class(first_line: float, other_lines: float) -> str | None:
+    """The class for a paragraph whose first line starts `first_line` em from the left edge
+    and whose other lines `other_lines` em; None for the body's norm (2em, 0)."""
+    margin = min(MAX_INDENT, _round(other_lines))
+    first = min(MAX_INDENT, max(0, _round(first_line)))
+    if margin >= 1 and first < margin:
+        return f"hang-{margin}"
+    if first == 2:
+        return None
+    return "flush" if first == 0 else f"indent-{first}"
+
+
+def leading_em(runs: list[Run]) -> float:
+    """How far the spaces a line starts with move its text, in em (collapsible ones: none)."""
+    width = 0.0
+    for run in runs:
+        if run.image is not None:
+            break
+        for char in run.text:
+            if char == "\u3000":
+                width += 1.0
+            elif char == "\u00a0":
+                width += 0.5
+            elif char not in _EDGE_SPACE:
+                return width
+    return width
+
+
+def style_lengths(tag: Element, style: str) -> dict[str, float]:
+    """text-indent, margin-left and padding-left of an element, in em of its text."""
+    found = _style_lengths(style)
+    if not found:
+        return {}
+    lengths = {}
+    font_px = 0.0
+    for name, (value, unit) in found.items():
+        if name == "font-size":
+            continue
+        if unit in ("em", "ch", "rem"):
+            lengths[name] = value if unit != "ch" else value / 2
+        else:
+            font_px = font_px or _font_px(tag, found)
+            lengths[name] = value * _PX_PER_UNIT[unit] / font_px
+    return lengths
+
+
+@lru_cache(maxsize=4096)
+def _style_lengths(style: str) -> dict[str, tuple[float, str]]:
+    # Word repeats a handful of style strings thousands of times.
+    if not _LENGTH_STYLE.search(style):
+        return {}
+    return {m.group(1).lower(): (float(m.group(2)), (m.group(3) or "px").lower())
+            for m in _LENGTH_STYLE.finditer(style) if _is_number(m.group(2))}
+
+
+def _font_px(tag: Element, found: dict) -> float:
+    # Word puts the font size on the paragraph or on the first span inside it.
+    if "font-size" not in found:
+        for inner in islice(tag.iter(), 1, 6):
+            match = _LENGTH_STYLE.search(inner.get("style") or "") if isinstance(inner.tag, str) else None
+            if match and match.group(1).lower() == "font-size":
+                found = {"font-size": (float(match.group(2)) if _is_number(match.group(2)) else 0,
+                                       (match.group(3) or "px").lower())}
+                break
+    value, unit = found.get("font-size", (0.0, "px"))
+    px = value * _PX_PER_UNIT.get(unit, 0.0) if unit not in ("em", "rem", "ch") else value * 16
+    return px if 6 <= px <= 72 else _BODY_FONT_PX
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def split_lines(runs: list[Run]) -> list[list[Run]]:
+    if not any(run.br for run in runs):
+        return [runs]
+    lines: list[list[Run]] = [[]]
+    for run in runs:
+        if run.br:
+            lines.append([])
+        else:
+            lines[-1].append(run)
+    return lines
+
+
+def with_figures(blocks: list[Block]) -> list[Block]:
+    """An image line followed by its caption line (图1　…) becomes one figure, the caption
+    its alt text, whether the caption follows after a line break or as the next paragraph."""
+    out: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        lines = block.lines() if block.kind == "p" else []
+        caption = None
+        if len(lines) == 2 and _only_images(lines[0]) and _is_caption(lines[1]):
+            caption = lines[1]
+        elif len(lines) == 1 and _only_images(lines[0]) and index + 1 < len(blocks):
+            after = blocks[index + 1]
+            if after.kind == "p" and len(after.lines()) == 1 and _is_caption(after.runs):
+                caption = after.runs
+                index += 1
+        if caption is None:
+            out.append(block)
+        else:
+            alt = "".join(run.text for run in caption).strip()
+            images = [run if run.text.strip() else replace(run, text=alt)
+                      for run in lines[0] if run.image is not None]
+            out.append(Block("figure", images, caption=caption))
+        index += 1
+    return out
+
+
+def _only_images(runs: list[Run]) -> bool:
+    return any(run.image for run in runs) and all(run.image or not run.text.strip() for run in runs)
+
+
+def _is_caption(runs: list[Run]) -> bool:
+    text = "".join(run.text for run in runs if run.image is None).strip(_EDGE_SPACE)
+    return len(text) <= 80 and bool(_CAPTION.match(text)) and all(run.image is None for run in runs)
 
 
 def _rows_of(table: Element) -> list[Element]:

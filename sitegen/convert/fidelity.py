@@ -1,12 +1,15 @@
-"""Does the rendered Markdown show every visible character of the source, and nothing more?"""
+"""Does the rendered Markdown show every visible character of the source, and nothing more?
+And the layout that carries meaning: cell alignment, line breaks, indentation (layout.py)?"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, field, replace
 from difflib import SequenceMatcher
 
 from ..render import render_markdown
-from .text import parse_html, sanitized_html_text, squeeze, visible_text
+from .layout import Layout, LayoutDifference, compare_layout, rendered_layout, source_layout
+from .text import parse_html_checked, sanitized_html_text, source_text, squeeze
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,7 @@ class Fidelity:
     source_chars: int
     lost: int
     added: int
+    layout: LayoutDifference = field(default_factory=LayoutDifference)
 
     @property
     def ratio(self) -> float:
@@ -35,14 +39,38 @@ def compare_text(source: str, result: str) -> Fidelity:
     return Fidelity(len(a), len(a) - matched, len(b) - matched)
 
 
+def total_layout(fidelities: Iterable[Fidelity]) -> LayoutDifference:
+    totals = [0, 0, 0, 0, 0]
+    for fidelity in fidelities:
+        for index, value in enumerate(astuple(fidelity.layout)):
+            totals[index] += value
+    return LayoutDifference(*totals)
+
+
+def layout_text(layout: LayoutDifference) -> str:
+    """`exact`, or what differs: `3 cell alignments, 2 line breaks lost, 1 indent added`."""
+    parts = [
+        (layout.cells, "cell alignments differ"),
+        (layout.breaks_lost, "line breaks lost"), (layout.breaks_added, "line breaks added"),
+        (layout.indents_lost, "indents lost"), (layout.indents_added, "indents added"),
+    ]
+    return ", ".join(f"{count} {what}" for count, what in parts if count) or "exact"
+
+
 def rendered_text(markdown: str) -> str:
     return sanitized_html_text(render_markdown(markdown))
 
 
-def measure_text(source_text: str, markdown: str) -> Fidelity:
-    """Fidelity of Markdown against the visible text of its source."""
-    return compare_text(source_text, rendered_text(markdown))
+def measure_text(source_text: str, markdown: str, layout: Layout | None = None) -> Fidelity:
+    """Fidelity of Markdown against the visible text of its source (and its layout, if given)."""
+    html = render_markdown(markdown)
+    fidelity = compare_text(source_text, sanitized_html_text(html))
+    if layout is None:
+        return fidelity
+    return replace(fidelity, layout=compare_layout(layout, rendered_layout(html)))
 
 
 def measure(source_html: str, markdown: str) -> Fidelity:
-    return measure_text(visible_text(parse_html(source_html)), markdown)
+    root, truncated = parse_html_checked(source_html)
+    layout = None if truncated else source_layout(root)
+    return measure_text(source_text(source_html), markdown, layout)

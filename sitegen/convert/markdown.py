@@ -3,7 +3,9 @@
 Everything that Markdown would read as syntax is escaped, so text that looks
 like Markdown (`1. `, `# `, `*`, `&lt;`) stays text. Bold uses `**` where
 CommonMark's flanking rules let it close, and `<strong>` where they do not
-(`**（一）加快进度。**基础` would show its asterisks).
+(`**（一）加快进度。**基础` would show its asterisks). A line break inside a paragraph is a
+hard break (a backslash at the end of the line). Tables and figures are HTML blocks of the
+shape grammar.py describes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import html
 import re
 import unicodedata
 
-from .blocks import Block, Cell, Run
+from .blocks import Block, Cell, Run, split_lines
 from .urls import markdown_destination
 
 _INLINE_SYNTAX = re.compile(r"([\\`*_\[\]<>|~{}!])")
@@ -101,7 +103,7 @@ def inline_html(runs: list[Run]) -> str:
 
 def _cell_html(cell: Cell) -> str:
     tag = "th" if cell.header else "td"
-    attrs = ""
+    attrs = f' class="{cell.align}"' if cell.align else ""
     if cell.colspan > 1:
         attrs += f' colspan="{cell.colspan}"'
     if cell.rowspan > 1:
@@ -113,15 +115,27 @@ def _cell_html(cell: Cell) -> str:
 def table_html(block: Block) -> str:
     # No blank line may appear inside: CommonMark ends an HTML block at the first one.
     rows = ["<tr>" + "".join(_cell_html(cell) for cell in row) + "</tr>" for row in block.rows]
-    return "<table>\n" + "\n".join(rows) + "\n</table>"
+    opening = '<table class="center">' if block.centered else "<table>"
+    return opening + "\n" + "\n".join(rows) + "\n</table>"
+
+
+def figure_html(block: Block) -> str:
+    """An image and its caption (an HTML block, like tables: no blank line inside)."""
+    return (f"<figure>\n{inline_html(block.runs)}\n"
+            f"<figcaption>{inline_html(block.caption)}</figcaption>\n</figure>")
 
 
 def block_markdown(block: Block) -> str:
     if block.kind == "table":
         return table_html(block)
+    if block.kind == "figure":
+        return figure_html(block)
     if block.kind == "rule":
         return "---"
-    text = inline_markdown(block.runs)
+    if block.kind == "p":
+        text = "\\\n".join(inline_markdown(line) for line in split_lines(block.runs))
+    else:
+        text = inline_markdown(block.runs)
     if block.kind == "heading":
         if text.endswith("#"):
             text = text[:-1] + "\\#"
@@ -132,8 +146,9 @@ def block_markdown(block: Block) -> str:
             text = f"{indent}{block.marker} {text}"
         else:
             text = indent + " " * (len(block.marker) + 1) + text
-    if block.align:
-        text = "{." + block.align + "}\n" + text
+    style = block.align or block.indent
+    if style:
+        text = "{." + style + "}\n" + text
     return text
 
 

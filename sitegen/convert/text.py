@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from html.parser import HTMLParser
 
 from lxml import etree
 
@@ -36,11 +37,21 @@ def parse_html(html: str) -> etree._Element:
     Comments (Word's `<!--?xml:namespace ...-->`) and processing instructions are
     dropped while parsing; the text around them stays.
     """
+    return parse_html_checked(html)[0]
+
+
+def parse_html_checked(html: str) -> tuple[etree._Element, bool]:
+    """The tree, and whether the parser cut it short: libxml2 stops descending at 256 nested
+    elements and drops the text below and after that depth (which also keeps the tree
+    shallow enough for the recursive readers here)."""
     cleaned = _HTML5_VOID.sub(r"<\1\2></\1>", _CONTROL.sub("", html or ""))
     root = etree.fromstring(f"<html><body>{cleaned}</body></html>", _PARSER) if cleaned.strip() else None
+    truncated = root is not None and any(
+        error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log
+    )
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
-    return root
+    return root, truncated
 
 
 def tag_name(element: etree._Element) -> str:
@@ -75,6 +86,50 @@ _BREAKING = frozenset({
 def _tag_text(match: re.Match) -> str:
     # Cells, items and paragraphs are apart on screen: "3</td><td>5G" is "3" and "5G", not "35G".
     return "\n" if match.group(2).lower() in _BREAKING else ""
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text by Python's own tokenizer: no tree, so no depth limit."""
+
+    _VOID = frozenset({"input", "meta", "link", "base", "source", "track", "param", "embed", "br",
+                       "img", "hr", "wbr", "col", "area", "keygen"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in DROPPED_WITH_CONTENT and tag not in self._VOID:
+            self.skipping.append(tag)
+        elif tag in _BREAKING and not self.skipping:
+            self.pieces.append("\n")
+
+    def handle_endtag(self, tag):
+        if self.skipping and tag == self.skipping[-1]:
+            self.skipping.pop()
+        elif tag in _BREAKING and not self.skipping:
+            self.pieces.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.pieces.append(data)
+
+
+def independent_text(html: str) -> str:
+    """The visible text of HTML read without building a tree (lines apart), for where the
+    tree cannot be trusted."""
+    extractor = _TextExtractor()
+    extractor.feed(_CONTROL.sub("", html or ""))
+    extractor.close()
+    return "".join(extractor.pieces)
+
+
+def source_text(html: str) -> str:
+    """What a reader of the original sees: the tree's text, or where the parser cut the tree
+    short, the text read without it."""
+    root, truncated = parse_html_checked(html)
+    return independent_text(html) if truncated else visible_text(root)
 
 
 def sanitized_html_text(html: str) -> str:

@@ -15,8 +15,10 @@ import sqlite3
 from pathlib import Path
 
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
+from ..relations import RULES_VERSION
 
-SCHEMA_VERSION = "6"
+# Cached notices carry the relation statements found in them: new rules, new statements.
+SCHEMA_VERSION = f"7+relations-{RULES_VERSION}"
 
 
 def _connect(path: Path) -> sqlite3.Connection:

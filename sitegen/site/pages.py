@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ..citations import Links
 from ..config import Config
 from ..notice import Notice
-from ..relations import LABEL_ORDER, REPEALED, Relations, notice_relations
+from ..relations import LABEL_ORDER, REPEALED, STATUSES, Relations, notice_relations
 from .data import catalog_csv, catalog_json, notice_json
 from .structure import AXES, Site, _url_of_id, notice_url, paginate
 
@@ -118,7 +118,10 @@ def validity_context(record: dict, entries: dict[str, Listed]) -> dict:
 
 
 def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str] | None = None,
-                 links: Links | None = None, validity: dict[str, dict] | None = None) -> Iterator[Page]:
+                 links: Links | None = None, validity: dict[str, dict] | None = None,
+                 assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
+    """Each notice's page and JSON file; assets: by notice id, the files saved beside the site
+    (URL -> path from the root), which the page links to instead (see site/assets.py)."""
     links = links or Links()
     validity = validity or {}
     by_id = {n.id: n for n in site.notices}
@@ -135,9 +138,10 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
         }
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
         record = validity.get(notice.id) or notice_relations(Relations(), notice.id, str)
+        saved = dict(sorted((assets or {}).get(notice.id, {}).items()))
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
-                   "notice_url": notice_url, **related, **validity_context(record, entries)}
+                   "notice_url": notice_url, "assets": saved, **related, **validity_context(record, entries)}
         if anchors:
             context["anchors"] = anchors
         yield Page(
@@ -145,12 +149,30 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
             key=(notice_key(notice, digests), summary_key(listed([newer, older], entries)),
                  bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
                  tuple(anchors), repr(record),
-                 summary_key([entries[i["id"]] for i in record["relations"] if i["id"] in entries])),
+                 summary_key([entries[i["id"]] for i in record["relations"] if i["id"] in entries]),
+                 tuple(saved.items())),
             body_of=notice,
         )
         yield Page(notice_url(notice).removesuffix(".html") + ".json", None,
                    {"text": partial(notice_json, validity=validity.get(notice.id))},
                    key=("json", notice_key(notice, digests), repr(validity.get(notice.id))), body_of=notice)
+
+
+def status_filter(axis, term, entries: dict[str, Listed]) -> tuple[tuple[str, int, str], ...]:
+    """(status, notices, search query) for each status among a term's notices: the list page
+    links to the search page filtered on the term and the status (the filter 时效性)."""
+    counted: dict[str, int] = {}
+    for notice in term.notices:
+        status = entries[notice.id].status
+        if status:
+            counted[status] = counted.get(status, 0) + 1
+    if axis.key == "year":
+        scope = {"from": f"{term.value}-01-01", "to": f"{term.value}-12-31"}
+    else:
+        scope = {axis.key: term.value}
+    order = {status: index for index, status in enumerate(STATUSES)}
+    return tuple((status, count, urlencode({**scope, "status": status}))
+                 for status, count in sorted(counted.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
 
 
 def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
@@ -168,13 +190,14 @@ def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
                     "feed_path": f"{axis.folder}/{term.summary.slug}/feed.xml",
                 }, key=("feed", term.value, tuple(notice_key(n, digests) for n in latest)))
             chunks = paginate(term.notices, config.page_size)
+            statuses = status_filter(axis, term, entries)
             for number, chunk in enumerate(chunks, start=1):
                 items = listed(chunk, entries)
                 yield Page(term.page_url(number), "list.html", {
                     "axis": axis, "term": term.summary, "items": items, "number": number,
                     "pages": len(chunks), "window": page_window(number, len(chunks)),
-                    "notice_url": notice_url,
-                }, key=(term.value, len(term.notices), number, summary_key(items)))
+                    "notice_url": notice_url, "statuses": statuses,
+                }, key=(term.value, len(term.notices), number, summary_key(items), statuses))
 
 
 def year_chart(site: Site) -> list[tuple[str, int, float]]:
@@ -188,8 +211,10 @@ def year_chart(site: Site) -> list[tuple[str, int, float]]:
 
 
 def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None,
-               links: Links | None = None, relations: Relations | None = None) -> Iterator[Page]:
-    """Every page; with relations, each notice's status and relations are shown and exported."""
+               links: Links | None = None, relations: Relations | None = None,
+               assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
+    """Every page; with relations, each notice's status and relations are shown and exported;
+    with assets, notice pages link to the files saved beside the site."""
     latest = site.notices[: config.latest]
     validity = ({n.id: notice_relations(relations, n.id, _url_of_id) for n in site.notices}
                 if relations is not None else None)
@@ -202,7 +227,7 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
         "latest": latest_items, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url, "chart": chart,
     }, key=(summary_key(latest_items), tuple(terms.items()), len(site.notices), tuple(chart)))
-    yield from notice_pages(site, entries, digests, links, validity)
+    yield from notice_pages(site, entries, digests, links, validity, assets)
     yield from axis_pages(site, config, entries, digests)
     every = (tuple(notice_key(n, digests) for n in site.notices), repr(validity))
     yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices, validity)}, key=("catalog", every))

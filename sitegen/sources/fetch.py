@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import __version__
 from ..content import write_atomic
 from ..download import DownloadError, HTTPStatusError, Limits, Policy, download
-from ..errors import UserError
+from ..errors import UserError, count
 from .base import PageError, Query, SearchPage, Source
 
 USER_AGENT = f"sitegen/{__version__} (policy archive; polite crawler; one request at a time)"
@@ -83,8 +83,9 @@ class FetchReport:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self, folder: Path) -> str:
-        return (f"{self.pages_fetched} pages fetched, {self.pages_skipped} already saved, "
-                f"{self.records} records ({self.new_records} new), {self.retries} retries, into {folder}")
+        return (f"{count(self.pages_fetched, 'page')} fetched, {self.pages_skipped} already saved, "
+                f"{count(self.records, 'record')} ({self.new_records} new), "
+                f"{count(self.retries, 'retry', 'retries')}, into {folder}")
 
 
 def query_slug(query: str, settings: FetchSettings | None = None, source: str = "miit") -> str:

@@ -1,0 +1,197 @@
+"""Layout that carries meaning, measured on both sides: the source tree as a browser lays it
+out (inline styles), and the rendered HTML as the theme lays it out (classes of grammar.py).
+
+Measured, per notice: each table cell's horizontal alignment, the line breaks inside
+paragraphs, and where each line of a paragraph starts (its leading indentation in em).
+This reads the source independently of the converter's reader, so a converter that drops a
+class or a break is caught.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from html import unescape
+
+from lxml.etree import _Element as Element
+
+from .blocks import BLOCK_TAGS, HEADINGS, declared_align, style_lengths
+from .text import DROPPED_WITH_CONTENT, squeeze, tag_name
+
+NORM_INDENT = 2.0  # the theme's first-line indent of a paragraph, in em
+
+
+@dataclass(frozen=True)
+class Layout:
+    cells: tuple[str, ...] = ()  # "left", "center" or "right", in document order
+    lines: tuple[tuple[str, int], ...] = ()  # (text, em from the left edge) of paragraph lines
+    breaks: int = 0  # line breaks between two lines of text inside one paragraph
+
+
+@dataclass(frozen=True)
+class LayoutDifference:
+    cells: int = 0  # cells whose alignment differs (or that are missing)
+    breaks_lost: int = 0
+    breaks_added: int = 0
+    indents_lost: int = 0  # lines that start further left than in the source
+    indents_added: int = 0  # lines that start further right
+
+    @property
+    def exact(self) -> bool:
+        return not (self.cells or self.breaks_lost or self.breaks_added
+                    or self.indents_lost or self.indents_added)
+
+
+def compare_layout(source: Layout, result: Layout) -> LayoutDifference:
+    cells = sum(a != b for a, b in zip(source.cells, result.cells))
+    cells += abs(len(source.cells) - len(result.cells))
+    lost = added = 0
+    a = [text for text, _ in source.lines]
+    b = [text for text, _ in result.lines]
+    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+        for offset in range(block.size):
+            was, now = source.lines[block.a + offset][1], result.lines[block.b + offset][1]
+            lost += now < was
+            added += now > was
+    return LayoutDifference(
+        cells, max(0, source.breaks - result.breaks), max(0, result.breaks - source.breaks),
+        lost, added,
+    )
+
+
+def _em(value: float) -> int:
+    return max(0, math.floor(value + 0.5))
+
+
+def _leading(text: str) -> tuple[float, str]:
+    """The width of the spaces a line starts with (ideographic 1em, no-break ½em), and the rest."""
+    width = 0.0
+    for index, char in enumerate(text):
+        if char == "\u3000":
+            width += 1.0
+        elif char == "\u00a0":
+            width += 0.5
+        elif not char.isspace() and char not in "\u200b\ufeff":
+            return width, text[index:]
+    return width, ""
+
+
+# -- the source, as a browser lays it out -------------------------------------------------
+
+
+def source_layout(root: Element) -> Layout:
+    walker = _SourceWalker()
+    walker.walk(root, 0.0, 0.0, skip=False)
+    walker.flush()
+    return Layout(tuple(walker.cells), tuple(walker.lines), walker.breaks)
+
+
+class _SourceWalker:
+    def __init__(self) -> None:
+        self.cells: list[str] = []
+        self.lines: list[tuple[str, int]] = []
+        self.breaks = 0
+        self.text: list[str] = []
+        self.start = 0.0  # where the line being read starts, before its leading spaces
+        self.skip = False  # the line is centred, right-aligned, a heading, item or cell
+        self.after_break = False  # the line follows a break after a line with text
+
+    def flush(self, by_break: bool = False, margin: float = 0.0) -> None:
+        """End the line being read (at a break, or at the edge of a block)."""
+        lead, rest = _leading("".join(self.text))
+        text = squeeze(rest)
+        if text and not self.skip:
+            self.breaks += self.after_break
+            self.lines.append((text, _em(self.start + lead)))
+        self.after_break = by_break and bool(text)
+        self.text = []
+        self.start = margin
+
+    def walk(self, element: Element, indent: float, margin: float, skip: bool) -> None:
+        if element.text:
+            self.text.append(element.text)
+        for child in element:
+            name = tag_name(child)
+            if name and name not in DROPPED_WITH_CONTENT:
+                self.visit(child, name, indent, margin, skip)
+            if child.tail:
+                self.text.append(child.tail)
+
+    def visit(self, tag: Element, name: str, indent: float, margin: float, skip: bool) -> None:
+        if name == "br":
+            self.flush(by_break=True, margin=margin)  # the next line: no text-indent
+            return
+        if name in ("td", "th"):
+            self.cells.append(_source_cell_align(tag, name))
+        if name not in BLOCK_TAGS:
+            self.walk(tag, indent, margin, skip)
+            return
+        style = tag.get("style")
+        lengths = style_lengths(tag, style) if style else {}
+        outer = margin
+        indent = lengths.get("text-indent", indent)
+        margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
+        align = "center" if name == "center" else declared_align(tag)
+        inner_skip = skip or name in HEADINGS or name in ("li", "td", "th", "caption") or (
+            align in ("center", "right")
+        )
+        self.flush(margin=margin)
+        self.start, self.skip = margin + indent, inner_skip
+        self.walk(tag, indent, margin, inner_skip)
+        self.flush(margin=outer)
+        self.skip = skip
+
+
+def _source_cell_align(cell: Element, name: str) -> str:
+    row = cell.getparent()
+    declared = declared_align(cell) or (declared_align(row) if row is not None else None)
+    if not declared:
+        inner = {declared_align(block) or "left" for block in cell.iter("p", "div")
+                 if squeeze("".join(block.itertext()))}
+        declared = inner.pop() if len(inner) == 1 else None
+    if declared not in ("left", "center", "right"):
+        declared = "left" if declared == "justify" else None
+    return declared or ("center" if name == "th" else "left")
+
+
+# -- the rendered HTML, as the theme lays it out --------------------------------------------
+
+_PARAGRAPH = re.compile(r'<p(?: class="([\w-]+)")?>(.*?)</p>', re.DOTALL)
+_CELL = re.compile(r'<(t[dh])(?: class="(\w+)")?[ >]')
+_BREAK = re.compile(r"<br ?/?>\n?")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def rendered_layout(html: str) -> Layout:
+    """The layout of the renderer's HTML (its own markup, so patterns read it exactly)."""
+    cells = tuple(cls if cls in ("left", "center", "right") else ("center" if tag == "th" else "left")
+                  for tag, cls in _CELL.findall(html))
+    lines: list[tuple[str, int]] = []
+    breaks = 0
+    for match in _PARAGRAPH.finditer(html):
+        cls = match.group(1) or ""
+        if cls in ("center", "right"):
+            continue
+        first, other = _class_indent(cls)
+        previous = False
+        for index, piece in enumerate(_BREAK.split(match.group(2))):
+            lead, rest = _leading(unescape(_TAG.sub("", piece)))
+            text = squeeze(rest)
+            if text:
+                breaks += index > 0 and previous
+                lines.append((text, _em((first if index == 0 else other) + lead)))
+            previous = bool(text)
+    return Layout(cells, tuple(lines), breaks)
+
+
+def _class_indent(cls: str) -> tuple[float, float]:
+    """Where the first and the other lines of a paragraph with this class start, in em."""
+    if cls == "flush":
+        return 0.0, 0.0
+    if cls.startswith("indent-"):
+        return float(cls[7:]), 0.0
+    if cls.startswith("hang-"):
+        return 0.0, float(cls[5:])
+    return NORM_INDENT, 0.0

@@ -1,0 +1,67 @@
+"""The outline (目录) of a notice: its headings, and the body with an anchor on each.
+
+Notices rarely use heading tags: their sections are whole-bold paragraphs that start with an
+enumeration (一、 （一） 第一章 第一节), as the ministry's own pages show them. Both count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+# Several headings make an outline worth showing.
+MIN_ENTRIES = 3
+_NUMERAL = "[一二三四五六七八九十百零〇]+"
+_LEVELS = (
+    (re.compile(rf"^第{_NUMERAL}[章部编]"), 1),
+    (re.compile(rf"^{_NUMERAL}、"), 1),
+    (re.compile(rf"^第{_NUMERAL}节"), 2),
+    (re.compile(rf"^[（(]{_NUMERAL}[）)]"), 2),
+)
+# A heading tag, or a paragraph that is bold from end to end (the renderer's own markup).
+_CANDIDATE = re.compile(
+    r'<(h[2-6])((?: class="[\w-]+")?)>(.*?)</\1>'
+    r'|<p((?: class="[\w-]+")?)><strong>((?:(?!</?strong>|</p>).)*)</strong></p>',
+    re.DOTALL,
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Entry:
+    anchor: str
+    text: str
+    level: int
+
+
+def _level(text: str) -> int | None:
+    for pattern, level in _LEVELS:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def outline(body: str) -> tuple[str, list[Entry]]:
+    """The body with `id="s-N"` on each heading, and the headings; the body unchanged and no
+    entries when there are fewer than MIN_ENTRIES."""
+    entries: list[Entry] = []
+    pieces: list[str] = []
+    position = 0
+    for match in _CANDIDATE.finditer(body):
+        inner = match.group(3) if match.group(1) else match.group(5)
+        text = unescape(_TAG.sub("", inner)).strip(" \u3000\u00a0\n")
+        level = _level(text)
+        if match.group(1):
+            level = level or int(match.group(1)[1]) - 1
+        if not text or level is None:
+            continue
+        anchor = f"s-{len(entries) + 1}"
+        entries.append(Entry(anchor, text, min(level, 3)))
+        start = match.start() + 1 + len(match.group(1) or "p")
+        pieces += [body[position:start], f' id="{anchor}"']
+        position = start
+    if len(entries) < MIN_ENTRIES:
+        return body, []
+    pieces.append(body[position:])
+    return "".join(pieces), entries
