@@ -14,7 +14,7 @@ import gc
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,8 +142,11 @@ def build_site(
     progress: Callable[[int, int], None] | None = None,
     use_cache: bool = True,
     offline: bool = False,
+    assets: Mapping[str, Mapping[str, str]] | None = None,
 ) -> BuildReport:
-    """Build the site; offline adds what search needs when the site is opened from disk.
+    """Build the site; offline adds what search needs when the site is opened from disk;
+    assets (by notice id, URL -> path from the site's root) are files saved beside the site,
+    which notice pages then link to instead of the original site.
 
     progress(done, total) is called as pages are written.
     """
@@ -179,7 +182,8 @@ def build_site(
         report.statuses = relations.counts()
         report.phases["relations"] = time.perf_counter() - phase
         phase = time.perf_counter()
-        pages = list(site_pages(build_structure(content.notices), config, content.digests, links, relations))
+        pages = list(site_pages(build_structure(content.notices), config, content.digests, links, relations,
+                                assets))
         shared = (digest(config), theme_version(theme_dir))
         fingerprints = {page.path: digest((shared, page.key)) for page in pages}
         report.pages = len(pages)

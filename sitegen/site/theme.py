@@ -15,10 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import __version__
 from ..urls import href
 from ..xml_chars import strip_xml_forbidden
+from .assets import local_links
 from .structure import AXES
 
 
@@ -38,13 +40,21 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
     )
     # `href="{{ url|href }}"`: a URL from data, written only when relative or http(s).
     environment.filters["href"] = href
+    # `{{ body|local_links(assets, root) }}`: images and links to files saved beside the site.
+    environment.filters["local_links"] = local_links
     environment.globals["axes"] = AXES
     return environment
 
 
 def _finalize(value: object) -> object:
-    """Every value a template writes loses the characters XML forbids (feeds must stay readable)."""
-    return strip_xml_forbidden(value) if isinstance(value, str) else value
+    """Every value a template writes loses the characters XML forbids (feeds must stay readable);
+    markup (a rendered body, a macro) stays markup."""
+    if not isinstance(value, str):
+        return value
+    stripped = strip_xml_forbidden(value)
+    if stripped is value:
+        return value
+    return Markup(stripped) if isinstance(value, Markup) else stripped
 
 
 def theme_files(theme_dir: Path) -> list[Path]:
