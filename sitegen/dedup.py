@@ -29,6 +29,8 @@ def near_identical(a: Notice, b: Notice) -> bool:
     Linear in the text length, unlike an edit distance, so a crawl with many
     same-titled notices stays fast.
     """
+    if a.body_missing or b.body_missing:
+        return False  # no text to compare: two records without a body are not alike by it
     first, second = _shingles(a), _shingles(b)
     if not first or not second:
         return first == second
