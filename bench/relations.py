@@ -4,9 +4,9 @@ the generator's truth.
     python bench/relations.py --notices 10000
 
 Generates N notices (bench/generate.py, about one in eight acting on earlier notices in the
-ministry's phrasing, with false friends mixed in), imports them with `sitegen import`'s own
-functions, reads the archive as a build does, and compares every resolved relation
-(acting notice, target notice, kind) with the truth. Documents outside the archive must stay
+ministry's phrasing, with false friends mixed in), imports them with `sitegen import`, reads
+the archive as a build does, and compares every resolved relation (acting notice, target
+notice, kind) with the truth. Documents outside the archive must stay
 unresolved text. Prints the counts, the scores, the statuses and the first misses of each kind.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +23,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import write_pages
-from sitegen.importer import ImportReport, convert_records, page_files, read_records, write_notices
 from sitegen.relations import build_date, relate_archive
 from sitegen.site.reading import read_content
 
@@ -30,9 +30,8 @@ from sitegen.site.reading import read_content
 def measure(count: int, seed: int, work: Path, show: int = 5) -> dict:
     pages, content, truth_file = work / "pages", work / "content", work / "truth.json"
     write_pages(count, pages, seed=seed, truth=truth_file)
-    report = ImportReport()
-    write_notices(convert_records(read_records(page_files([pages]), report), "https://www.miit.gov.cn", report),
-                  content, report)
+    subprocess.run([sys.executable, "-m", "sitegen.cli", "import", str(pages), "--content", str(content)],
+                   check=True, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
     archive = read_content(content)
     relations = relate_archive(archive.notices, archive.statements, build_date(archive.notices))

@@ -212,9 +212,10 @@ class Resolver:
         return candidates[0] if len(candidates) == 1 else None
 
 
-def link_archive(notices: list[Notice], citations: dict[str, list[Citation]]) -> Links:
-    """Resolve every notice's citations against the archive."""
-    resolver = Resolver(notices)
+def link_archive(notices: list[Notice], citations: dict[str, list[Citation]],
+                 resolver: Resolver | None = None) -> Links:
+    """Resolve every notice's citations against the archive (resolver: made for these notices)."""
+    resolver = resolver or Resolver(notices)
     resolve = resolver.resolve
     by_title = resolver.by_title
 

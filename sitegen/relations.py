@@ -61,7 +61,8 @@ class Statement(NamedTuple):
 # -- reading one notice --------------------------------------------------------
 
 _MARK = "\ue000"  # stands for one cited document in a sentence's skeleton
-_DOCS = rf"{_MARK}(?:\s*(?:、|，|,|和|及|以及|与|或)\s*{_MARK})*"
+# At most 60 documents in one run: bounds the work on hostile text (no sentence names more).
+_DOCS = rf"{_MARK}(?:\s*(?:、|，|,|和|及|以及|与|或)\s*{_MARK}){{0,59}}"
 _CN_DIGIT = "〇零一二两三四五六七八九十百"
 _NUM = rf"(?:\d+|[{_CN_DIGIT}]+)"
 _DATE = rf"(?:\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*{_NUM}\s*月\s*{_NUM}\s*日"

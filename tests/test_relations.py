@@ -367,3 +367,11 @@ def test_check_relations_reports_doubts_as_file_line_reason(tmp_path):
     assert any(text.endswith("vague.md:" + str(len(notice_text(notices[-1]).splitlines())) +
                              ": 《关于开展试点的通知》: matches 2 notices") for text in lines)
     assert lines[-1].endswith("every notice file is valid; 2 relations in doubt")
+
+
+def test_hostile_text_is_read_in_bounded_time():
+    import time
+
+    started = time.perf_counter()
+    find_statements("t", "、".join(["《关于A的通知》"] * 3000) + "同时废止。\n" + "《" * 3000 + "废止" + "》" * 3000)
+    assert time.perf_counter() - started < 10  # quadratic matching took minutes

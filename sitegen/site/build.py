@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..citations import link_archive, link_html
+from ..citations import Resolver, link_archive, link_html
 from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..convert.text import sanitized_html_text
@@ -171,12 +171,14 @@ def build_site(
         report.phases["read"] = time.perf_counter() - started
         theme_dir = config.theme_dir(project_root)
         phase = time.perf_counter()
-        links = link_archive(content.notices, content.citations)
+        resolver = Resolver(content.notices)  # citations and relations name notices alike
+        links = link_archive(content.notices, content.citations, resolver)
         report.phases["link citations"] = time.perf_counter() - phase
         report.citations = (links.edges, sum(len(v) for v in links.unresolved.values()))
         _report_unresolved(project_root / config.cache if use_cache else None, content, links)
         phase = time.perf_counter()
-        relations = relate_archive(content.notices, content.statements, build_date(content.notices))
+        relations = relate_archive(content.notices, content.statements, build_date(content.notices),
+                                   resolver)
         report.statuses = relations.counts()
         report.phases["relations"] = time.perf_counter() - phase
         phase = time.perf_counter()
