@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import html
 import os
 import posixpath
 import re
@@ -123,19 +122,18 @@ def make_bundle(
     site = project_root / config.cache / "bundle"
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         content = read_content(project_root / config.content)
-        saved: dict[str, Path] = {}
-        if with_assets:
-            saved = fetch_assets(asset_urls(content), Path(scratch), Policy(config.origin, tuple(config.asset_hosts)),
-                                 report, max_asset_bytes, max_total_bytes)
+        wanted = asset_urls(content) if with_assets else {}
+        saved = fetch_assets(list(dict.fromkeys(u for urls in wanted.values() for u in urls)), Path(scratch),
+                             Policy(config.origin, tuple(config.asset_hosts)), report,
+                             max_asset_bytes, max_total_bytes) if with_assets else {}
+        # The build writes the links to saved files itself: nothing reads its HTML back.
+        assets = {notice_id: {url: f"assets/{saved[url].name}" for url in urls if url in saved}
+                  for notice_id, urls in wanted.items()}
         settings = dataclasses.replace(config, out=str(site))
-        built = build_site(settings, project_root, search=True, offline=True)
+        built = build_site(settings, project_root, search=True, offline=True, assets=assets)
         report.notices = built.notices
         entries = offline_entries(site)
-        names = {url: f"assets/{path.name}" for url, path in saved.items()}
-        if names:
-            for name in [n for n in entries if n.startswith("notices/") and n.endswith(".html")]:
-                entries[name] = point_at_assets(Path(entries[name]).read_text(encoding="utf-8"), names).encode("utf-8")
-        entries.update({name: saved[url] for url, name in names.items()})
+        entries.update({f"assets/{path.name}": path for path in saved.values()})
         dates = [n.date for n in content.notices if n.date]
         newest = max(dates).isoformat() if dates else ""
         entries["README.txt"] = readme_text(config, report.notices, newest).encode("utf-8")
@@ -168,20 +166,13 @@ def _running(pid: int) -> bool:
 
 
 def offline_entries(site: Path) -> dict[str, bytes | Path]:
-    """The built site's files for the zip. Pagefind's own files are left out: from disk,
-    search reads records.js and texts.js instead, and shards.js says it is offline."""
+    """The built site's files for the zip (its offline build: search reads its index from
+    scripts there, as pages opened from disk cannot fetch files)."""
     entries: dict[str, bytes | Path] = {}
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.is_symlink() or path.name.startswith(".sitegen"):
             continue
-        name = path.relative_to(site).as_posix()
-        parts = name.split("/")
-        if parts[0] == "pagefind" and len(parts) > 2 and parts[-1] not in ("records.js", "texts.js"):
-            continue
-        entries[name] = path
-    shards = site / "pagefind" / "shards.js"
-    if shards.is_file():
-        entries["pagefind/shards.js"] = shards.read_bytes() + b"window.SITEGEN_OFFLINE = true;\n"
+        entries[path.relative_to(site).as_posix()] = path
     return entries
 
 
@@ -197,19 +188,20 @@ class _Images(HTMLParser):
             self.sources += [value for name, value in attrs if name == "src" and value]
 
 
-def asset_urls(content) -> list[str]:
-    """What a notice needs offline: the images of its body and its attachments, in archive
+def asset_urls(content) -> dict[str, list[str]]:
+    """What each notice needs offline (by id): the images of its body and its attachments, in
     order, once each. The notice's own page on the ministry's site (查看原网页, 同时发布于) is a
     source, never an asset: those URLs are left out even when a record lists them again."""
-    urls: dict[str, None] = {}
+    wanted: dict[str, list[str]] = {}
     for notice in content.notices:
         sources = {notice.source_url, *(p.source_url for p in notice.also_published)}
         parser = _Images()
         parser.feed(render_markdown(content.body(notice)))
-        for url in [*parser.sources, *(a.url for a in notice.attachments)]:
-            if url not in sources and urlsplit(url).scheme in ("http", "https"):
-                urls[url] = None
-    return list(urls)
+        urls = [u for u in [*parser.sources, *(a.url for a in notice.attachments)]
+                if u not in sources and urlsplit(u).scheme in ("http", "https")]
+        if urls:
+            wanted[notice.id] = list(dict.fromkeys(urls))
+    return wanted
 
 
 def _asset_name(url: str) -> str:
@@ -250,15 +242,3 @@ def fetch_assets(urls: list[str], scratch: Path, policy: Policy, report: BundleR
 
 
 ASSET_DEADLINE = 60.0  # seconds for one asset, start to last byte
-
-
-def point_at_assets(page: str, names: dict[str, str]) -> str:
-    """A notice page with its links to saved assets pointing at the saved files."""
-    for url, name in names.items():
-        escaped = html.escape(url)
-        local = f"../{name}"
-        page = page.replace(f'<li><a href="{escaped}" rel="noopener noreferrer">',
-                            f'<li><a href="{local}" data-saved>')
-        page = page.replace(f'src="{escaped}"', f'src="{local}"').replace(f'href="{escaped}"', f'href="{local}"')
-    return re.sub(r'(<a href="[^"]+" data-saved>[^<]*</a>) <span class="note">（文件位于原网站）</span>',
-                  r'\1 <span class="note">（已随归档保存）</span>', page)

@@ -50,21 +50,23 @@ NETLIFY = """\
 
 # The same headers as sitegen's own netlify.toml (a test keeps them equal); `sitegen serve`
 # sends them too.
-# Pagefind's index files are named by content hash: cache them for a year.
+# Search shards live in folders named by the fingerprint of what they hold (a changed shard is
+# a new folder), so everything under pagefind/shards/ may be cached for good. The catalog and
+# the engine script keep their names from build to build: browsers must ask again.
 [[headers]]
-  for = "/pagefind/*"
+  for = "/pagefind/shards/*"
   [headers.values]
     Cache-Control = "public, max-age=31536000, immutable"
 
 [[headers]]
-  for = "/pagefind/pagefind*.js"
+  for = "/pagefind/catalog.js"
   [headers.values]
-    Cache-Control = "public, max-age=3600"
+    Cache-Control = "public, max-age=0, must-revalidate"
 
 [[headers]]
-  for = "/pagefind/pagefind-entry.json"
+  for = "/pagefind/sitegen-search.js"
   [headers.values]
-    Cache-Control = "public, max-age=300"
+    Cache-Control = "public, max-age=0, must-revalidate"
 
 [[headers]]
   for = "/static/*"
@@ -72,11 +74,11 @@ NETLIFY = """\
     Cache-Control = "public, max-age=86400"
 
 # Scripts only from the site itself (no inline script, so nothing from notice content can run);
-# Pagefind needs WebAssembly; images and attachments may live on the ministry's site.
+# images and attachments may live on the ministry's site.
 [[headers]]
   for = "/*"
   [headers.values]
-    Content-Security-Policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    Content-Security-Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     X-Content-Type-Options = "nosniff"
     Referrer-Policy = "strict-origin-when-cross-origin"
 """

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .citations import link_archive
 from .content import split_front_matter
+from .errors import count as counted
 from .relations import build_date, relate_archive
 from .site.build import read_content
 from .site.structure import AXES
@@ -76,9 +77,9 @@ def archive_stats(content_dir: Path) -> Stats:
 
 
 def format_stats(stats: Stats) -> str:
-    lines = [f"{stats.notices} notices"]
+    lines = [counted(stats.notices, "notice")]
     if stats.invalid_files:
-        lines[0] += f" ({stats.invalid_files} files with errors left out: `sitegen check` lists them)"
+        lines[0] += f" ({counted(stats.invalid_files, 'file')} with errors left out: `sitegen check` lists them)"
     for label, counter in stats.counts.items():
         if not counter:
             continue

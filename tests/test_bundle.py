@@ -52,8 +52,9 @@ def test_bundle_is_deterministic_and_says_what_it_holds(tmp_path, monkeypatch):
     assert names == sorted(names) and "index.html" in names
     assert "共 9 篇文件，最新一篇发布于 2020-12-16" in readme
     # From disk, search reads plain scripts; Pagefind's module and wasm are left out.
-    assert "pagefind/2020/texts.js" in names and "pagefind/2020/records.js" in names
-    assert not any(name.endswith((".wasm", ".pagefind", "pagefind.js")) for name in names)
+    assert "pagefind/catalog.js" in names and any(n.endswith("/docs/0.js") for n in names)
+    assert any(n.startswith("pagefind/shards/") and "/index/" in n and n.endswith(".js") for n in names)
+    assert not any(name.endswith((".wasm", ".pagefind", "pagefind.js", ".pf_index")) for name in names)
 
 
 def test_every_page_of_the_bundle_links_by_relative_file_paths(tmp_path):
@@ -275,3 +276,38 @@ def test_scratch_folders_of_killed_bundles_are_removed_at_the_next_start(tmp_pat
     make_bundle(load_config(project, theme=THEME), project, tmp_path / "a.zip")
     assert not dead.exists() and not old_style.exists() and alive.is_dir()
     assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [alive.name]
+
+
+# -- local links come from the build, not from reading its HTML back (#15) --------------------
+
+def test_the_build_points_body_links_at_saved_files_and_leaves_text_alone():
+    from sitegen.site.assets import local_links
+
+    body = ('<p>见 https://x.cn/a.png 与 <img src="https://x.cn/a.png" alt="图"> '
+            '<a href="https://x.cn/f?id=1&amp;t=2">附件</a> <a href="https://x.cn/other.doc">另一个</a></p>')
+    saved = {"https://x.cn/a.png": "assets/1.png", "https://x.cn/f?id=1&t=2": "assets/2.doc"}
+    assert local_links(body, saved, "../") == (
+        '<p>见 https://x.cn/a.png 与 <img src="../assets/1.png" alt="图"> '
+        '<a href="../assets/2.doc">附件</a> <a href="https://x.cn/other.doc">另一个</a></p>')
+    assert local_links(body, {}, "../") == body
+
+
+def test_bundles_with_and_without_assets_in_turn_each_equal_a_fresh_one(tmp_path):
+    with AssetServer({"/a.png": b"\x89PNG picture", "/f.doc": b"word"}) as origin:
+        notice = Notice(id="n1", title="关于附件的通知", date=dt.date(2021, 5, 1),
+                        source_url=f"{origin.origin}/f.doc",  # a record may list its page as a file too
+                        body=f"正文\n\n![图]({origin.origin}/a.png)\n",
+                        attachments=[Attachment("附件", f"{origin.origin}/f.doc")])
+        project = project_with(tmp_path, notice, origin=origin.origin)
+        config = load_config(project, theme=THEME)
+        make_bundle(config, project, tmp_path / "plain-1.zip")
+        report = make_bundle(config, project, tmp_path / "assets-1.zip", with_assets=True)
+        make_bundle(config, project, tmp_path / "plain-2.zip")
+        make_bundle(config, project, tmp_path / "assets-2.zip", with_assets=True)
+    assert report.assets == 1  # the image; f.doc is the notice's own page, a source
+    assert (tmp_path / "plain-1.zip").read_bytes() == (tmp_path / "plain-2.zip").read_bytes()
+    assert (tmp_path / "assets-1.zip").read_bytes() == (tmp_path / "assets-2.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "assets-1.zip") as archive:
+        page = archive.read("notices/n1.html").decode("utf-8")
+    assert 'src="../assets/' in page and f"{origin.origin}/a.png" not in page
+    assert f'href="{origin.origin}/f.doc" rel="noopener noreferrer">查看原网页' in page

@@ -128,7 +128,7 @@ def test_stats_leaves_out_files_with_errors_and_says_how_many(tmp_path):
     (tmp_path / "2020" / "b.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["stats", "--content", str(tmp_path)])
     assert result.exit_code == 0
-    assert result.output.startswith("1 notices (1 files with errors left out")
+    assert result.output.startswith("1 notice (1 file with errors left out")
 
 
 def test_check_reads_only_notice_files_inside_content(tmp_path):

@@ -120,7 +120,8 @@ def test_the_wheel_carries_the_theme_and_builds_a_site_outside_the_repository(tm
     _run([sitegen, "import", str(SAMPLE_PAGE)], cwd=demo, env=env)
     built = _run([sitegen, "build"], cwd=demo, env=env)
     assert re.search(r"for 9 notices \(with search index", built.stdout)
-    assert (demo / "public" / "pagefind" / "shards.js").is_file()
+    assert (demo / "public" / "pagefind" / "catalog.js").is_file()
+    assert (demo / "public" / "pagefind" / "sitegen-search.js").is_file()  # the engine, from the wheel
     assert len(list((demo / "public" / "notices").glob("*.html"))) == 9
 
     server = subprocess.Popen([sitegen, "serve", "--port", "0"], cwd=demo,

@@ -211,3 +211,16 @@ def test_serving_a_folder_as_it_is(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_settings_mistake_under_serve_is_shown_and_fixing_it_rebuilds(preview):
+    url, _, project = preview
+    events = Events(url)
+    before = events.next()
+    settings = project / "sitegen.toml"
+    settings.write_text('[site]\ntitle = "新标题"\nlatest = "ten"\n', encoding="utf-8")
+    failed = events.next()
+    assert "sitegen.toml:3: latest: expected a whole number above 0, not 'ten'" in failed["error"]
+    settings.write_text('[site]\ntitle = "新标题"\nlatest = 10\n', encoding="utf-8")
+    assert events.next() == {"version": before["version"] + 1, "error": ""}
+    assert "<title>新标题</title>" in fetch(url + "index.html")[2].decode("utf-8")

@@ -103,7 +103,7 @@ def test_search_from_disk_gives_the_same_results_as_online(browser, roots):
             offline.goto(roots[1] + suffix)
             assert offline.evaluate("window.sitegen.isOffline()") is True
             assert wait_for_results(online) == wait_for_results(offline), (query, sort)
-            function = f"window.sitegen.search({query!r}, {{sort: {sort!r}}}).then(r => r.map(x => x.title))"
+            function = f"window.sitegen.find({query!r}, {{sort: {sort!r}}}).then(r => r.map(x => x.title))"
             assert online.evaluate(function) == offline.evaluate(function), query
     online.close()
     offline.close()

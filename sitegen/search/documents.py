@@ -1,30 +1,75 @@
-"""The pages Pagefind indexes: one per notice, its text as search tokens, never published.
-
-Pagefind reads these instead of the site's pages, so what it indexes is exactly
-the notice's title, file number and body as bigram tokens. Listing, filtering and
-sorting use records.js (written from the same notices), and the snippet uses the
-plain text kept in the `text` meta.
+"""What search reads of a notice: its fields as text, the page Pagefind indexes, and what the
+browser lists and filters on (FACETS, RECORD: field lists shipped with the data, so the
+script reads them by name and adding one is one line here).
 """
 
 from __future__ import annotations
 
-import html
+from dataclasses import dataclass, field
 
+from ..convert.text import sanitized_html_text
 from ..notice import Notice
+from .tokens import tokens, unigrams
 
 
-def searchable_text(notice: Notice, body_text: str) -> str:
-    return "\n".join(part for part in (notice.title, notice.file_number, body_text) if part)
+@dataclass(frozen=True)
+class Facet:
+    key: str  # the Notice attribute filtered on
+    label: str  # what readers see over its values
 
 
-def search_document(notice: Notice, text: str, tokens: str) -> str:
-    """The page Pagefind indexes: tokens as content; title and plain text as meta."""
-    date = notice.date.isoformat() if notice.date else ""
-    # Meta in element form: values may hold commas and colons.
-    return (
-        '<!DOCTYPE html><html lang="und"><head><meta charset="utf-8"><title>x</title></head><body>'
-        f'<main data-pagefind-body data-pagefind-sort="date:{date}">'
-        f'<div data-pagefind-ignore><p data-pagefind-meta="title">{html.escape(notice.title)}</p>'
-        f'<p data-pagefind-meta="text">{html.escape(text)}</p></div>'
-        f"<p>{html.escape(tokens)}</p></main></body></html>\n"
-    )
+# Filters of the search page, in the order shown (the date has its own range filter): adding
+# one is a line here. A value comes from the entry's `values` (what the build derives, such as
+# the status) or else from the Notice attribute of that name; a list value (several issuers)
+# counts under each of its values.
+FACETS = (
+    Facet("column", "栏目"),
+    Facet("theme", "主题分类"),
+    Facet("issuer", "发文机关"),
+    Facet("doc_type", "公文种类"),
+    Facet("status", "时效性"),
+)
+# What a result shows, fetched only for the results shown.
+RECORD = ("url", "title", "file_number", "date")
+
+# The fields a term is searched in, with the Pagefind weight that marks them in the index
+# (the script tells a title hit from a body hit by it; it does not rank by it).
+FIELDS = (("title", 10), ("file_number", 5), ("body", 1))
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One notice as search takes it: plain data from the build."""
+
+    notice: Notice
+    url: str
+    values: dict[str, str] = field(default_factory=dict)  # derived facet values, by key
+
+
+def notice_texts(notice: Notice, body_html: str) -> dict[str, str]:
+    """The text of each field a term is searched in."""
+    return {"title": notice.title, "file_number": notice.file_number,
+            "body": sanitized_html_text(body_html)}
+
+
+def field_value(entry: SearchEntry, key: str) -> str | list[str]:
+    value = entry.values[key] if key in entry.values else getattr(entry.notice, key, "")
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v]
+    return "" if value is None else str(value)
+
+
+def search_document(texts: dict[str, str]) -> tuple[str, int]:
+    """The page Pagefind indexes (tokens only, each field marked by its weight) and its length
+    in characters."""
+    parts, count = [], 0
+    for name, weight in FIELDS:
+        words = tokens(texts.get(name, ""))
+        count += len(words)
+        words += unigrams(texts.get(name, ""))
+        if words:
+            mark = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
+            parts.append(f"<p{mark}>{' '.join(words)}</p>")
+    document = ('<!DOCTYPE html><html lang="und"><head><meta charset="utf-8"><title>x</title></head>'
+                f"<body><main data-pagefind-body>{''.join(parts)}</main></body></html>\n")
+    return document, count

@@ -1,35 +1,45 @@
-"""Build the search index: Pagefind over bigram documents, one index shard per year.
+"""Index shards with Pagefind's CLI, kept in the build cache and copied into the site.
 
-Shards bound Pagefind's memory, let both cores index at once, and make a rebuild
-re-index only the years whose notices changed. Each shard's Pagefind output is
-kept in the build cache; the site gets a copy under pagefind/<shard>/, plus
-records.js (what results list, filter and sort on) and pagefind/shards.js.
-Both are plain scripts that set globals, so they load from disk as well.
+Notices are cut into shards of contiguous years, up to SHARD_SIZE notices each (a bigger year
+is a shard alone): shards bound Pagefind's memory, let both cores index at once, and a rebuild
+re-indexes only the shard whose notices changed. A shard is a folder named by its name and
+fingerprint, so its files never change under a name (they may be cached for ever) and a new
+shard never overwrites the one the site's catalog still points at.
+
+A shard folder holds Pagefind's index chunks (index/*.pf_index, read by sitegen's own search
+script, not by Pagefind's runtime), shard.json (chunk boundaries, the order of Pagefind's
+pages, each notice's length), docs/<n>.js (what a result shows and the notice's text, for its
+snippet) and each chunk as a script too
+(index/*.js), which the site gets instead of the chunk files when it is read from disk. It is written in a temporary folder, its `complete` file last (the
+list of its files and sizes), and renamed into place; a folder without a complete and intact
+listing is never trusted.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
-from ..notice import Notice
-from ..parallel import worker_count
-from .documents import search_document, searchable_text
-from .tokens import TOKENS_VERSION, search_tokens
+from . import cbor
+from .documents import RECORD, SearchEntry, field_value, search_document
+from .tokens import TOKENS_VERSION
 
 PAGEFIND_VERSION = "1.5.2"
-OFFLINE_TEXTS = "texts.js"  # copied into the site only for the offline bundle
+# Notices a shard holds at most (unless one year has more): Pagefind needs about 0.5 MB per
+# notice of 4,500 characters while it indexes, and two shards are indexed at once.
+SHARD_SIZE = 3000
+COMPLETE = "complete"
+OFFLINE_SUFFIX = ".js"  # chunk scripts, copied into the site only for the offline bundle
 
 
 class SearchIndexError(UserError, RuntimeError):
@@ -38,147 +48,198 @@ class SearchIndexError(UserError, RuntimeError):
 
 @dataclass
 class Shard:
-    name: str  # a year, or "undated"
-    notices: list[Notice]
+    name: str  # its years: "2020", "2018-2020", or "undated"
+    entries: list[SearchEntry]  # newest first
     fingerprint: str
 
+    @property
+    def folder(self) -> str:
+        return f"{self.name}-{self.fingerprint[:12]}"
 
-def shard_name(notice: Notice) -> str:
-    return str(notice.date.year) if notice.date else "undated"
+
+def data_script(key: str, value: object) -> str:
+    """A plain script that hands its data to the search script (loads from disk as well)."""
+    payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return f"(window.SITEGEN_DATA=window.SITEGEN_DATA||{{}})[{json.dumps(key)}]={payload};\n"
 
 
-def plan_shards(notices: list[Notice], digests: dict[str, str], url_of: Callable[[Notice], str]) -> list[Shard]:
-    from ..site.cache import digest
+def order(entries: list[SearchEntry]) -> list[SearchEntry]:
+    """Newest first (undated last), then by id: the order of the catalog and of the shards."""
+    dated = sorted((e for e in entries if e.notice.date), key=lambda e: e.notice.id)
+    dated.sort(key=lambda e: e.notice.date, reverse=True)
+    return dated + sorted((e for e in entries if not e.notice.date), key=lambda e: e.notice.id)
 
-    grouped: dict[str, list[Notice]] = defaultdict(list)
-    for notice in notices:
-        grouped[shard_name(notice)].append(notice)
+
+def plan_shards(entries: list[SearchEntry], digests: dict[str, str]) -> list[Shard]:
+    """Contiguous years, newest first, up to SHARD_SIZE notices a shard; undated ones apart."""
+    years: dict[int | None, list[SearchEntry]] = {}
+    for entry in order(entries):
+        years.setdefault(entry.notice.date.year if entry.notice.date else None, []).append(entry)
+    groups: list[tuple[list, list[SearchEntry]]] = []
+    for year, members in years.items():
+        last = groups[-1] if groups else None
+        if last is None or year is None or None in last[0] or len(last[1]) + len(members) > SHARD_SIZE:
+            groups.append(([year], list(members)))
+        else:
+            last[0].append(year)
+            last[1].extend(members)
     shards = []
-    for name in sorted(grouped, reverse=True):
-        members = sorted(grouped[name], key=lambda n: n.id)
-        key = [(n.id, url_of(n), digests.get(n.id) or repr(n)) for n in members]
-        shards.append(Shard(name, members, digest((TOKENS_VERSION, PAGEFIND_VERSION, key))))
+    for span, members in groups:
+        name = "undated" if span == [None] else str(span[0]) if len(span) == 1 else f"{span[-1]}-{span[0]}"
+        key = [(e.notice.id, e.url, digests.get(e.notice.id) or repr(e.notice)) for e in members]
+        fingerprint = hashlib.sha1(repr((TOKENS_VERSION, PAGEFIND_VERSION, RECORD, key)).encode()).hexdigest()
+        shards.append(Shard(name, members, fingerprint))
     return shards
 
 
 def run_pagefind(site_dir: Path, output_dir: Path) -> None:
-    """The Pagefind CLI over a folder: one process, unlike the Python API's sleepy per-page calls."""
+    """The Pagefind CLI over a folder."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir),
                "--output-path", str(output_dir), "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        message = (result.stderr or result.stdout).strip().splitlines()
-        raise SearchIndexError(f"pagefind failed: {message[-1] if message else result.returncode}")
-    if not (output_dir / "pagefind.js").is_file():
+    process = spawn(command)
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        message = (stderr or stdout).strip().splitlines()
+        raise SearchIndexError(f"pagefind failed: {message[-1] if message else process.returncode}")
+    if not (output_dir / "pagefind-entry.json").is_file():
         raise SearchIndexError("pagefind wrote no index (is pagefind-bin-extended installed?)")
 
 
-def _fragments(output_dir: Path) -> dict[str, str]:
-    """Pagefind's id for each indexed document, by the document's file name."""
-    ids = {}
-    for path in (output_dir / "fragment").glob("*.pf_fragment"):
+def spawn(command: list[str]) -> subprocess.Popen:
+    """A child process that dies with this one (util-linux's setpriv sets the parent-death
+    signal; no Python runs between fork and exec, which threads make unsafe): a killed build
+    leaves no indexer writing on."""
+    setpriv = shutil.which("setpriv") if sys.platform == "linux" else None
+    if setpriv:
+        command = [setpriv, "--pdeathsig", "KILL", "--", *command]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_index(output: Path) -> tuple[list[list[str]], list[str]]:
+    """Pagefind's chunk boundaries ([from, hash] in order) and its pages' file names, in
+    Pagefind's page order, from its metadata and fragments."""
+    entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
+    language = next(iter(entry["languages"].values()))
+    meta = cbor.decode(cbor.unpack((output / f"pagefind.{language['hash']}.pf_meta").read_bytes()))
+    pages, chunks = meta[1], meta[2]
+    names = {}
+    for path in (output / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(path.read_bytes())
         fragment = json.loads(data[data.index(b"{"):])
-        ids[fragment["url"].rsplit("/", 1)[-1].removesuffix(".html")] = path.stem
-    return ids
+        names[path.stem] = fragment["url"].rsplit("/", 1)[-1].removesuffix(".html")
+    return [[chunk[0], chunk[2]] for chunk in chunks], [names[page[0]] for page in pages]
 
 
-def _texts_script(shard: Shard, ids: dict[str, str], texts: list[str], tokens: list[str]) -> str:
-    """For search without Pagefind (from disk): each document's tokens and plain text."""
-    entries = {}
-    for index, (text, words) in enumerate(zip(texts, tokens)):
-        entries[ids[f"d{index}"]] = [f" {words} ", text]
-    payload = json.dumps(dict(sorted(entries.items())), ensure_ascii=False, separators=(",", ":"))
-    return (f"(window.SITEGEN_TEXTS = window.SITEGEN_TEXTS || {{}})"
-            f"[{json.dumps(shard.name)}] = {payload};\n")
-
-
-def _records_script(shard: Shard, ids: dict[str, str], url_of) -> str:
-    records = {}
-    for index, notice in enumerate(shard.notices):
-        records[ids[f"d{index}"]] = [
-            url_of(notice), notice.title, notice.date.isoformat() if notice.date else "",
-            notice.file_number, notice.column, notice.theme, notice.issuer, notice.doc_type,
-        ]
-    payload = json.dumps(dict(sorted(records.items())), ensure_ascii=False, separators=(",", ":"))
-    return (f"(window.SITEGEN_RECORDS = window.SITEGEN_RECORDS || {{}})"
-            f"[{json.dumps(shard.name)}] = {payload};\n")
-
-
-def _index_shard(shard: Shard, cache_dir: Path, text_of: Callable[[Notice], str], url_of) -> None:
-    """Index one shard into cache_dir/<name>/ (replaced whole, via a temporary folder)."""
+def index_shard(shard: Shard, texts: dict[str, dict[str, str]], cache_dir: Path) -> None:
+    """Index one shard into cache_dir/<folder>/, through a temporary folder and a rename."""
     work = Path(tempfile.mkdtemp(prefix=f".{shard.name}-", dir=cache_dir))
     try:
         documents = work / "documents"
         documents.mkdir()
-        texts = [searchable_text(notice, text_of(notice)) for notice in shard.notices]
-        tokens = [" ".join(search_tokens(text)) for text in texts]
-        for index, notice in enumerate(shard.notices):
-            document = search_document(notice, texts[index], tokens[index])
-            (documents / f"d{index}.html").write_text(document, encoding="utf-8")
-        output = work / "pagefind"
-        run_pagefind(documents, output)
-        for unused in output.glob("pagefind-*ui.*"):  # Pagefind's own UIs: the site has its own
-            unused.unlink()
-        (output / "pagefind-highlight.js").unlink(missing_ok=True)
-        ids = _fragments(output)
-        (output / "records.js").write_text(_records_script(shard, ids, url_of), encoding="utf-8")
-        (output / OFFLINE_TEXTS).write_text(_texts_script(shard, ids, texts, tokens), encoding="utf-8")
-        (output / "fingerprint").write_text(shard.fingerprint, encoding="utf-8")
-        final = cache_dir / shard.name
-        shutil.rmtree(final, ignore_errors=True)
-        output.rename(final)
+        lengths = []
+        for index, entry in enumerate(shard.entries):
+            document, length = search_document(texts[entry.notice.id])
+            lengths.append(length)
+            (documents / f"{index:06d}.html").write_text(document, encoding="utf-8")
+        run_pagefind(documents, work / "pagefind")
+        chunks, page_names = read_index(work / "pagefind")
+        out = work / "shard"
+        (out / "index").mkdir(parents=True)
+        for _, chunk_hash in chunks:
+            source = work / "pagefind" / "index" / f"{chunk_hash}.pf_index"
+            data = source.read_bytes()
+            source.rename(out / "index" / source.name)
+            key = f"{shard.folder}/index/{chunk_hash}"
+            (out / "index" / f"{chunk_hash}{OFFLINE_SUFFIX}").write_text(
+                data_script(key, base64.b64encode(data).decode("ascii")), encoding="utf-8")
+        page_order = [int(name) for name in page_names]
+        info = {"name": shard.name, "count": len(shard.entries), "chunks": chunks, "lengths": lengths,
+                "pages": None if page_order == list(range(len(page_order))) else page_order}
+        (out / "shard.json").write_text(json.dumps(info, separators=(",", ":")), encoding="utf-8")
+        _write_records(shard, texts, out)
+        _write_complete(out)
+        final = cache_dir / shard.folder
+        if final.exists():
+            shutil.rmtree(final)
+        out.rename(final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _cached(cache_dir: Path, shard: Shard) -> bool:
-    stamp = cache_dir / shard.name / "fingerprint"
-    return stamp.is_file() and stamp.read_text(encoding="utf-8") == shard.fingerprint
+def _write_records(shard: Shard, texts: dict[str, dict[str, str]], out: Path) -> None:
+    """docs/<n>.js: what a result shows (RECORD) and the text its snippet is cut from, one
+    file per notice, so a page of results loads only its own."""
+    (out / "docs").mkdir()
+    for index, entry in enumerate(shard.entries):
+        value = {key: _record_value(entry, key) for key in RECORD}
+        value["text"] = texts[entry.notice.id]["body"]
+        key = f"{shard.folder}/docs/{index}"
+        (out / "docs" / f"{index}.js").write_text(data_script(key, value), encoding="utf-8")
 
 
-def build_search_index(
-    notices: list[Notice],
-    digests: dict[str, str],
-    site_dir: Path,
-    cache_dir: Path,
-    text_of: Callable[[list[Notice]], dict[str, str]],
-    url_of: Callable[[Notice], str],
-    offline: bool = False,
-) -> list[str]:
-    """Write site_dir/pagefind/; returns the names of the shards that were (re-)indexed.
+def _record_value(entry: SearchEntry, key: str) -> str | list[str]:
+    if key == "url":
+        return entry.url
+    if key == "date":
+        return entry.notice.date.isoformat() if entry.notice.date else ""
+    return field_value(entry, key)
 
-    With offline, each shard also gets texts.js, which search from disk reads instead of
-    Pagefind (browsers do not let pages opened from disk fetch files or import modules).
-    """
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    shards = plan_shards(notices, digests, url_of)
-    stale = [shard for shard in shards if not _cached(cache_dir, shard)]
-    texts = text_of([n for shard in stale for n in shard.notices]) if stale else {}
-    with ThreadPoolExecutor(max_workers=max(1, min(worker_count(), len(stale) or 1))) as pool:
-        for future in [pool.submit(_index_shard, s, cache_dir, lambda n: texts[n.id], url_of) for s in stale]:
-            future.result()
-    target = site_dir / "pagefind"
-    target.mkdir(parents=True, exist_ok=True)
-    wanted = {shard.name for shard in shards}
-    for existing in target.iterdir():
-        if existing.is_dir() and existing.name not in wanted:
-            shutil.rmtree(existing)
-    for shard in shards:
-        source, destination = cache_dir / shard.name, target / shard.name
-        stamp = destination / "fingerprint"
-        has_texts = (destination / OFFLINE_TEXTS).is_file()
-        if stamp.is_file() and stamp.read_text(encoding="utf-8") == shard.fingerprint and has_texts == offline:
-            continue
-        shutil.rmtree(destination, ignore_errors=True)
-        ignore = None if offline else shutil.ignore_patterns(OFFLINE_TEXTS)
-        shutil.copytree(source, destination, ignore=ignore)
-    manifest = [{"name": s.name, "count": len(s.notices)} for s in shards]
-    script = f"window.SITEGEN_SHARDS = {json.dumps(manifest, ensure_ascii=False)};\n"
-    shards_js = target / "shards.js"
-    if not shards_js.is_file() or shards_js.read_text(encoding="utf-8") != script:
-        shards_js.write_text(script, encoding="utf-8")
-    for name in os.listdir(cache_dir):
-        if name not in wanted and not name.startswith("."):
-            shutil.rmtree(cache_dir / name, ignore_errors=True)
-    return [shard.name for shard in stale]
+
+def _listing(folder: Path) -> list[list]:
+    return sorted([str(path.relative_to(folder)), path.stat().st_size]
+                  for path in folder.rglob("*") if path.is_file() and path.name != COMPLETE)
+
+
+def _write_complete(folder: Path) -> None:
+    (folder / COMPLETE).write_text(json.dumps(_listing(folder)), encoding="utf-8")
+
+
+def is_complete(folder: Path) -> bool:
+    """Every file the shard listed when it was finished is there, at its size."""
+    try:
+        listed = json.loads((folder / COMPLETE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return listed == _listing(folder)
+
+
+def _site_files(folder: Path, offline: bool) -> list[list]:
+    """What of a cached shard the site gets: chunk scripts only for reading from disk."""
+    listed = json.loads((folder / COMPLETE).read_text(encoding="utf-8"))
+    return [item for item in listed if item[0] != "shard.json" and _for_site(item[0], offline)]
+
+
+def _for_site(path: str, offline: bool) -> bool:
+    """Index chunks as Pagefind wrote them online; as scripts from disk (no fetch there)."""
+    if not path.startswith("index/"):
+        return True
+    return path.endswith(OFFLINE_SUFFIX) == offline
+
+
+def copy_shard(source: Path, target_root: Path, offline: bool) -> None:
+    """Copy a finished shard into the site (unless an intact copy is there already): into a
+    temporary folder, then renamed, so the site never holds half a shard under its name."""
+    final = target_root / source.name
+    wanted = _site_files(source, offline)
+    if final.is_dir() and _listing(final) == wanted:
+        return
+    temporary = Path(tempfile.mkdtemp(prefix=f".{source.name}-", dir=target_root))
+    try:
+        copy = temporary / "shard"
+        for relative, _ in wanted:
+            (copy / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / relative, copy / relative)
+        os.chmod(copy, 0o755)
+        if final.exists():
+            shutil.rmtree(final)
+        copy.rename(final)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Temporary folders a killed build left behind (their names start with a dot)."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.startswith(".") and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)

@@ -1,10 +1,18 @@
-"""Search tokens: overlapping character bigrams for CJK text, whole words for the rest.
+"""Search tokens: every character of a text as the bigram it starts, so any substring is found.
 
-Pagefind's Chinese segmentation differs between index (jieba) and browser
-(Intl.Segmenter), so terms go missing. Bigrams need no dictionary: a term is
-found exactly when its bigrams stand next to each other, which a quoted
-(phrase) Pagefind query checks. static/sitegen-search.js tokenizes queries with
-the same rules; a browser test checks the two agree.
+A text is normalised (NFKC, lower case, one shape for the brackets of file numbers), cut at
+white space into segments, and each character of a segment becomes one token: itself and the
+character after it (`个人信息` → 个|人 人|信 信|息 息|), the last one with nothing after it.
+So a token's position is its character's position, and a term of n characters is found where
+the tokens of its characters stand one after another; a single character is found by the
+tokens that begin with it (a prefix), which are side by side in the index. Punctuation is a
+character like any other, so terms are matched as written.
+
+Pagefind (the indexer) keeps only letters and digits of a word and folds some of them, so each
+token is spelt in letters it keeps as they are: CJK ideographs and ASCII letters and digits
+stand for themselves, every other character (and `q`, the escape letter) is `q<hex>q`, and
+`qq` joins the two characters of a token. The browser builds query tokens from SPEC, which
+the build ships with the index, so the two sides cannot drift.
 """
 
 from __future__ import annotations
@@ -12,27 +20,55 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Han (with extensions and compatibility ideographs), kana, Hangul.
-CJK = (
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\U00020000-\U0002ffff"
-)
-TOKENS_VERSION = "3"  # change when the rules change: every shard is then re-indexed
-_RUNS = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+)")
+TOKENS_VERSION = "5"  # change when the rules change: every shard is then re-indexed
+SEPARATOR = "qq"
+# Characters that stand for themselves in a token (regular-expression class bodies, shared
+# with the browser through SPEC).
+PLAIN = "0-9a-pr-z\u3400-\u4dbf\u4e00-\u9fff"
+SPACE = "\t-\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Bracket variants of file numbers (〔2020〕, [2020], (2020), 【2020】, after NFKC) are one.
+BRACKETS = {"[": "〔", "(": "〔", "【": "〔", "〖": "〔", "]": "〕", ")": "〕", "】": "〕", "〗": "〕"}
+
+_PLAIN = re.compile(f"[{PLAIN}]")
+_SPELT = f"(?:[{PLAIN}]|q[0-9a-f]+q)"
+TOKEN = f"{_SPELT}{SEPARATOR}{_SPELT}?|{SEPARATOR}{_SPELT}"  # the shape of every token
+_SPACE = re.compile(f"[{SPACE}]+")
+_BRACKETS = str.maketrans(BRACKETS)
+
+SPEC = {"version": TOKENS_VERSION, "separator": SEPARATOR, "plain": PLAIN, "space": SPACE,
+        "brackets": BRACKETS}
 
 
 def normalize(text: str) -> str:
-    """Full-width letters and digits to ASCII, lower case: what both sides compare."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """What both sides compare: NFKC, lower case, one shape of bracket."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_BRACKETS)
 
 
-def search_tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    for cjk, word in _RUNS.findall(normalize(text)):
-        if word:
-            tokens.append(word)
-        elif len(cjk) == 1:
-            tokens.append(cjk)
-        else:
-            tokens.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
-    return tokens
+def segments(text: str) -> list[str]:
+    """The normalised text's runs between white space."""
+    return [part for part in _SPACE.split(normalize(text)) if part]
+
+
+def spell(character: str) -> str:
+    return character if _PLAIN.fullmatch(character) else f"q{ord(character):x}q"
+
+
+UNIGRAM_CAP = 3
+
+
+def unigrams(text: str) -> list[str]:
+    """A token per character of the text, as many as it occurs up to UNIGRAM_CAP."""
+    counts: dict[str, int] = {}
+    for segment in segments(text):
+        for character in segment:
+            counts[character] = counts.get(character, 0) + 1
+    return [SEPARATOR + spell(c) for c, n in counts.items() for _ in range(min(n, UNIGRAM_CAP))]
+
+
+def tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for segment in segments(text):
+        spelt = [spell(c) for c in segment]
+        out.extend(spelt[i] + SEPARATOR + spelt[i + 1] for i in range(len(spelt) - 1))
+        out.append(spelt[-1] + SEPARATOR)
+    return out

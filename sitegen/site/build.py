@@ -12,20 +12,17 @@ from __future__ import annotations
 import dataclasses
 import gc
 import shutil
-import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..citations import Resolver, link_archive, link_html
 from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
-from ..convert.text import sanitized_html_text
 from ..errors import UserError, count
 from ..fingerprint import body_digest, digest
-from ..notice import Notice
 from ..parallel import POOL_THRESHOLD, Workers
 from ..relations import build_date, relate_archive
 from ..render import render_markdown
@@ -145,8 +142,11 @@ def build_site(
     progress: Callable[[int, int], None] | None = None,
     use_cache: bool = True,
     offline: bool = False,
+    assets: Mapping[str, Mapping[str, str]] | None = None,
 ) -> BuildReport:
-    """Build the site; offline adds what search needs when the site is opened from disk.
+    """Build the site; offline adds what search needs when the site is opened from disk;
+    assets (by notice id, URL -> path from the site's root) are files saved beside the site,
+    which notice pages then link to instead of the original site.
 
     progress(done, total) is called as pages are written.
     """
@@ -182,7 +182,8 @@ def build_site(
         report.statuses = relations.counts()
         report.phases["relations"] = time.perf_counter() - phase
         phase = time.perf_counter()
-        pages = list(site_pages(build_structure(content.notices), config, content.digests, links, relations))
+        pages = list(site_pages(build_structure(content.notices), config, content.digests, links, relations,
+                                assets))
         shared = (digest(config), theme_version(theme_dir))
         fingerprints = {page.path: digest((shared, page.key)) for page in pages}
         report.pages = len(pages)
@@ -205,8 +206,9 @@ def build_site(
             copy_static(theme_dir, target / "static")
             if search:
                 phase = time.perf_counter()
-                report.reindexed = _index_search(content, target, cache, project_root / config.cache,
-                                                 offline, workers)
+                search_cache = project_root / config.cache / "search" if use_cache else None
+                report.reindexed = _index_search(content, relations, target, cache, search_cache, offline,
+                                                 workers)
                 report.searched = True
                 report.phases["search index"] = time.perf_counter() - phase
             if not warm:
@@ -260,31 +262,27 @@ def _render_body_of(path: Path) -> str:
     return render_markdown(read_body(path))
 
 
-def body_texts(notices: list[Notice], content: Content, cache: BuildCache | None,
-               workers: Workers) -> dict[str, str]:
-    """The plain text of each notice's rendered body (cached bodies are not rendered again;
-    the others are read and rendered by the workers)."""
-    by_hash = {content.body_digests[n.id]: n for n in notices}
+def rendered_bodies(ids: list[str], content: Content, cache: BuildCache | None,
+                    workers: Workers) -> dict[str, str]:
+    """Each notice's rendered body HTML (cached bodies are not rendered again; the others are
+    read and rendered by the workers)."""
+    by_hash = {content.body_digests[notice_id]: notice_id for notice_id in ids}
     found = cache.bodies(list(by_hash)) if cache else {}
     missing = [key for key in by_hash if key not in found]
-    paths = [content.paths[by_hash[key].id] for key in missing]
+    paths = [content.paths[by_hash[key]] for key in missing]
     found.update(zip(missing, workers.map(_render_body_of, paths)))
-    return {n.id: sanitized_html_text(found[content.body_digests[n.id]]) for n in notices}
+    return {notice_id: found[content.body_digests[notice_id]] for notice_id in ids}
 
 
-def _index_search(content: Content, site_dir: Path, cache: BuildCache, cache_dir: Path,
+def _index_search(content: Content, relations, site_dir: Path, cache: BuildCache, cache_dir: Path | None,
                   offline: bool, workers: Workers) -> list[str]:
-    from ..search.pagefind import build_search_index
+    from ..search.index import SearchEntry, plan_search_index, write_search_index
 
-    def texts(notices: list[Notice]) -> dict[str, str]:
-        return body_texts(notices, content, cache, workers)
-
-    if cache.folder is None:
-        with tempfile.TemporaryDirectory() as scratch:
-            return build_search_index(content.notices, content.digests, site_dir, Path(scratch), texts,
-                                      notice_url, offline)
-    return build_search_index(content.notices, content.digests, site_dir, cache_dir / "search", texts,
-                              notice_url, offline)
+    entries = [SearchEntry(notice, notice_url(notice), {"status": relations.status(notice.id)})
+               for notice in content.notices]
+    plan = plan_search_index(entries, content.digests, cache_dir)
+    bodies = rendered_bodies(plan.needs_bodies, content, cache, workers)
+    return write_search_index(plan, bodies, site_dir, offline)
 
 
 def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlencode, urlsplit
@@ -118,7 +118,10 @@ def validity_context(record: dict, entries: dict[str, Listed]) -> dict:
 
 
 def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str] | None = None,
-                 links: Links | None = None, validity: dict[str, dict] | None = None) -> Iterator[Page]:
+                 links: Links | None = None, validity: dict[str, dict] | None = None,
+                 assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
+    """Each notice's page and JSON file; assets: by notice id, the files saved beside the site
+    (URL -> path from the root), which the page links to instead (see site/assets.py)."""
     links = links or Links()
     validity = validity or {}
     by_id = {n.id: n for n in site.notices}
@@ -135,9 +138,10 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
         }
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
         record = validity.get(notice.id) or notice_relations(Relations(), notice.id, str)
+        saved = dict(sorted((assets or {}).get(notice.id, {}).items()))
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
-                   "notice_url": notice_url, **related, **validity_context(record, entries)}
+                   "notice_url": notice_url, "assets": saved, **related, **validity_context(record, entries)}
         if anchors:
             context["anchors"] = anchors
         yield Page(
@@ -145,7 +149,8 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
             key=(notice_key(notice, digests), summary_key(listed([newer, older], entries)),
                  bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
                  tuple(anchors), repr(record),
-                 summary_key([entries[i["id"]] for i in record["relations"] if i["id"] in entries])),
+                 summary_key([entries[i["id"]] for i in record["relations"] if i["id"] in entries]),
+                 tuple(saved.items())),
             body_of=notice,
         )
         yield Page(notice_url(notice).removesuffix(".html") + ".json", None,
@@ -206,8 +211,10 @@ def year_chart(site: Site) -> list[tuple[str, int, float]]:
 
 
 def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None,
-               links: Links | None = None, relations: Relations | None = None) -> Iterator[Page]:
-    """Every page; with relations, each notice's status and relations are shown and exported."""
+               links: Links | None = None, relations: Relations | None = None,
+               assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
+    """Every page; with relations, each notice's status and relations are shown and exported;
+    with assets, notice pages link to the files saved beside the site."""
     latest = site.notices[: config.latest]
     validity = ({n.id: notice_relations(relations, n.id, _url_of_id) for n in site.notices}
                 if relations is not None else None)
@@ -220,7 +227,7 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
         "latest": latest_items, "terms": terms, "total": len(site.notices),
         "notice_url": notice_url, "chart": chart,
     }, key=(summary_key(latest_items), tuple(terms.items()), len(site.notices), tuple(chart)))
-    yield from notice_pages(site, entries, digests, links, validity)
+    yield from notice_pages(site, entries, digests, links, validity, assets)
     yield from axis_pages(site, config, entries, digests)
     every = (tuple(notice_key(n, digests) for n in site.notices), repr(validity))
     yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices, validity)}, key=("catalog", every))

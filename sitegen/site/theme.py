@@ -19,6 +19,7 @@ import jinja2
 from .. import __version__
 from ..urls import href
 from ..xml_chars import strip_xml_forbidden
+from .assets import local_links
 from .structure import AXES
 
 
@@ -38,6 +39,8 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
     )
     # `href="{{ url|href }}"`: a URL from data, written only when relative or http(s).
     environment.filters["href"] = href
+    # `{{ body|local_links(assets, root) }}`: images and links to files saved beside the site.
+    environment.filters["local_links"] = local_links
     environment.globals["axes"] = AXES
     return environment
 

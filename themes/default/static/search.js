@@ -1,49 +1,31 @@
-// The search page: a form over window.sitegen.search (sitegen-search.js), with filters for
-// the browse axes and sorting by date. Results are built as DOM nodes, never from HTML strings.
+// The search page: a form over window.sitegen.search (pagefind/sitegen-search.js). Searches
+// as one types (the answer to an older query is dropped), keeps the query and filters in the
+// address (Back undoes a change), counts each filter's values under the other filters, and
+// builds results as DOM nodes, never from HTML strings.
 (function () {
   "use strict";
-  const form = document.getElementById("search-form");
-  const input = document.getElementById("search-q");
-  const sortSelect = document.getElementById("search-sort");
-  const statusLine = document.getElementById("search-status");
-  const list = document.getElementById("search-results");
-  const moreButton = document.getElementById("search-more");
-  const PAGE = 20;
-  let results = [];
+  const root = document.currentScript.dataset.root || "./";
+  const $ = (id) => document.getElementById(id);
+  const form = $("search-form");
+  const input = $("search-q");
+  const sortSelect = $("search-sort");
+  const yearSelect = $("search-year");
+  const fromInput = $("search-from");
+  const toInput = $("search-to");
+  const facetsBox = $("search-facets");
+  const filtersBox = $("search-filters");
+  const activeLine = $("search-active");
+  const statusLine = $("search-status");
+  const clearButton = $("search-clear");
+  const list = $("search-results");
+  const moreButton = $("search-more");
+  const PAGE = 10;
+  const TYPING_DELAY = 200;
+  let facets = [];
+  let found = null;
   let shown = 0;
-  let query = "";
-
-  function selectedFilters() {
-    const filters = {};
-    for (const box of form.querySelectorAll("input[type=checkbox][data-filter]:checked")) {
-      (filters[box.dataset.filter] ||= []).push(box.value);
-    }
-    return filters;
-  }
-
-  function showFacets(all, selected) {
-    const counts = window.sitegen.facets(all);
-    for (const fieldset of form.querySelectorAll("fieldset[data-filter]")) {
-      const key = fieldset.dataset.filter;
-      const values = counts[key] || {};
-      for (const value of selected[key] || []) values[value] ||= 0;
-      const names = Object.keys(values).sort((a, b) =>
-        key === "year" ? b.localeCompare(a) : values[b] - values[a] || a.localeCompare(b));
-      const holder = fieldset.querySelector(".filter-options");
-      holder.replaceChildren();
-      names.forEach((name, index) => {
-        const id = `filter-${key}-${index}`;
-        const box = Object.assign(document.createElement("input"), { type: "checkbox", id, value: name });
-        box.dataset.filter = key;
-        box.checked = (selected[key] || []).includes(name);
-        const label = document.createElement("label");
-        label.htmlFor = id;
-        label.append(box, ` ${name} (${values[name]})`);
-        holder.append(label);
-      });
-      fieldset.hidden = names.length === 0;
-    }
-  }
+  let state = null;
+  let generation = 0;
 
   function element(tag, props, ...children) {
     const node = Object.assign(document.createElement(tag), props || {});
@@ -51,69 +33,202 @@
     return node;
   }
 
-  async function renderResult(result) {
+  const compact = (date) => (date ? Number(date.replaceAll("-", "")) : 0);
+
+  // -- state <-> address and form ------------------------------------------------------------
+  function fromAddress() {
+    const params = new URLSearchParams(location.search);
+    const filters = {};
+    for (const facet of facets) {
+      const values = params.getAll(facet.key);
+      if (values.length) filters[facet.key] = values;
+    }
+    return { q: params.get("q") || "", sort: params.get("sort") || "", field: params.get("field") || "",
+             from: params.get("from") || "", to: params.get("to") || "", filters };
+  }
+
+  function toAddress(s) {
+    const params = new URLSearchParams();
+    for (const key of ["q", "field", "sort", "from", "to"]) if (s[key]) params.set(key, s[key]);
+    for (const facet of facets) for (const v of s.filters[facet.key] || []) params.append(facet.key, v);
+    const text = params.toString();
+    return text ? `?${text}` : location.pathname;
+  }
+
+  function fromForm() {
+    const filters = {};
+    for (const box of facetsBox.querySelectorAll("input[type=checkbox]:checked")) {
+      (filters[box.dataset.filter] ||= []).push(box.value);
+    }
+    return { q: input.value.trim(), sort: sortSelect.value, field: form.elements.field.value,
+             from: fromInput.value, to: toInput.value, filters };
+  }
+
+  function toForm(s) {
+    input.value = s.q;
+    sortSelect.value = s.sort;
+    form.elements.field.value = s.field;
+    fromInput.value = s.from;
+    toInput.value = s.to;
+  }
+
+  // -- filters -------------------------------------------------------------------------------
+  function showFilters(s) {
+    const focused = document.activeElement && document.activeElement.id;
+    facetsBox.replaceChildren();
+    for (const facet of facets) {
+      const counts = found.facets[facet.key] || {};
+      const selected = s.filters[facet.key] || [];
+      // Values with no result under the other filters are hidden, unless ticked.
+      const names = facet.values.filter((name) => counts[name] || selected.includes(name));
+      names.sort((a, b) => (counts[b] || 0) - (counts[a] || 0) || a.localeCompare(b));
+      if (!names.length) continue;
+      const fieldset = element("fieldset", { className: "facet" }, element("legend", { textContent: facet.label }));
+      fieldset.dataset.filter = facet.key;
+      for (const name of names) {
+        const id = `filter-${facet.key}-${facet.values.indexOf(name)}`;
+        const box = element("input", { type: "checkbox", id, value: name, checked: selected.includes(name) });
+        box.dataset.filter = facet.key;
+        fieldset.append(element("label", { htmlFor: id }, box, ` ${name} (${counts[name] || 0})`));
+      }
+      facetsBox.append(fieldset);
+    }
+    const years = Object.keys(found.years).sort().reverse();
+    const year = s.from && s.to && s.from.endsWith("-01-01") && s.to === `${s.from.slice(0, 4)}-12-31`
+      ? s.from.slice(0, 4) : "";
+    yearSelect.replaceChildren(element("option", { value: "", textContent: "全部年份" }),
+      ...years.map((y) => element("option", { value: y, textContent: `${y} (${found.years[y]})` })));
+    if (year && !years.includes(year)) yearSelect.append(element("option", { value: year, textContent: `${year} (0)` }));
+    yearSelect.value = year;
+    if (focused && $(focused)) $(focused).focus();
+    const active = describeFilters(s);
+    activeLine.textContent = active.length ? `（已选：${active.join("；")}）` : "";
+    clearButton.hidden = !active.length;
+  }
+
+  function describeFilters(s) {
+    const out = [];
+    if (s.field === "title") out.push("仅标题");
+    if (s.from || s.to) out.push(`发布日期 ${s.from || "…"} 至 ${s.to || "…"}`);
+    for (const facet of facets) {
+      const values = s.filters[facet.key] || [];
+      if (values.length) out.push(`${facet.label}：${values.join("、")}`);
+    }
+    return out;
+  }
+
+  // -- results -------------------------------------------------------------------------------
+  async function renderResult(record, query) {
     const item = element("li");
-    item.append(element("h2", null, element("a", { href: result.url, textContent: result.title })));
+    item.append(element("h2", null, element("a", { href: record.url, textContent: record.title })));
     const meta = element("p", { className: "meta" });
-    if (result.date) meta.append(element("time", { dateTime: result.date, textContent: result.date }));
-    if (result.file_number) meta.append(element("span", { className: "file-number", textContent: result.file_number }));
-    if (result.column) meta.append(element("span", { className: "column", textContent: result.column }));
+    if (record.date) meta.append(element("time", { dateTime: record.date, textContent: record.date }));
+    if (record.file_number) meta.append(element("span", { className: "file-number", textContent: record.file_number }));
+    if (record.column) meta.append(element("span", { className: "column", textContent: record.column }));
     item.append(meta);
-    const pieces = await window.sitegen.excerpt(result, query);
-    if (pieces.length) {
-      const excerpt = element("p", { className: "excerpt" });
-      pieces.forEach((piece, index) => excerpt.append(index % 2 ? element("mark", { textContent: piece }) : piece));
-      item.append(excerpt);
+    if (query) {
+      const pieces = await window.sitegen.excerpt(record, query);
+      if (pieces.length) {
+        const excerpt = element("p", { className: "excerpt" });
+        pieces.forEach((piece, index) => excerpt.append(index % 2 ? element("mark", { textContent: piece }) : piece));
+        item.append(excerpt);
+      }
     }
     return item;
   }
 
-  async function showMore() {
-    const batch = results.slice(shown, shown + PAGE);
-    shown += batch.length;
-    list.append(...(await Promise.all(batch.map(renderResult))));
-    moreButton.hidden = shown >= results.length;
+  async function showMore(mine = generation) {
+    const docs = found.docs.slice(shown, shown + PAGE);
+    shown += docs.length;
+    const records = await window.sitegen.records(docs);
+    const items = await Promise.all(records.map((r) => renderResult(r, state.q)));
+    if (mine !== generation) return;
+    list.append(...items);
+    moreButton.hidden = shown >= found.docs.length;
   }
 
-  async function runSearch() {
-    query = input.value.trim();
-    const filters = selectedFilters();
-    const params = new URLSearchParams();
-    if (query) params.set("q", query);
-    if (sortSelect.value) params.set("sort", sortSelect.value);
-    for (const [key, values] of Object.entries(filters)) values.forEach((v) => params.append(key, v));
-    history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
-    list.replaceChildren();
-    shown = 0;
+  async function run(s, how) {
+    const mine = ++generation;
+    state = s;
+    if (how === "push" && toAddress(s) !== location.search) history.pushState(s, "", toAddress(s));
+    else if (how === "replace") history.replaceState(s, "", toAddress(s));
     statusLine.textContent = "正在检索…";
-    const all = await window.sitegen.search(query, { sort: sortSelect.value });
-    results = await window.sitegen.search(query, { filters, sort: sortSelect.value });
-    showFacets(all, filters);
-    await showMore();
-    const what = query ? `“${query}”` : "全部文件";
-    statusLine.textContent = results.length ? `${what}：找到 ${results.length} 篇文件` : `${what}：没有找到相关文件`;
+    const result = await window.sitegen.search(s.q, {
+      filters: s.filters, sort: s.sort || undefined, field: s.field, from: compact(s.from), to: compact(s.to),
+    });
+    if (mine !== generation) return; // a newer query is on its way
+    found = result;
+    shown = 0;
+    showFilters(s);
+    list.replaceChildren();
+    const what = s.q ? `“${s.q}”` : "全部文件";
+    const active = describeFilters(s);
+    if (!s.q && !active.length) {
+      // Nothing asked yet: the counts, and no list (the browse pages list everything).
+      moreButton.hidden = true;
+      statusLine.textContent = `${what}：共 ${found.total} 篇，输入检索词或选择筛选条件`;
+      return;
+    }
+    await showMore(mine);
+    if (mine !== generation) return;
+    if (found.total) statusLine.textContent = `${what}：找到 ${found.total} 篇文件`;
+    else if (active.length) statusLine.textContent = `${what}：在所选筛选条件（${active.join("；")}）下没有找到文件`;
+    else statusLine.textContent = `${what}：没有找到相关文件`;
   }
 
+  function report(error) {
+    statusLine.textContent = `检索不可用：${error.message}`;
+  }
+
+  let typing = null;
+  input.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => run(fromForm(), "replace").catch(report), TYPING_DELAY);
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    runSearch();
+    clearTimeout(typing);
+    run(fromForm(), "push").catch(report);
   });
   form.addEventListener("change", (event) => {
-    if (event.target.matches("input[type=checkbox], select")) runSearch();
+    if (event.target === input) return;
+    if (event.target === yearSelect) {
+      const y = yearSelect.value;
+      fromInput.value = y ? `${y}-01-01` : "";
+      toInput.value = y ? `${y}-12-31` : "";
+    }
+    run(fromForm(), "push").catch(report);
   });
-  moreButton.addEventListener("click", showMore);
+  clearButton.addEventListener("click", () => {
+    const s = fromForm();
+    run({ ...s, field: "", from: "", to: "", filters: {} }, "push").then(() => toForm(state)).catch(report);
+  });
+  moreButton.addEventListener("click", () => showMore().catch(report));
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver((seen) => {
+      if (seen.some((e) => e.isIntersecting) && !moreButton.hidden) moreButton.click();
+    }).observe(moreButton);
+  }
+  window.addEventListener("popstate", () => {
+    const s = fromAddress();
+    toForm(s);
+    run(s, "none").catch(report);
+  });
+  // Filters start open where there is room beside the results.
+  if (window.matchMedia("(min-width: 60rem)").matches) filtersBox.open = true;
 
-  const params = new URLSearchParams(location.search);
-  input.value = params.get("q") || "";
-  sortSelect.value = params.get("sort") || "";
-  const initial = {};
-  for (const key of window.sitegen.FILTERS) if (params.getAll(key).length) initial[key] = params.getAll(key);
-  // Filters from the address are applied by checking their boxes once the facets exist.
-  (async () => {
-    const all = await window.sitegen.search(input.value, { sort: sortSelect.value });
-    showFacets(all, initial);
-    if (input.value || Object.keys(initial).length) await runSearch();
-  })().catch((error) => {
-    statusLine.textContent = `检索不可用：${error.message}`;
+  // The engine comes with the index (a site built without search has neither).
+  const engine = new Promise((resolve, reject) => {
+    const tag = Object.assign(document.createElement("script"), { src: `${root}pagefind/sitegen-search.js` });
+    tag.dataset.root = root;
+    tag.onload = resolve;
+    tag.onerror = () => reject(new Error("这个网站没有检索索引"));
+    document.head.append(tag);
   });
+  engine.then(() => window.sitegen.catalog()).then((cat) => {
+    facets = cat.facets;
+    const s = fromAddress();
+    toForm(s);
+    return run(s, "none");
+  }).catch(report);
 })();

@@ -1,0 +1,461 @@
+// sitegen's search engine, shipped with the index it reads (sitegen/search/, copied into the
+// site's pagefind/ folder). Pagefind's CLI builds the index; this script reads its chunks
+// itself, so that a term is found exactly where its characters stand (tokens.py explains the
+// tokens), every occurrence counts for relevance, and the same code runs online and from disk
+// (where the chunks come as scripts instead of files).
+//
+//   const found = await sitegen.search("个人信息 保护", {filters: {column: ["通知"]}, from: 20200101,
+//                                      to: 20201231, field: "title", sort: "relevance"});
+//   found.docs      -> matching notices in order (numbers; catalog order is newest first)
+//   found.total, found.facets {key: {value: count}}, found.years {year: count}
+//   await sitegen.records(found.docs.slice(0, 10)) -> [{url, title, file_number, date, ...}]
+//   await sitegen.excerpt(record, query) -> ["before ", "hit", " after", ...] (odd pieces hit)
+//
+// A classic script (no import/export) so that it also runs from disk.
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  const siteRoot = new URL((script && script.dataset.root) || "./", document.baseURI);
+  const base = new URL("pagefind/", siteRoot);
+  const QUOTES = /["“”「」『』]/g;
+  const K1 = 1.2;
+  const B = 0.75;
+  // A hit in the title outranks any number of hits in the file number, which outranks any
+  // number in the body (saturated term frequencies stay below K1 + 1).
+  const FIELD_BOOST = [10, 3, 1];
+
+  // -- loading ---------------------------------------------------------------------------
+  const loading = {};
+  function data(key, path) {
+    return (loading[key] ||= new Promise((resolve, reject) => {
+      const store = (window.SITEGEN_DATA ||= {});
+      const take = () => { const value = store[key]; delete store[key]; return value; };
+      if (key in store) { resolve(take()); return; }
+      const tag = document.createElement("script");
+      tag.src = new URL(path, base).href;
+      tag.onload = () => {
+        tag.remove();
+        if (key in store) resolve(take());
+        else reject(new Error(`${path} holds no ${key}`));
+      };
+      tag.onerror = () => { tag.remove(); delete loading[key]; reject(new Error(`cannot load ${path}`)); };
+      document.head.append(tag);
+    }));
+  }
+
+  let ready = null;
+  function catalog() {
+    return (ready ||= data("catalog", "catalog.js").then(prepare));
+  }
+
+  function prepare(cat) {
+    const plain = new RegExp(`^[${cat.spec.plain}]$`, "u");
+    cat.space = new RegExp(`[${cat.spec.space}]+`, "u");
+    cat.brackets = cat.spec.brackets;
+    cat.spell = (c) => (plain.test(c) ? c : `q${c.codePointAt(0).toString(16)}q`);
+    cat.count = cat.docs.date.length;
+    let sum = 0;
+    for (const length of cat.docs.length) sum += length;
+    cat.averageLength = cat.count ? sum / cat.count : 1;
+    const weights = {};
+    cat.fields.forEach(([, weight], index) => { weights[Math.min(255, Math.round(weight * 24))] = index; });
+    cat.fieldOf = (weight) => (weight in weights ? weights[weight] : cat.fields.length - 1);
+    cat.offline = cat.offline || location.protocol === "file:";
+    return cat;
+  }
+
+  // -- tokens (the rules of sitegen/search/tokens.py, from the catalog's spec) -------------
+  function normalize(cat, text) {
+    let out = "";
+    for (const c of String(text).normalize("NFKC").toLowerCase()) out += cat.brackets[c] ?? c;
+    return out;
+  }
+
+  function segments(cat, text) {
+    return normalize(cat, text).split(cat.space).filter(Boolean);
+  }
+
+  function tokensOf(cat, text) {
+    const out = [];
+    for (const segment of segments(cat, text)) {
+      const spelt = [...segment].map(cat.spell);
+      for (let i = 0; i + 1 < spelt.length; i++) out.push(spelt[i] + cat.spec.separator + spelt[i + 1]);
+      out.push(spelt[spelt.length - 1] + cat.spec.separator);
+    }
+    return out;
+  }
+
+  function terms(cat, query) {
+    const seen = new Set();
+    return segments(cat, String(query || "").replace(QUOTES, " ")).filter((t) => !seen.has(t) && seen.add(t));
+  }
+
+  // What to look up for a term: one token per character, but only every other one is needed
+  // (each covers two characters), and the last; a single character has a token of its own.
+  function plan(cat, term) {
+    const spelt = [...term].map(cat.spell);
+    const sep = cat.spec.separator;
+    if (spelt.length === 1) return { single: sep + spelt[0] };
+    const offsets = [];
+    for (let i = 0; i + 1 < spelt.length; i += 2) offsets.push(i);
+    if (offsets[offsets.length - 1] !== spelt.length - 2) offsets.push(spelt.length - 2);
+    return { words: offsets.map((i) => [i, spelt[i] + sep + spelt[i + 1]]) };
+  }
+
+  // -- Pagefind's index chunks: gzipped CBOR behind a signature -----------------------------
+  async function gunzip(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  const SIGNATURE = "pagefind_dcd";
+  async function unpack(bytes) {
+    const head = (b) => String.fromCharCode(...b.subarray(0, SIGNATURE.length));
+    if (head(bytes) !== SIGNATURE) bytes = await gunzip(bytes);
+    if (head(bytes) !== SIGNATURE) throw new Error("not a Pagefind index chunk");
+    return bytes.subarray(SIGNATURE.length);
+  }
+
+  function decodeChunk(bytes, weightField) {
+    let at = 0;
+    const decoder = new TextDecoder();
+    function head() {
+      const byte = bytes[at++];
+      const info = byte & 31;
+      let value = info;
+      if (info === 24) value = bytes[at++];
+      else if (info === 25) { value = (bytes[at] << 8) | bytes[at + 1]; at += 2; }
+      else if (info === 26) { value = ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]); at += 4; }
+      else if (info > 26) throw new Error("unsupported CBOR in index chunk");
+      return [byte >> 5, value];
+    }
+    function int() {
+      const [major, value] = head();
+      return major === 1 ? -1 - value : value;
+    }
+    function string() {
+      const [, length] = head();
+      const text = decoder.decode(bytes.subarray(at, at + length));
+      at += length;
+      return text;
+    }
+    function pages() {
+      const out = [];
+      let page = 0;
+      const [, count] = head();
+      for (let p = 0; p < count; p++) {
+        const [, parts] = head();
+        page += int();
+        const [, locations] = head();
+        const positions = new Int32Array(locations);
+        const fields = new Uint8Array(locations);
+        let n = 0;
+        let weight = 25;
+        let last = 0;
+        for (let l = 0; l < locations; l++) {
+          const value = int();
+          if (value < 0) { weight = -value - 1; last = 0; }
+          else { last += value; positions[n] = last; fields[n] = weightField(weight); n++; }
+        }
+        for (let extra = 2; extra < parts; extra++) skip();
+        out.push({ page, positions: positions.subarray(0, n), fields: fields.subarray(0, n) });
+      }
+      return out;
+    }
+    function skip() {
+      const [major, value] = head();
+      if (major === 2 || major === 3) at += value;
+      else if (major === 4) for (let i = 0; i < value; i++) skip();
+    }
+    const words = new Map();
+    head(); // the chunk: [words]
+    const [, count] = head();
+    for (let w = 0; w < count; w++) {
+      const [, parts] = head();
+      const word = string();
+      words.set(word, pages());
+      for (let extra = 2; extra < parts; extra++) skip();
+    }
+    return words;
+  }
+
+  const chunks = {};
+  function chunk(cat, shard, hash) {
+    const key = `${shard.folder}/index/${hash}`;
+    return (chunks[key] ||= (async () => {
+      let bytes;
+      if (cat.offline) {
+        const text = atob(await data(key, `shards/${key}.js`));
+        bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+      } else {
+        const response = await fetch(new URL(`shards/${key}.pf_index`, base));
+        if (!response.ok) throw new Error(`cannot load ${key}: ${response.status}`);
+        bytes = new Uint8Array(await response.arrayBuffer());
+      }
+      return decodeChunk(await unpack(bytes), cat.fieldOf);
+    })().catch((error) => { delete chunks[key]; throw error; }));
+  }
+
+  // The chunks that may hold words from `low` to `high`: chunk i holds the words from its
+  // first (`from`) up to the next chunk's first.
+  function chunksFor(shard, low, high) {
+    const froms = shard.chunks;
+    const last = (word) => {
+      let lo = 0;
+      let hi = froms.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (froms[mid][0] <= word) lo = mid + 1; else hi = mid; }
+      return lo - 1;
+    };
+    const first = Math.max(0, last(low));
+    const end = last(high);
+    const out = [];
+    for (let i = first; i <= end; i++) out.push(froms[i][1]);
+    return out;
+  }
+
+  async function wordsFor(cat, shard, low, high) {
+    const loaded = await Promise.all(chunksFor(shard, low, high).map((hash) => chunk(cat, shard, hash)));
+    const out = [];
+    for (const words of loaded) for (const [word, pages] of words) if (word >= low && word <= high) out.push([word, pages]);
+    return out;
+  }
+
+  // Occurrences of a term in one shard: Map(page -> [title, file number, body] counts).
+  async function occurrences(cat, shard, term) {
+    const found = new Map();
+    const add = (page, field) => {
+      let counts = found.get(page);
+      if (!counts) found.set(page, (counts = new Array(cat.fields.length).fill(0)));
+      counts[field]++;
+    };
+    const how = plan(cat, term);
+    if (how.single) {
+      const match = (await wordsFor(cat, shard, how.single, how.single)).find(([w]) => w === how.single);
+      for (const { page, fields } of match ? match[1] : []) for (const field of fields) add(page, field);
+      return found;
+    }
+    const lists = await Promise.all(how.words.map(async ([offset, word]) => {
+      const match = (await wordsFor(cat, shard, word, word)).find(([w]) => w === word);
+      return [offset, match ? new Map(match[1].map((p) => [p.page, p])) : new Map()];
+    }));
+    lists.sort((a, b) => a[1].size - b[1].size);
+    const anchor = lists.find(([offset]) => offset === 0);
+    const others = lists.filter((list) => list !== anchor);
+    for (const [page, first] of anchor[1]) {
+      if (!others.every(([, pages]) => pages.has(page))) continue;
+      const sets = others.map(([offset, pages]) => [offset, new Set(pages.get(page).positions)]);
+      first.positions.forEach((position, i) => {
+        if (sets.every(([offset, set]) => set.has(position + offset))) add(page, first.fields[i]);
+      });
+    }
+    return found;
+  }
+
+  function shardOf(cat, doc) {
+    let lo = 0;
+    let hi = cat.shards.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (cat.shards[mid].offset <= doc) lo = mid; else hi = mid - 1; }
+    return cat.shards[lo];
+  }
+
+  // -- search -------------------------------------------------------------------------------
+  function saturated(count, norm) {
+    return count ? (count * (K1 + 1)) / (count + K1 * norm) : 0;
+  }
+
+  const answers = new Map(); // the last queries' scores: asking again costs nothing
+  function matching(cat, query, field) {
+    const wanted = terms(cat, query);
+    if (!wanted.length) return null;
+    const key = `${field === "title" ? "title" : "all"}\u0000${wanted.join("\u0000")}`;
+    if (!answers.has(key)) {
+      answers.set(key, score(cat, wanted, field).catch((error) => { answers.delete(key); throw error; }));
+      if (answers.size > 20) answers.delete(answers.keys().next().value);
+    }
+    return answers.get(key);
+  }
+
+  async function score(cat, wanted, field) {
+    const scores = new Map();
+    const titleOnly = field === "title";
+    let first = true;
+    for (const term of wanted) {
+      const perShard = await Promise.all(cat.shards.map((shard) => occurrences(cat, shard, term)));
+      const counts = new Map();
+      cat.shards.forEach((shard, s) => {
+        for (const [page, fieldCounts] of perShard[s]) {
+          if (titleOnly && !fieldCounts[0]) continue;
+          const doc = shard.offset + (shard.pages ? shard.pages[page] : page);
+          counts.set(doc, titleOnly ? [fieldCounts[0], 0, 0] : fieldCounts);
+        }
+      });
+      const idf = Math.log(1 + (cat.count - counts.size + 0.5) / (counts.size + 0.5));
+      const next = new Map();
+      for (const [doc, [title, number, body]] of counts) {
+        if (!first && !scores.has(doc)) continue;
+        const norm = 1 - B + (B * cat.docs.length[doc]) / cat.averageLength;
+        const score = idf * (FIELD_BOOST[0] * saturated(title, 1) + FIELD_BOOST[1] * saturated(number, 1)
+          + FIELD_BOOST[2] * saturated(body, norm));
+        next.set(doc, (first ? 0 : scores.get(doc)) + score);
+      }
+      scores.clear();
+      for (const [doc, score] of next) scores.set(doc, score);
+      first = false;
+      if (!scores.size) break;
+    }
+    return scores;
+  }
+
+  function valuesOf(cat, key, doc) {
+    const value = cat.docs[key][doc];
+    return Array.isArray(value) ? value : value < 0 ? [] : [value];
+  }
+
+  async function search(query, options = {}) {
+    const cat = await catalog();
+    const scores = await matching(cat, query, options.field);
+    const candidates = scores ? [...scores.keys()] : Array.from({ length: cat.count }, (_, i) => i);
+    // Filters by value name; each facet's counts are taken under every other active filter.
+    const active = [];
+    for (const facet of cat.facets) {
+      const names = (options.filters || {})[facet.key] || [];
+      if (!names.length) continue;
+      const wanted = new Set(names.map((n) => facet.values.indexOf(n)));
+      active.push([facet.key, (doc) => valuesOf(cat, facet.key, doc).some((v) => wanted.has(v))]);
+    }
+    const from = Number(options.from) || 0;
+    const to = Number(options.to) || 0;
+    const dated = (doc) => {
+      const date = cat.docs.date[doc];
+      return (!from || date >= from) && (!to || (date && date <= to));
+    };
+    if (from || to) active.push(["date", dated]);
+    const facets = Object.fromEntries(cat.facets.map((f) => [f.key, {}]));
+    const years = {};
+    const docs = [];
+    for (const doc of candidates) {
+      let failed = null;
+      let failures = 0;
+      for (const [key, test] of active) {
+        if (!test(doc)) { failed = key; if (++failures > 1) break; }
+      }
+      if (failures > 1) continue;
+      if (!failures) docs.push(doc);
+      for (const facet of cat.facets) {
+        if (failures && failed !== facet.key) continue;
+        for (const v of valuesOf(cat, facet.key, doc)) {
+          const name = facet.values[v];
+          facets[facet.key][name] = (facets[facet.key][name] || 0) + 1;
+        }
+      }
+      if ((!failures || failed === "date") && cat.docs.date[doc]) {
+        const year = String(cat.docs.date[doc]).slice(0, 4);
+        years[year] = (years[year] || 0) + 1;
+      }
+    }
+    const sort = options.sort || (scores ? "relevance" : "desc");
+    if (sort === "asc") docs.sort((a, b) => cat.docs.date[a] - cat.docs.date[b] || b - a);
+    else if (sort === "relevance" && scores) {
+      docs.sort((a, b) => scores.get(b) - scores.get(a) || cat.docs.date[b] - cat.docs.date[a] || a - b);
+    } else docs.sort((a, b) => a - b); // catalog order: newest first
+    return { docs, total: docs.length, facets, years, scores: scores ? docs.map((d) => scores.get(d)) : null,
+             sort, terms: terms(cat, query) };
+  }
+
+  async function docFile(doc) {
+    const cat = await catalog();
+    const shard = shardOf(cat, doc);
+    const key = `${shard.folder}/docs/${doc - shard.offset}`;
+    return data(key, `shards/${key}.js`);
+  }
+
+  async function records(docs) {
+    const cat = await catalog();
+    return Promise.all(docs.map(async (doc) => {
+      const file = await docFile(doc);
+      const record = { doc };
+      for (const name of cat.record) record[name] = file[name];
+      for (const facet of cat.facets) {
+        const names = valuesOf(cat, facet.key, doc).map((v) => facet.values[v]);
+        record[facet.key] = names.length > 1 ? names : names[0] || "";
+      }
+      record.year = record.date ? record.date.slice(0, 4) : "";
+      record.url = new URL(record.url, siteRoot).href;
+      return record;
+    }));
+  }
+
+  // A piece of the body around the hits, every term marked: [text, hit, text, hit, ..., text].
+  async function excerpt(record, query, width = 80) {
+    const cat = await catalog();
+    const wanted = terms(cat, query);
+    const body = String((await docFile(record.doc)).text).replace(/\s+/g, " ").trim();
+    if (!body) return [];
+    // The normalised body, with where each of its characters came from.
+    let normal = "";
+    const origin = [];
+    let index = 0;
+    for (const c of body) {
+      const n = normalize(cat, c);
+      for (let i = 0; i < n.length; i++) origin.push(index);
+      normal += n;
+      index += c.length;
+    }
+    origin.push(body.length);
+    const hits = [];
+    wanted.forEach((term, t) => {
+      for (let at = normal.indexOf(term); at >= 0; at = normal.indexOf(term, at + term.length)) {
+        hits.push([origin[at], origin[at + term.length], t]);
+      }
+    });
+    hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    if (!hits.length) return [body.slice(0, width * 2) + (body.length > width * 2 ? "…" : "")];
+    // The stretch of text with the most hits, then one more for each term it lacks.
+    let best = 0;
+    let bestCount = 0;
+    for (let i = 0, j = 0; i < hits.length; i++) {
+      while (j < hits.length && hits[j][1] - hits[i][0] <= width) j++;
+      if (j - i > bestCount) { best = i; bestCount = j - i; }
+    }
+    const starts = [hits[best][0]];
+    const covered = new Set(hits.slice(best, best + bestCount).map((h) => h[2]));
+    for (const hit of hits) {
+      if (!covered.has(hit[2])) { covered.add(hit[2]); starts.push(hit[0]); }
+    }
+    const span = Math.max(30, Math.floor((width * 2) / starts.length));
+    const windows = [];
+    for (const at of starts.sort((a, b) => a - b)) {
+      const start = Math.max(0, at - Math.floor(span / 4));
+      const last = windows[windows.length - 1];
+      if (last && start <= last[1]) last[1] = Math.min(body.length, Math.max(last[1], start + span));
+      else windows.push([start, Math.min(body.length, start + span)]);
+    }
+    const pieces = [""];
+    for (const [start, end] of windows) {
+      pieces[pieces.length - 1] += start > 0 ? "…" : "";
+      let at = start;
+      for (const [hitStart, hitEnd] of hits) {
+        if (hitStart < at || hitEnd > end) continue;
+        pieces[pieces.length - 1] += body.slice(at, hitStart);
+        pieces.push(body.slice(hitStart, hitEnd), "");
+        at = hitEnd;
+      }
+      pieces[pieces.length - 1] += body.slice(at, end);
+    }
+    if (windows[windows.length - 1][1] < body.length) pieces[pieces.length - 1] += "…";
+    return pieces;
+  }
+
+  // Every match with its record, in order (for tests and benchmarks).
+  async function find(query, options = {}) {
+    const found = await search(query, options);
+    return records(found.docs);
+  }
+
+  window.sitegen = Object.assign(window.sitegen || {}, {
+    search, records, excerpt, find, catalog,
+    isOffline: async () => (await catalog()).offline,
+    tokens: async (t) => tokensOf(await catalog(), t),
+    terms: async (q) => terms(await catalog(), q),
+  });
+})();

@@ -1,0 +1,174 @@
+"""The search index on disk: shards kept whole through kills, stale leftovers cleaned, tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import load_config
+from sitegen.content import notice_text
+from sitegen.notice import Notice
+from sitegen.search import pagefind
+from sitegen.search.tokens import normalize, tokens
+from sitegen.site.build import build_site
+
+from .samples import REPO
+
+
+def _archive(root: Path, years=(2019, 2020, 2021)) -> Path:
+    for year in years:
+        folder = root / "content" / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        for day in range(1, 3):
+            notice = Notice(id=f"n{year}d{day}", title=f"{year}年关于数据安全的通知{day}", column="通知",
+                            body=f"第{day}号正文，各省、自治区涉及个人信息保护。\n", date=dt.date(year, 3, day),
+                            file_number=f"工信部信管〔{year}〕{day}号")
+            (folder / f"n{year}d{day}.md").write_text(notice_text(notice), encoding="utf-8")
+    return root
+
+
+def _config(project: Path):
+    return load_config(project, theme=str(REPO / "themes" / "default"))
+
+
+def _catalog(site: Path) -> dict:
+    text = (site / "pagefind" / "catalog.js").read_text(encoding="utf-8")
+    return json.loads(text.split("]=", 1)[1].rstrip(";\n"))
+
+
+def _search_files(site: Path) -> dict[str, bytes]:
+    root = site / "pagefind"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _assert_catalog_whole(site: Path) -> None:
+    """Every file the catalog points at is there: search works."""
+    catalog = _catalog(site)
+    for shard in catalog["shards"]:
+        folder = site / "pagefind" / "shards" / shard["folder"]
+        for _, chunk in shard["chunks"]:
+            assert (folder / "index" / f"{chunk}.pf_index").is_file()
+        assert len(list((folder / "docs").iterdir())) == shard["count"]
+
+
+def test_a_kill_while_a_shard_is_copied_leaves_search_whole_and_the_next_build_repairs(tmp_path, monkeypatch):
+    monkeypatch.setattr(pagefind, "SHARD_SIZE", 2)
+    project = _archive(tmp_path / "p")
+    build_site(_config(project), project)
+    site = project / "public"
+    before = _catalog(site)
+    edited = project / "content" / "2021" / "n2021d1.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("第1号正文", "第1号正文（修订）"), encoding="utf-8")
+
+    copied = 0
+    real_copy = pagefind.shutil.copyfile
+
+    def killed_midway(source, target):
+        nonlocal copied
+        copied += 1
+        if copied == 3:
+            raise KeyboardInterrupt  # as a kill would stop it: between two files
+        return real_copy(source, target)
+
+    monkeypatch.setattr(pagefind.shutil, "copyfile", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(_config(project), project)
+    monkeypatch.setattr(pagefind.shutil, "copyfile", real_copy)
+    # The catalog still names the old shards, and they are all there.
+    assert _catalog(site) == before
+    _assert_catalog_whole(site)
+
+    build_site(_config(project), project)
+    _assert_catalog_whole(site)
+    assert not [p for p in (site / "pagefind" / "shards").iterdir() if p.name.startswith(".")]
+    cold = _archive(tmp_path / "cold")
+    (cold / "content" / "2021" / "n2021d1.md").write_bytes(edited.read_bytes())
+    build_site(_config(cold), cold, use_cache=False)
+    assert _search_files(site) == _search_files(cold / "public")
+
+
+def test_a_cached_shard_missing_a_file_is_indexed_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(pagefind, "SHARD_SIZE", 2)
+    project = _archive(tmp_path / "p")
+    build_site(_config(project), project)
+    cache = project / ".sitegen-cache" / "search"
+    broken = next(p for p in sorted(cache.iterdir()) if p.name.startswith("2020-"))
+    next((broken / "docs").iterdir()).unlink()  # as if killed while it was written
+    (cache / ".2020-leftover").mkdir()  # a temporary folder a killed build left
+    shutil_site = project / "public"
+    stale = shutil_site / "pagefind" / "shards" / ".2021-leftover"
+    stale.mkdir()
+    report = build_site(_config(project), project)
+    assert report.reindexed == ["2020"]
+    assert pagefind.is_complete(cache / broken.name)
+    assert not (cache / ".2020-leftover").exists() and not stale.exists()
+
+
+SLEEPER = ("from sitegen.search.pagefind import spawn; p = spawn(['sleep', '60']); print(p.pid, flush=True);"
+           " p.wait()")
+
+
+def test_the_indexer_dies_with_the_build(tmp_path):
+    """A build killed with -9 leaves no Pagefind process writing on (PR_SET_PDEATHSIG)."""
+    if sys.platform != "linux" or not shutil.which("setpriv"):
+        pytest.skip("needs Linux's setpriv (util-linux)")
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLEEPER], stdout=subprocess.PIPE, text=True)
+    grandchild = int(child.stdout.readline())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    for _ in range(50):
+        try:
+            state = Path(f"/proc/{grandchild}/stat").read_text().split()[2]
+        except FileNotFoundError:
+            return
+        if state == "Z":
+            return
+        time.sleep(0.1)
+    os.kill(grandchild, signal.SIGKILL)
+    pytest.fail("the indexer outlived the build")
+
+
+def test_tokens_make_every_substring_findable_as_written():
+    text = "各省、自治区，工信部信管〔2020〕81号 5G网络"
+    spelt = tokens(text)
+    assert len(spelt) == len(normalize(text).replace(" ", ""))  # one token per character
+    assert all(token.isalnum() and token == token.lower() for token in spelt)
+    # Bracket variants of file numbers are one; full-width letters are ASCII.
+    assert tokens("[2020]") == tokens("〔2020〕") == tokens("（2020）") == tokens("【2020】")
+    assert tokens("ＡＰＰ") == tokens("app")
+    assert tokens("省、") != tokens("省，")  # punctuation is kept as written
+
+
+def test_files_cached_for_good_never_change_under_their_name(tmp_path, monkeypatch):
+    """netlify.toml's immutable rules cover only names whose content never changes."""
+    import tomllib
+
+    monkeypatch.setattr(pagefind, "SHARD_SIZE", 2)
+    rules = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))["headers"]
+    immutable = [r["for"].rstrip("*") for r in rules if "immutable" in r["values"].get("Cache-Control", "")]
+    assert immutable == ["/pagefind/shards/"]
+    project = _archive(tmp_path / "p")
+    site = project / "public"
+
+    def cached_for_good() -> dict[str, bytes]:
+        files = {"/" + p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+        return {name: data for name, data in files.items() if name.startswith(tuple(immutable))}
+
+    build_site(_config(project), project)
+    before = cached_for_good()
+    edited = project / "content" / "2021" / "n2021d1.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("第1号正文", "第1号正文（修订）"), encoding="utf-8")
+    build_site(_config(project), project)
+    after = cached_for_good()
+    assert before.keys() != after.keys()  # the edited shard is a new folder
+    assert all(before[name] == after[name] for name in before.keys() & after.keys())
