@@ -260,6 +260,22 @@ def test_search_as_you_type_keeps_only_the_last_query(browser, site_url):
     page.close()
 
 
+def test_back_returns_to_the_query_typed_before(browser, site_url):
+    page = browser.new_page()
+    page.goto(f"{site_url}search.html")
+    wait_for_results(page)
+    page.locator("#search-q").press_sequentially("呼叫", delay=30)
+    page.wait_for_function("() => document.getElementById('search-status').textContent.startsWith('“呼叫”')")
+    page.wait_for_timeout(1600)  # a pause: what is typed next is a new query
+    page.locator("#search-q").fill("")
+    page.locator("#search-q").press_sequentially("数据", delay=30)
+    page.wait_for_function("() => document.getElementById('search-status').textContent.startsWith('“数据”')")
+    page.go_back()
+    page.wait_for_function("() => document.getElementById('search-status').textContent.startsWith('“呼叫”')")
+    assert page.input_value("#search-q") == "呼叫"
+    page.close()
+
+
 def test_snippets_mark_every_term(browser, site_url):
     page = browser.new_page()
     search(page, f"{site_url}search.html?q={quote('数据 分级')}")

@@ -21,6 +21,8 @@
   const moreButton = $("search-more");
   const PAGE = 10;
   const TYPING_DELAY = 200;
+  const PAUSE = 1500; // typing after a longer pause is a new query (a new history entry)
+  let lastTyped = 0;
   let facets = [];
   let found = null;
   let shown = 0;
@@ -150,8 +152,14 @@
   async function run(s, how) {
     const mine = ++generation;
     state = s;
-    if (how === "push" && toAddress(s) !== location.search) history.pushState(s, "", toAddress(s));
-    else if (how === "replace") history.replaceState(s, "", toAddress(s));
+    // One history entry per query typed (keystrokes less than a pause apart replace each
+    // other) and per change of filters or order: Back undoes them one by one.
+    const address = toAddress(s);
+    const typing = how === "type";
+    const now = Date.now();
+    if (typing && now - lastTyped < PAUSE) history.replaceState(null, "", address);
+    else if ((how === "push" || typing) && address !== location.search) history.pushState(null, "", address);
+    lastTyped = typing ? now : 0;
     statusLine.textContent = "正在检索…";
     const result = await window.sitegen.search(s.q, {
       filters: s.filters, sort: s.sort || undefined, field: s.field, from: compact(s.from), to: compact(s.to),
@@ -183,7 +191,7 @@
   let typing = null;
   input.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => run(fromForm(), "replace").catch(report), TYPING_DELAY);
+    typing = setTimeout(() => run(fromForm(), "type").catch(report), TYPING_DELAY);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
