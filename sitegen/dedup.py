@@ -7,8 +7,10 @@ are listed in its also_published.
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from .citations import file_number_key
 from .convert.text import squeeze
@@ -29,7 +31,10 @@ def near_identical(a: Notice, b: Notice) -> bool:
     Linear in the text length, unlike an edit distance, so a crawl with many
     same-titled notices stays fast.
     """
-    first, second = _shingles(a), _shingles(b)
+    return _similar(_shingles(a), _shingles(b))
+
+
+def _similar(first: frozenset[str], second: frozenset[str]) -> bool:
     if not first or not second:
         return first == second
     return len(first & second) / len(first | second) >= NEAR_IDENTICAL
@@ -60,15 +65,39 @@ def duplicate_groups(notices: list[Notice]) -> list[list[Notice]]:
         for other in same[1:]:
             union(same[0].id, other.id)
     for same in by_title.values():
-        for i, first in enumerate(same):
-            for second in same[i + 1 :]:
-                if root(first.id) != root(second.id) and near_identical(first, second):
-                    union(first.id, second.id)
+        if len(same) > 1:
+            for first, second in _near_identical_pairs(same):
+                union(first, second)
 
     groups: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
         groups[root(notice.id)].append(notice)
     return [sorted(group, key=_primary_order) for _, group in sorted(groups.items())]
+
+
+def _near_identical_pairs(same: list[Notice]) -> Iterator[tuple[str, str]]:
+    """Every pair of near-identical texts among notices of one title, without comparing every
+    pair (a crawl may hold thousands of notices titled alike).
+
+    Prefix filtering (as in the AllPairs / PPJoin set-similarity joins): with each text's runs
+    ordered rarest first, two texts of Jaccard similarity >= t share at least one of their first
+    |runs| - ceil(t * |runs|) + 1 runs. Only texts that do are compared; the answer is the same
+    as comparing all pairs.
+    """
+    shingles = {notice.id: _shingles(notice) for notice in same}
+    frequency = Counter(run for runs in shingles.values() for run in runs)
+    index: dict[str, list[str]] = defaultdict(list)  # run -> ids with it in their prefix
+    for notice in sorted(same, key=lambda n: (len(shingles[n.id]), n.id)):
+        runs = shingles[notice.id]
+        rarest = sorted(runs, key=lambda run: (frequency[run], run))
+        candidates: set[str] = set()
+        for run in rarest[: len(runs) - math.ceil(NEAR_IDENTICAL * len(runs)) + 1]:
+            candidates.update(index[run])
+            index[run].append(notice.id)
+        for other in sorted(candidates):
+            # Smaller texts come first: one much smaller cannot be near-identical.
+            if len(shingles[other]) >= NEAR_IDENTICAL * len(runs) and _similar(shingles[other], runs):
+                yield other, notice.id
 
 
 def _primary_order(notice: Notice):

@@ -165,3 +165,29 @@ def test_import_never_writes_over_a_broken_file_whose_id_it_cannot_read(tmp_path
 def read_date(record):
     from sitegen.dates import beijing_date
     return beijing_date(record["data"]["cdate"])
+
+
+def test_a_control_character_in_a_hand_edited_body_is_dropped_and_the_body_stays_html(tmp_path):
+    content = tmp_path / "project" / "content" / "2021"
+    content.mkdir(parents=True)
+    notice = Notice(id="c", title="关于甲的通知", body="第一段\x01有**重点**。\n\n| a | b |\n|---|---|\n| 1\x02 | 2 |\n")
+    (content / "c.md").write_text(notice_text(notice), encoding="utf-8")
+    build_site(load_config(tmp_path / "project", theme=str(REPO / "themes" / "default")), tmp_path / "project",
+               search=False)
+    page = (tmp_path / "project" / "public" / "notices" / "c.html").read_text(encoding="utf-8")
+    assert "<strong>重点</strong>" in page and "<td>1</td>" in page
+    assert "\x01" not in page and "\x02" not in page
+
+
+def test_a_warm_build_writes_files_with_the_mode_a_cold_one_does(tmp_path):
+    from sitegen.content import current_umask
+    project = tmp_path / "project"
+    (project / "content" / "2021").mkdir(parents=True)
+    path = project / "content" / "2021" / "a.md"
+    path.write_text(notice_text(Notice(id="a", title="关于甲的通知", body="甲")), encoding="utf-8")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    build_site(config, project, search=False)
+    path.write_text(notice_text(Notice(id="a", title="关于甲的通知（修订）", body="甲乙")), encoding="utf-8")
+    build_site(config, project, search=False)
+    modes = {p.stat().st_mode & 0o777 for p in (project / "public").rglob("*") if p.is_file()}
+    assert modes == {0o666 & ~current_umask()}

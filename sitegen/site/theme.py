@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import __version__
 from ..urls import href
@@ -46,8 +47,14 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
 
 
 def _finalize(value: object) -> object:
-    """Every value a template writes loses the characters XML forbids (feeds must stay readable)."""
-    return strip_xml_forbidden(value) if isinstance(value, str) else value
+    """Every value a template writes loses the characters XML forbids (feeds must stay readable);
+    markup (a rendered body, a macro) stays markup."""
+    if not isinstance(value, str):
+        return value
+    stripped = strip_xml_forbidden(value)
+    if stripped is value:
+        return value
+    return Markup(stripped) if isinstance(value, Markup) else stripped
 
 
 def theme_files(theme_dir: Path) -> list[Path]:

@@ -1,0 +1,64 @@
+"""Duplicates: the same notice published twice becomes one group, found without comparing every
+pair of notices that share a title."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import subprocess
+import sys
+
+from sitegen.dedup import duplicate_groups, near_identical
+from sitegen.notice import Notice
+
+from .samples import REPO
+
+CHARS = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你"
+
+
+def _all_pairs_groups(notices: list[Notice]) -> list[list[str]]:
+    parent = {n.id: n.id for n in notices}
+
+    def root(key):
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for a, b in itertools.combinations(notices, 2):
+        if near_identical(a, b) and root(a.id) != root(b.id):
+            ra, rb = root(a.id), root(b.id)
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for notice in notices:
+        groups.setdefault(root(notice.id), []).append(notice.id)
+    return sorted(sorted(group) for group in groups.values())
+
+
+def test_groups_are_those_of_comparing_every_pair():
+    generator = random.Random(17)
+    for _ in range(40):
+        base = "".join(generator.choices(CHARS[:6], k=60))
+        notices = [
+            Notice(id=f"n{i}", title="关于印发的通知",
+                   body=base[: generator.randint(40, 60)] + "".join(generator.choices(CHARS[:6], k=generator.randint(0, 8))))
+            for i in range(12)
+        ]
+        found = sorted(sorted(n.id for n in group) for group in duplicate_groups(notices))
+        assert found == _all_pairs_groups(notices)
+
+
+def test_hundreds_of_notices_with_one_title_are_grouped_in_linear_time():
+    # In a child process killed after the bound: comparing every pair takes many minutes.
+    script = (
+        "import random\n"
+        "from sitegen.dedup import duplicate_groups\n"
+        "from sitegen.notice import Notice\n"
+        "generator = random.Random(1)\n"
+        f"chars = {CHARS!r}\n"
+        "notices = [Notice(id=f'n{i:04}', title='关于印发的通知', body=''.join(generator.choices(chars, k=1000)))"
+        " for i in range(400)]\n"
+        "notices += [Notice(id=f'd{i}', title='关于印发的通知', body=notices[i].body + '（转载）') for i in range(5)]\n"
+        "groups = [sorted(n.id for n in g) for g in duplicate_groups(notices) if len(g) > 1]\n"
+        "assert sorted(groups) == sorted([f'd{i}', f'n{i:04}'] for i in range(5)), groups\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=150, cwd=REPO)
