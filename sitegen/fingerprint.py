@@ -3,7 +3,7 @@
 - `body_digest`: a rendered body, by its Markdown and everything that renders it (sitegen and
   the versions of the Markdown engines and the sanitiser: an upgrade of any re-renders);
 - `digest`: anything else, by the repr of plain data;
-- `context_digest`: a page, by what its template receives (sitegen/site/pages.py).
+- `page_fingerprint`: a page, by what its template receives (sitegen/site/pages.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from functools import cache, partial
 from importlib.metadata import PackageNotFoundError, version
+from types import BuiltinFunctionType, FunctionType, MethodType
 
 from . import __version__
 from .notice import Notice
@@ -42,33 +44,76 @@ def body_digest(markdown: str) -> str:
 
 
 _PLAIN = (str, int, float, bool, type(None), dt.date)
+_NAMED = (FunctionType, BuiltinFunctionType, MethodType, type)
 
 
-def canonical(value: object, notice_digests: dict[str, str], seen: dict[int, object]) -> object:
-    """Plain data equal for equal page inputs: a notice stands for the digest of its file (the
-    body-less notice a page receives says nothing of its body), dataclasses for their fields,
-    functions for their names. `seen` keeps what was worked out for shared objects (the same
-    list entry appears on many pages)."""
+def stable_text(value: object, notice_digests: dict[str, str], seen: dict[int, tuple]) -> str:
+    """A text equal for equal page inputs and different for different ones, the same in every
+    process: plain data stands for its repr, a notice for the digest of its file (the body-less
+    notice a page receives says nothing of its body), a function for its name. `seen` keeps
+    the text of every object met (and the object, so that its id is not reused): an object
+    shared by many pages (a notice, a list entry) is described once per build."""
     kind = type(value)
     if kind in _PLAIN:
-        return value
-    if kind is list or kind is tuple:
-        return tuple([canonical(item, notice_digests, seen) for item in value])
-    if kind is dict:
-        return tuple([(key, canonical(item, notice_digests, seen)) for key, item in value.items()])
+        return repr(value)
     known = seen.get(id(value))
     if known is not None:
         return known[1]
     if kind is Notice:
-        result: object = notice_digests.get(value.id) or repr(value)
-    elif dataclasses.is_dataclass(value):
-        result = (kind.__name__, *(canonical(getattr(value, f.name), notice_digests, seen)
-                                   for f in dataclasses.fields(value)))
-    elif hasattr(value, "func") and hasattr(value, "args"):  # functools.partial
-        result = (canonical(value.func, notice_digests, seen), canonical(value.args, notice_digests, seen))
-    elif callable(value):
-        result = f"{value.__module__}.{value.__qualname__}"
+        text = notice_digests.get(value.id) or repr(value)
+    elif kind is partial:
+        text = "partial(" + ",".join([stable_text(part, notice_digests, seen)
+                                      for part in (value.func, value.args, value.keywords)]) + ")"
+    elif isinstance(value, _NAMED):
+        text = f"{value.__module__}.{value.__qualname__}"
+    elif (kind is list or kind is tuple) and value and type(value[0]) not in _PLAIN and type(value[0]) is not tuple:
+        # Notices and list entries, each described once however many pages list it.
+        text = "[" + ",".join([stable_text(item, notice_digests, seen) for item in value]) + "]"
+    elif _is_dataclass(kind):
+        # Fields only: a cached property (a term's slug) may or may not be filled in yet.
+        items = [getattr(value, name) for name in _field_names(kind)]
+        text = kind.__name__ + _plain_repr(items, notice_digests, seen)
     else:
-        result = repr(value)
-    seen[id(value)] = (value, result)  # the object is kept alive so its id is not reused
-    return result
+        text = _plain_repr(value, notice_digests, seen)
+    seen[id(value)] = (value, text)
+    return text
+
+
+@cache
+def _is_dataclass(kind: type) -> bool:
+    return dataclasses.is_dataclass(kind)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+def _plain_repr(value: object, notice_digests: dict[str, str], seen: dict[int, tuple]) -> str:
+    """Plain data (rows, relations, terms) says all in its repr, made at C speed; what holds
+    notices or functions is walked instead."""
+    text = repr(value)
+    if " at 0x" not in text and "Notice(" not in text:
+        return text
+    if type(value) is dict:
+        return "{" + ",".join([f"{key!r}:{stable_text(item, notice_digests, seen)}"
+                               for key, item in value.items()]) + "}"
+    if type(value) is list or type(value) is tuple:
+        return "[" + ",".join([stable_text(item, notice_digests, seen) for item in value]) + "]"
+    raise TypeError(f"no stable text for a {type(value).__name__}")
+
+
+def page_fingerprint(page, shared: object, notice_digests: dict[str, str], seen: dict[int, tuple]) -> str:
+    """A page's fingerprint: what its template receives (or what its data writer is given),
+    its rendered body and the links added to it, its path, and `shared` (the settings and the
+    theme's version). Equal fingerprints mean byte-identical files."""
+    body = page.body
+    if body is None:
+        source = None
+    else:  # a template shows the rendered body; a data file writes the notice's Markdown
+        source = body.key if page.template else body.digest
+    context = ",".join([f"{key}:{value!r}" if type(value) in _PLAIN else f"{key}:{stable_text(value, notice_digests, seen)}"
+                        for key, value in page.context.items()])
+    inputs = (f"{shared!r}\0{page.path}\0{page.template}\0{source}\0{page.anchors!r}\0{context}\0"
+              f"{stable_text(page.data, notice_digests, seen)}")
+    return hashlib.sha1(inputs.encode("utf-8")).hexdigest()

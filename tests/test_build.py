@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen.cli import main
 from sitegen.config import OUTPUT_MARKER, load_config
@@ -452,3 +454,113 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+_KILL_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from sitegen.config import load_config
+from sitegen.site import build, writing
+from sitegen.site.build import build_site
+
+hook, after = sys.argv[3], int(sys.argv[4])
+module = writing if hook == "write_file" else build
+real, calls = getattr(module, hook), []
+
+def then_die(*args):
+    real(*args)
+    calls.append(args)
+    if len(calls) == after:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+setattr(module, hook, then_die)
+project = Path(sys.argv[1])
+build_site(load_config(project, theme=sys.argv[2]), project, search=False)
+"""
+
+
+@pytest.mark.parametrize("edit, hook, after", [
+    ("notice", "write_file", 2),  # a warm build killed half-way through rewriting pages
+    ("theme", "write_file", 5),  # ... after a theme edit, which rewrites every page
+    ("cold", "swap", 1),  # a cold build killed between putting the site in place and the cache
+])
+def test_a_killed_build_is_repaired_by_the_next_one_after_the_edit_is_undone(tmp_path, edit, hook, after):
+    import signal
+    import subprocess
+    import sys
+
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "themes" / "default", theme)
+    project = _two_year_archive(tmp_path / "p")
+    config = load_config(project, theme=str(theme))
+    build_site(config, project, search=False)
+    edited = project / "content" / "2021" / "y2021d2.md" if edit != "theme" else theme / "templates" / "base.html"
+    original = edited.read_text(encoding="utf-8")
+    if edit == "theme":
+        edited.write_text(original.replace("</footer>", "<p>改版</p></footer>"), encoding="utf-8")
+    else:
+        edited.write_text(original.replace("2021年关于", "2021年修订关于"), encoding="utf-8")
+    if edit == "cold":
+        shutil.rmtree(project / "public")
+
+    killed = subprocess.run([sys.executable, "-c", _KILL_SCRIPT, str(project), str(theme), hook, str(after)],
+                            capture_output=True, text=True, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    edited.write_text(original, encoding="utf-8")
+    build_site(config, project, search=False)
+    assert _tree(project / "public") == _cold_tree(project, tmp_path, theme)
+
+
+# -- warm == cold, whatever is edited ---------------------------------------------------------
+
+def _edit(project: Path, theme: Path, kind: str, pick: int) -> None:
+    """One edit a user makes between two builds."""
+    import dataclasses
+    import datetime as dt
+
+    files = sorted((project / "content").rglob("*.md"))
+    path = files[pick % len(files)] if files else None
+    if kind == "add" or path is None:
+        notice = Notice(id=f"added{pick}", title=f"新增通知{pick}", column="新栏目", body=f"新增正文{pick}。\n",
+                        date=dt.date(2019 + pick % 4, 1 + pick % 12, 1))
+        (project / "content" / "2021" / f"added{pick}.md").write_text(notice_text(notice), encoding="utf-8")
+        return
+    notice = read_notice(path)
+    if kind == "delete":
+        path.unlink()
+        return
+    if kind == "theme template":
+        base = theme / "templates" / "base.html"
+        base.write_text(base.read_text(encoding="utf-8").replace("</footer>", f"<!-- {pick} --></footer>"),
+                        encoding="utf-8")
+        return
+    if kind == "theme static":
+        static = theme / "static" / f"extra{pick % 2}.css"
+        static.unlink() if static.exists() else static.write_text(f"p{{margin:{pick}px}}\n")
+        return
+    changes = {
+        "title": {"title": f"{notice.title}（第{pick}次修订）"},
+        "column": {"column": ["通知", "公告", f"栏目{pick}"][pick % 3]},
+        "date": {"date": dt.date(2018 + pick % 5, 1 + pick % 12, 1 + pick % 28)},
+        "file number": {"file_number": f"工信部测〔{2018 + pick % 5}〕{pick}号"},
+    }[kind]
+    path.write_text(notice_text(dataclasses.replace(notice, **changes)), encoding="utf-8")
+
+
+_EDITS = st.tuples(st.sampled_from(["title", "column", "date", "file number", "delete", "add",
+                                    "theme template", "theme static"]), st.integers(0, 40))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(_EDITS, min_size=1, max_size=3))
+def test_a_warm_build_after_any_edits_equals_a_cold_build(tmp_path_factory, edits):
+    root = tmp_path_factory.mktemp("edits")
+    theme = root / "theme"
+    shutil.copytree(REPO / "themes" / "default", theme)
+    project = _two_year_archive(root / "p")
+    config = load_config(project, theme=str(theme))
+    build_site(config, project, search=False)
+    for kind, pick in edits:
+        _edit(project, theme, kind, pick)
+        build_site(config, project, search=False)
+        assert _tree(project / "public") == _cold_tree(project, root, theme), (kind, pick)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sitegen.cli import main
 from sitegen.content import read_notice
 from sitegen.importer import import_pages
-from sitegen.site.build import template_environment
+from sitegen.site.theme import template_environment
 from sitegen.urls import WEB_SCHEMES, href, scheme_allowed, url_scheme, web_url
 
 from .samples import REPO, make_page, make_record, write_page

@@ -1,24 +1,36 @@
-"""What a build remembers for the next one, in one SQLite file the user may delete at any time.
+"""What a build remembers for the next one: one folder (`.sitegen-cache/`, safe to delete at any
+time: the next build is then a cold one) and one object that owns every store in it.
 
-- notices: each content file's parsed metadata (body left out) and digests, valid while the
-  file's size and mtime stay the same (a pickle: loading 10,000 entries takes milliseconds);
-- bodies: rendered HTML by the hash of its Markdown;
-- pages: the fingerprint of every page's inputs, so a warm build rewrites only pages whose
-  inputs changed and leaves every other output file untouched.
+- notices (`notices-*.pickle`, one per content folder): each content file's parsed metadata
+  (body left out), digests, citations and statements, valid while the file's stamp (size,
+  mtime, ctime, inode) stays the same; loading 10,000 takes milliseconds;
+- bodies (`build.sqlite`, table bodies): rendered HTML by `fingerprint.body_digest` of its
+  Markdown; workers add what they render (`BodyStore`), so bodies never travel back to the parent;
+- pages (`build.sqlite`, table pages): per output folder, the fingerprint of every page's
+  inputs (`fingerprint.page_fingerprint`); a warm build rewrites only pages whose fingerprint
+  changed;
+- search (`search/`): the Pagefind index of each shard, kept by sitegen/search.
+
+The rule that makes a killed build harmless: a stored fingerprint never claims a file that is
+not on disk. Fingerprints of pages about to be written are forgotten first (`forget_pages`),
+and the new ones are stored last (`store_pages`), after every file is in place. Bodies are
+keyed by their content, so a body stored early is never wrong.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 from pathlib import Path
 
+from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
 from ..relations import RULES_VERSION
 
 # Cached notices carry the relation statements found in them: new rules, new statements.
-SCHEMA_VERSION = f"7+relations-{RULES_VERSION}"
+SCHEMA_VERSION = f"8+relations-{RULES_VERSION}"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -29,51 +41,93 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-_worker_connections: dict[Path, sqlite3.Connection] = {}
+# One connection per database and process: a forked worker never uses its parent's.
+_connections: dict[tuple[int, Path], sqlite3.Connection] = {}
 
 
-def store_bodies_from_worker(folder: Path, rendered: list[tuple[str, str]]) -> None:
-    """Add (hash, html) of rendered bodies from a worker process, over its own connection."""
-    connection = _worker_connections.get(folder)
-    if connection is None:
-        connection = _worker_connections[folder] = _connect(folder / "build.sqlite")
-    connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rendered)
-    connection.commit()
+class BodyStore:
+    """Rendered bodies by key. Small to pickle: a worker process that is handed it opens a
+    connection of its own the first time it adds bodies."""
+
+    def __init__(self, database: Path | None):
+        self.database = database
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self.database is None:
+            return None
+        key = (os.getpid(), self.database)
+        connection = _connections.get(key)
+        if connection is None:
+            connection = _connections[key] = _connect(self.database)
+        return connection
+
+    def get(self, keys: list[str]) -> dict[str, str]:
+        connection = self._connection()
+        if connection is None or not keys:
+            return {}
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(connection.execute(f"SELECT hash, html FROM bodies WHERE hash IN ({marks})", chunk))
+        return found
+
+    def add(self, rendered: list[tuple[str, str]]) -> None:
+        connection = self._connection()
+        if connection is not None and rendered:
+            connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rendered)
+            connection.commit()
+
+    def close(self) -> None:
+        connection = _connections.pop((os.getpid(), self.database), None) if self.database else None
+        if connection is not None:
+            connection.close()
 
 
 class BuildCache:
+    """Every store of the build cache; with folder None, a build that remembers nothing."""
+
     def __init__(self, folder: Path | None):
-        self.connection = None
         self.folder = folder
+        self._groups: dict[str, dict] = {}
         if folder is None:
+            self.bodies = BodyStore(None)
             return
         folder.mkdir(parents=True, exist_ok=True)
-        self.connection = _connect(folder / "build.sqlite")
-        self.connection.executescript(
+        self.bodies = BodyStore(folder / "build.sqlite")
+        connection = self._db
+        connection.executescript(
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
             "CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT);"
             "CREATE TABLE IF NOT EXISTS pages (out TEXT, path TEXT, fingerprint TEXT,"
             " PRIMARY KEY (out, path));"
         )
-        version = self.connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            self.connection.executescript(
-                "DELETE FROM bodies; DELETE FROM pages;"
-            )
-            self.connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            connection.executescript("DELETE FROM bodies; DELETE FROM pages;")
+            connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         # Never keep a transaction open: worker processes write bodies meanwhile.
-        self.connection.commit()
+        connection.commit()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        connection = self.bodies._connection()
+        assert connection is not None
+        return connection
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.commit()
-            self.connection.close()
-            self.connection = None
+        self.bodies.close()
+
+    def __enter__(self) -> BuildCache:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- parsed notices ----------------------------------------------------
     # One pickle per content folder (a year), so an edit rewrites one small file.
     def notices(self) -> dict[str, tuple]:
-        self._groups: dict[str, dict] = {}
+        self._groups = {}
         if self.folder is None:
             return {}
         entries: dict[str, tuple] = {}
@@ -81,7 +135,8 @@ class BuildCache:
             try:
                 with open(path, "rb") as handle:
                     version, group = pickle.load(handle)
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError,
+                    TypeError):
                 continue
             if version == SCHEMA_VERSION:
                 self._groups[path.name] = group
@@ -95,47 +150,44 @@ class BuildCache:
         for path, entry in entries.items():
             name = hashlib.sha1(str(Path(path).parent).encode("utf-8")).hexdigest()[:12]
             groups.setdefault(f"notices-{name}.pickle", {})[path] = entry
-        previous = getattr(self, "_groups", {})
         for name, group in groups.items():
-            if previous.get(name) != group:
-                temporary = self.folder / f"{name}.tmp"
-                with open(temporary, "wb") as handle:
-                    pickle.dump((SCHEMA_VERSION, group), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                temporary.replace(self.folder / name)
-        for name in set(previous) - set(groups):
+            if self._groups.get(name) != group:
+                data = pickle.dumps((SCHEMA_VERSION, group), protocol=pickle.HIGHEST_PROTOCOL)
+                write_atomic(self.folder / name, data)
+        for name in set(self._groups) - set(groups):
             (self.folder / name).unlink(missing_ok=True)
         self._groups = groups
 
-    # -- rendered bodies ---------------------------------------------------
-    def bodies(self, hashes: list[str]) -> dict[str, str]:
-        if self.connection is None or not hashes:
-            return {}
-        found = {}
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.connection.execute(
-                f"SELECT hash, html FROM bodies WHERE hash IN ({marks})", chunk))
-        return found
-
-    def store_bodies(self, rendered: dict[str, str]) -> None:
-        if self.connection is not None and rendered:
-            self.connection.executemany("REPLACE INTO bodies VALUES (?, ?)", rendered.items())
-            self.connection.commit()
-
     # -- page fingerprints -------------------------------------------------
-    def fingerprints(self, out: Path) -> dict[str, str]:
-        if self.connection is None:
+    def pages(self, out: Path) -> dict[str, str]:
+        """The fingerprint of every page the last build wrote into out (path -> fingerprint)."""
+        if self.folder is None:
             return {}
-        rows = self.connection.execute("SELECT path, fingerprint FROM pages WHERE out = ?", (str(out),))
+        rows = self._db.execute("SELECT path, fingerprint FROM pages WHERE out = ?", (str(out),))
         return dict(rows)
 
-    def store_fingerprints(self, out: Path, fingerprints: dict[str, str]) -> None:
-        if self.connection is None:
+    def forget_pages(self, out: Path, paths: list[str] | None = None) -> None:
+        """Before those pages (None: all) are written: from now on nothing claims them."""
+        if self.folder is None:
             return
-        self.connection.execute("DELETE FROM pages WHERE out = ?", (str(out),))
-        self.connection.executemany(
-            "INSERT INTO pages VALUES (?, ?, ?)",
-            ((str(out), path, value) for path, value in fingerprints.items()),
-        )
-        self.connection.commit()
+        if paths is None:
+            self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
+        else:
+            self._db.executemany("DELETE FROM pages WHERE out = ? AND path = ?",
+                                 ((str(out), path) for path in paths))
+        self._db.commit()
+
+    def store_pages(self, out: Path, fingerprints: dict[str, str]) -> None:
+        """After every page is on disk: the fingerprints of what out now holds."""
+        if self.folder is None:
+            return
+        self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
+        self._db.executemany("INSERT INTO pages VALUES (?, ?, ?)",
+                             ((str(out), path, value) for path, value in fingerprints.items()))
+        self._db.commit()
+
+    # -- search index ------------------------------------------------------
+    @property
+    def search_folder(self) -> Path | None:
+        """Where sitegen/search keeps each shard's index between builds (None: nowhere)."""
+        return self.folder / "search" if self.folder is not None else None

@@ -1,11 +1,16 @@
-"""Every page of the site as (path, template, context): data in, data out."""
+"""Every page of the site as data: a template and what it receives, or a data file and its writer.
+
+What a template receives is all a page is made of (with the theme, the settings and the rendered
+body): sitegen/fingerprint.py derives each page's fingerprint from it, so no second description
+of a page's inputs has to be kept in step with the templates.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from ..citations import Links
@@ -13,30 +18,24 @@ from ..config import Config
 from ..notice import Notice
 from ..relations import LABEL_ORDER, REPEALED, STATUSES, Relations, notice_relations
 from .data import catalog_csv, catalog_json, notice_json
+from .reading import Body
 from .structure import AXES, Site, _url_of_id, notice_url, paginate
 
 
 @dataclass
 class Page:
     path: str  # relative to the site root, e.g. "column/ab12cd34ef/index.html"
-    template: str | None  # None: a data file, context["text"](notice) gives its text
-    context: dict
-    # Everything the page shows, as plain data: equal keys mean byte-identical pages.
-    key: object = None
-    # The notice whose rendered body the page needs (the build fills context["body"]).
-    body_of: Notice | None = field(default=None, repr=False)
+    template: str | None  # None: a data file, whose text `data` writes
+    context: dict = field(default_factory=dict)  # what the template receives
+    # The notice whose rendered body the template shows as `body`, or whose Markdown `data` needs.
+    body: Body | None = field(default=None, repr=False)
+    anchors: tuple[tuple[str, str], ...] = ()  # (citation text, link) made links in the body
+    data: Callable[[Notice | None], str] | None = None  # a data file's text, from the notice
 
 
-def notice_key(notice: Notice, digests: dict[str, str] | None = None) -> object:
-    """The notice's whole content: the digest of its file where the build knows it."""
-    if digests and notice.id in digests:
-        return digests[notice.id]
-    return dataclasses.astuple(notice)
-
-
-@dataclass(frozen=True)
-class Listed:
-    """What a list entry shows of a notice: small, so pages travel cheaply to worker processes."""
+class Listed(NamedTuple):
+    """What a list entry shows of a notice: small, so pages travel cheaply to worker processes
+    (and described quickly by the page fingerprints)."""
 
     id: str
     title: str
@@ -67,11 +66,6 @@ def page_window(number: int, pages: int, around: int = 2) -> list[int | None]:
             window.append(None)
         window.append(n)
     return window
-
-
-def summary_key(items: list[Listed]) -> tuple:
-    """What a list of notices shows: title, date, file number and link (the id)."""
-    return tuple((i.id, i.title, i.day, i.file_number, i.status) for i in items)
 
 
 def root_of(path: str) -> str:
@@ -117,7 +111,7 @@ def validity_context(record: dict, entries: dict[str, Listed]) -> dict:
             "relation_lists": [(label, groups[label]) for label in LABEL_ORDER if groups[label]]}
 
 
-def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str] | None = None,
+def notice_pages(site: Site, entries: dict[str, Listed], bodies: dict[str, Body],
                  links: Links | None = None, validity: dict[str, dict] | None = None,
                  assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
     """Each notice's page and JSON file; assets: by notice id, the files saved beside the site
@@ -141,21 +135,11 @@ def notice_pages(site: Site, entries: dict[str, Listed], digests: dict[str, str]
         saved = dict(sorted((assets or {}).get(notice.id, {}).items()))
         context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
-                   "notice_url": notice_url, "assets": saved, **related, **validity_context(record, entries)}
-        if anchors:
-            context["anchors"] = anchors
-        yield Page(
-            notice_url(notice), "notice.html", context,
-            key=(notice_key(notice, digests), summary_key(listed([newer, older], entries)),
-                 bool(newer), column and column.value, tuple((k, tuple(v)) for k, v in related.items()),
-                 tuple(anchors), repr(record),
-                 summary_key([entries[i["id"]] for i in record["relations"] if i["id"] in entries]),
-                 tuple(saved.items())),
-            body_of=notice,
-        )
-        yield Page(notice_url(notice).removesuffix(".html") + ".json", None,
-                   {"text": partial(notice_json, validity=validity.get(notice.id))},
-                   key=("json", notice_key(notice, digests), repr(validity.get(notice.id))), body_of=notice)
+                   "assets": saved, **related, **validity_context(record, entries)}
+        body = bodies[notice.id]
+        yield Page(notice_url(notice), "notice.html", context, body=body, anchors=tuple(anchors))
+        yield Page(notice_url(notice).removesuffix(".html") + ".json", None, body=body,
+                   data=partial(notice_json, validity=validity.get(notice.id)))
 
 
 def status_filter(axis, term, entries: dict[str, Listed]) -> tuple[tuple[str, int, str], ...]:
@@ -175,20 +159,18 @@ def status_filter(axis, term, entries: dict[str, Listed]) -> tuple[tuple[str, in
                  for status, count in sorted(counted.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
 
 
-def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
-               digests: dict[str, str] | None = None) -> Iterator[Page]:
+def axis_pages(site: Site, config: Config, entries: dict[str, Listed]) -> Iterator[Page]:
     for axis in AXES:
         summaries = [t.summary for t in site.terms[axis.key]]
-        yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": summaries},
-                   key=tuple(summaries))
+        yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": summaries})
         for term in site.terms[axis.key]:
             if axis.key in ("column", "theme"):
                 latest = term.notices[: config.latest]
                 yield Page(f"{axis.folder}/{term.summary.slug}/feed.xml", "feed.xml", {
                     "latest": latest, "updated": next((n.date for n in latest if n.date), None),
-                    "notice_url": notice_url, "feed_title": f"{axis.label}：{term.value}",
+                    "feed_title": f"{axis.label}：{term.value}",
                     "feed_path": f"{axis.folder}/{term.summary.slug}/feed.xml",
-                }, key=("feed", term.value, tuple(notice_key(n, digests) for n in latest)))
+                })
             chunks = paginate(term.notices, config.page_size)
             statuses = status_filter(axis, term, entries)
             for number, chunk in enumerate(chunks, start=1):
@@ -196,8 +178,8 @@ def axis_pages(site: Site, config: Config, entries: dict[str, Listed],
                 yield Page(term.page_url(number), "list.html", {
                     "axis": axis, "term": term.summary, "items": items, "number": number,
                     "pages": len(chunks), "window": page_window(number, len(chunks)),
-                    "notice_url": notice_url, "statuses": statuses,
-                }, key=(term.value, len(term.notices), number, summary_key(items), statuses))
+                    "statuses": statuses,
+                })
 
 
 def year_chart(site: Site) -> list[tuple[str, int, float]]:
@@ -210,11 +192,12 @@ def year_chart(site: Site) -> list[tuple[str, int, float]]:
     return [(str(y), counts.get(y, 0), counts.get(y, 0) / most) for y in years]
 
 
-def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None,
+def site_pages(site: Site, config: Config, bodies: dict[str, Body],
                links: Links | None = None, relations: Relations | None = None,
                assets: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[Page]:
-    """Every page; with relations, each notice's status and relations are shown and exported;
-    with assets, notice pages link to the files saved beside the site."""
+    """Every page (bodies: each notice's, by id); with relations, each notice's status and
+    relations are shown and exported; with assets, notice pages link to the files saved beside
+    the site."""
     latest = site.notices[: config.latest]
     validity = ({n.id: notice_relations(relations, n.id, _url_of_id) for n in site.notices}
                 if relations is not None else None)
@@ -225,25 +208,24 @@ def site_pages(site: Site, config: Config, digests: dict[str, str] | None = None
     chart = year_chart(site)
     yield Page("index.html", "home.html", {
         "latest": latest_items, "terms": terms, "total": len(site.notices),
-        "notice_url": notice_url, "chart": chart,
-    }, key=(summary_key(latest_items), tuple(terms.items()), len(site.notices), tuple(chart)))
-    yield from notice_pages(site, entries, digests, links, validity, assets)
-    yield from axis_pages(site, config, entries, digests)
-    every = (tuple(notice_key(n, digests) for n in site.notices), repr(validity))
-    yield Page("catalog.json", None, {"text": partial(catalog_json, site.notices, validity)}, key=("catalog", every))
-    yield Page("catalog.csv", None, {"text": partial(catalog_csv, site.notices, validity)}, key=("csv", every))
-    yield Page("search.html", "search.html", {}, key="search")
+        "chart": chart,
+    })
+    yield from notice_pages(site, entries, bodies, links, validity, assets)
+    yield from axis_pages(site, config, entries)
+    yield Page("catalog.json", None, data=partial(catalog_json, site.notices, validity))
+    yield Page("catalog.csv", None, data=partial(catalog_csv, site.notices, validity))
+    yield Page("search.html", "search.html")
     # Netlify serves 404.html at any depth, so its links start from the site's own path.
     not_found_root = urlsplit(config.base_url).path or "/"
-    yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"}, key="404")
+    yield Page("404.html", "404.html", {"root": not_found_root.rstrip("/") + "/"})
     updated = next((n.date for n in site.notices if n.date), None)
     yield Page("feed.xml", "feed.xml", {
-        "latest": latest, "updated": updated, "notice_url": notice_url,
+        "latest": latest, "updated": updated,
         "feed_title": "", "feed_path": "feed.xml",
-    }, key=tuple(notice_key(n, digests) for n in latest))
+    })
     urls = list(_sitemap_urls(site, config))
-    yield Page("sitemap.xml", "sitemap.xml", {"urls": urls}, key=tuple(urls))
-    yield Page("robots.txt", "robots.txt", {}, key="robots")
+    yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
+    yield Page("robots.txt", "robots.txt")
 
 
 def _sitemap_urls(site: Site, config: Config) -> Iterator[str]:

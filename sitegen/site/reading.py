@@ -1,16 +1,18 @@
 """Reading the archive for a build: every notice file, parsed on every core or taken from the cache.
 
 Notices are kept without their bodies: a body is read from its file by the worker that renders
-its page, so bodies never travel between processes or pile up in memory. Citations are found
-here too, once per file version.
+its page (`Body`), so bodies never travel between processes or pile up in memory. Citations and
+validity statements are found here too, once per file version.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from ..citations import find_citations, plain_body
 from ..content import ContentError, notice_files, parse_notice, read_body
@@ -21,28 +23,88 @@ from ..relations import find_statements
 from .cache import BuildCache
 
 
+@dataclass(frozen=True)
+class Body:
+    """A notice's Markdown body by reference: the worker that renders it reads it from its file."""
+
+    notice: Notice  # without its body
+    path: Path
+    key: str  # the rendered body's key (fingerprint.body_digest)
+    digest: str  # hash of the file's bytes: the notice's metadata and body
+
+    def read(self) -> Notice:
+        """The notice with its body."""
+        return dataclasses.replace(self.notice, body=read_body(self.path))
+
+
+@dataclass
+class Entry:
+    """One notice of the archive as the build sees it."""
+
+    notice: Notice  # without its body (`body.read()` gives it)
+    path: Path
+    digest: str  # hash of the file's bytes
+    body_key: str  # hash of the Markdown body and of what renders it
+    citations: list  # (kind, text, key) of each citation in the body, as Citation is
+    statements: list  # acts and validity clauses (relations.py)
+
+    @cached_property
+    def body(self) -> Body:
+        return Body(self.notice, self.path, self.body_key, self.digest)
+
+
 @dataclass
 class Content:
-    """The archive as the build sees it: notices without their bodies (`body` reads one)."""
+    """The archive: an entry per notice, and an error line per file that could not be read."""
 
-    notices: list[Notice]
+    entries: list[Entry]
     errors: list[str]
-    paths: dict[str, Path]  # id -> file
-    digests: dict[str, str]  # id -> hash of the file's bytes
-    body_digests: dict[str, str]  # id -> hash of the Markdown body
-    citations: dict = field(default_factory=dict)  # id -> citations found in the body
-    statements: dict = field(default_factory=dict)  # id -> acts and validity clauses (relations.py)
 
     def body(self, notice: Notice) -> str:
-        return read_body(self.paths[notice.id])
+        """A notice's Markdown body, read from its file."""
+        return read_body(self.by_id[notice.id].path)
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {entry.notice.id: entry for entry in self.entries}
+
+    @cached_property
+    def notices(self) -> list[Notice]:
+        return [entry.notice for entry in self.entries]
+
+    @cached_property
+    def paths(self) -> dict[str, Path]:
+        return {entry.notice.id: entry.path for entry in self.entries}
+
+    @cached_property
+    def digests(self) -> dict[str, str]:
+        return {entry.notice.id: entry.digest for entry in self.entries}
+
+    @cached_property
+    def citations(self) -> dict[str, list]:
+        return {entry.notice.id: entry.citations for entry in self.entries}
+
+    @cached_property
+    def statements(self) -> dict[str, list]:
+        return {entry.notice.id: entry.statements for entry in self.entries if entry.statements}
 
 
-def _parse_file(path: Path) -> tuple:
-    """(notice or error line, hash of the file's bytes, hash of the body, citations, statements)."""
+class Parsed(NamedTuple):
+    """What the cache keeps of a content file, valid while its stamp stays the same."""
+
+    stamp: str
+    digest: str
+    body_key: str
+    notice: tuple | str  # the notice as plain tuples (_flatten), or the file's error line
+    citations: list
+    statements: list
+
+
+def _parse_file(path: Path) -> Parsed:
     try:
         data = path.read_bytes()
     except OSError as error:  # unreadable, or gone since the folder was listed
-        return f"{path}:1: file: cannot be read ({error.strerror})", "", "", [], []
+        return Parsed("", "", "", f"{path}:1: file: cannot be read ({error.strerror})", [], [])
     try:
         try:
             text = data.decode("utf-8")
@@ -50,12 +112,12 @@ def _parse_file(path: Path) -> tuple:
             raise ContentError(path, 1, "file", "not UTF-8 text") from None
         notice = parse_notice(text, path)
     except ContentError as error:
-        return str(error), "", "", [], []
-    citations = find_citations(plain_body(notice.body))
+        return Parsed("", "", "", str(error), [], [])
+    citations = [tuple(c) for c in find_citations(plain_body(notice.body))]
     statements = find_statements(notice.title, notice.body)
-    body_hash = body_digest(notice.body)
+    body_key = body_digest(notice.body)
     notice.body = ""
-    return notice, hashlib.sha1(data).hexdigest(), body_hash, citations, statements
+    return Parsed("", hashlib.sha1(data).hexdigest(), body_key, _flatten(notice), citations, statements)
 
 
 def _flatten(notice: Notice | str):
@@ -94,23 +156,17 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     for path in notice_files(content_dir):
         stat = path.stat()
         stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
-    changed = [p for p, stamp in stamps.items() if (known.get(str(p)) or ("",))[0] != stamp]
+    changed = [p for p, stamp in stamps.items() if str(p) not in known or known[str(p)].stamp != stamp]
     mapped = workers.map(_parse_file, changed) if workers else parallel_map(_parse_file, changed)
     parsed = dict(zip(changed, mapped))
 
-    entries: dict[str, tuple] = {}
-    content = Content([], [], {}, {}, {})
+    rows: dict[str, Parsed] = {}
+    content = Content([], [])
     seen: dict[str, Path] = {}
     for path, stamp in stamps.items():
-        if path in parsed:
-            notice, file_digest, body_hash, citations, statements = parsed[path]
-            entries[str(path)] = (stamp, file_digest, body_hash, _flatten(notice),
-                                  [tuple(c) for c in citations], statements)
-        else:
-            entries[str(path)] = known[str(path)]
-            _, file_digest, body_hash, flat, flat_citations, statements = known[str(path)]
-            notice = _unflatten(flat)
-            citations = flat_citations  # (kind, text, key) tuples, as Citation is
+        row = parsed[path]._replace(stamp=stamp) if path in parsed else known[str(path)]
+        rows[str(path)] = row
+        notice = _unflatten(row.notice)
         if isinstance(notice, str):
             content.errors.append(notice)
             continue
@@ -118,13 +174,7 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
             content.errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
             continue
         seen[notice.id] = path
-        content.notices.append(notice)
-        content.paths[notice.id] = path
-        content.digests[notice.id] = file_digest
-        content.body_digests[notice.id] = body_hash
-        content.citations[notice.id] = citations
-        if statements:
-            content.statements[notice.id] = statements
-    if cache and entries != known:
-        cache.store_notices(entries)
+        content.entries.append(Entry(notice, path, row.digest, row.body_key, row.citations, row.statements))
+    if cache and rows != known:
+        cache.store_notices(rows)
     return content

@@ -1,7 +1,8 @@
 """A theme: its Jinja templates and its static files, and one version over both.
 
 Templates see the browse axes as the global `axes` (sitegen/site/structure.py defines them
-once); a theme loops over them instead of naming them. Static files are copied as they are;
+once; a theme loops over them instead of naming them) and `notice_url(notice)`, the page of
+any notice or list entry. Static files are copied as they are;
 a symbolic link is never followed (it could point anywhere: `/proc/self/environ`).
 """
 
@@ -21,7 +22,7 @@ from .. import __version__
 from ..urls import href
 from ..xml_chars import strip_xml_forbidden
 from .assets import local_links
-from .structure import AXES
+from .structure import AXES, notice_url
 
 
 @lru_cache(maxsize=4)
@@ -43,6 +44,7 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
     # `{{ body|local_links(assets, root) }}`: images and links to files saved beside the site.
     environment.filters["local_links"] = local_links
     environment.globals["axes"] = AXES
+    environment.globals["notice_url"] = notice_url
     return environment
 
 

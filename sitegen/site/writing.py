@@ -1,17 +1,126 @@
-"""Putting a site on disk: whole into a staging folder that replaces the output in two renames
-(a cold build), or file by file in place, each through a temporary file and a rename (a warm
-build). Either way no reader ever sees half a file, and a killed build leaves nothing behind
-that the next one would trust or keep: stale staging folders are removed at start.
+"""Rendering pages and putting them on disk.
+
+Pages are rendered and written on every core, a batch at a time, so rendered pages are never
+all in memory. A worker renders the bodies the cache has none of (reading each notice's
+Markdown from its file: bodies never travel between processes), adds them to the cache, and
+renders and writes its pages.
+
+A cold build writes into a staging folder that replaces the output in two renames at the end;
+a warm build writes in place, each file through a temporary file and a rename. Either way no
+reader ever sees half a file, and a killed build leaves nothing the next one would keep:
+stale staging folders are removed at start.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..content import write_atomic
+from ..citations import link_html
+from ..config import Config
+from ..content import current_umask, read_body, write_atomic
+from ..fingerprint import body_digest
+from ..parallel import POOL_THRESHOLD, Workers
+from ..render import render_markdown
+from .cache import BodyStore
+from .outline import outline
+from .pages import Page, root_of
+from .theme import template_environment
+
+BATCH = 2000  # pages whose bodies are in memory at once (two batches in flight)
+CHUNK = 50  # pages a worker renders per task
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how pages are rendered and written (small: it travels to every worker)."""
+
+    config: Config
+    theme_dir: Path
+    theme_version: str
+    folder: Path
+    in_place: bool  # a warm build replaces files in place, each through a temporary file
+    bodies: BodyStore  # where rendered bodies are kept
+
+
+def render_page(page: Page, output: Output, body: str | None = None) -> str:
+    """A page's text from its template, given what the template receives and the rendered body
+    (with an anchor on each heading, and the outline of those headings)."""
+    context = {"config": output.config, "root": root_of(page.path), "page_path": page.path}
+    context.update(page.context)
+    if body is not None:
+        context["body"], context["outline"] = outline(body)
+    environment = template_environment(output.theme_dir, output.theme_version)
+    return environment.get_template(page.template).render(context)
+
+
+def write_pages(pages: list[Page], output: Output, workers: Workers,
+                progress: Callable[[int, int], None] | None = None) -> None:
+    """Render and write pages on every core: the next batch is handed out while the workers are
+    busy with this one, and a batch's cached bodies are let go when it is done."""
+    done = 0
+    in_flight: deque[list] = deque()
+
+    def finish(futures: list) -> None:
+        nonlocal done
+        for future in futures:
+            done += future.result()
+            if progress:
+                progress(done, len(pages))
+
+    inline = len(pages) < POOL_THRESHOLD
+    for start in range(0, len(pages), BATCH):
+        batch = pages[start : start + BATCH]
+        cached = output.bodies.get(sorted({p.body.key for p in batch if p.template and p.body}))
+        futures = []
+        for i in range(0, len(batch), CHUNK):
+            chunk = batch[i : i + CHUNK]
+            bodies = {p.body.key: cached[p.body.key] for p in chunk
+                      if p.template and p.body and p.body.key in cached}
+            futures.append(workers.submit(_write_chunk, output, chunk, bodies, inline=inline))
+        in_flight.append(futures)
+        if len(in_flight) > 1:
+            finish(in_flight.popleft())
+    while in_flight:
+        finish(in_flight.popleft())
+
+
+def _write_chunk(output: Output, pages: list[Page], bodies: dict[str, str]) -> int:
+    """Render (with the bodies the cache had none of) and write pages; the number written."""
+    rendered: list[tuple[str, str]] = []
+    markdown_of: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
+    made: set[Path] = set()  # folders made already (a chunk's pages share a few)
+    for page in pages:
+        markdown = None
+        if page.body is not None and (not page.template or page.body.key not in bodies):
+            markdown = markdown_of.get(page.body.path)
+            if markdown is None:
+                markdown = markdown_of[page.body.path] = read_body(page.body.path)
+        if page.template is None:
+            notice = None if page.body is None else page.body.notice
+            if notice is not None:
+                notice = dataclasses.replace(notice, body=markdown)
+            text = page.data(notice)
+        else:
+            body = None
+            if page.body is not None:
+                body = bodies.get(page.body.key)
+                if body is None:
+                    body = render_markdown(markdown)
+                    # Keyed by the Markdown read now: the file may have changed since it was parsed.
+                    rendered.append((body_digest(markdown), body))
+                if page.anchors:
+                    body = link_html(body, list(page.anchors))
+            text = render_page(page, output, body)
+        write_file(output.folder, page.path, text, output.in_place, made)
+    output.bodies.add(rendered)
+    return len(pages)
 
 
 def write_file(folder: Path, path: str, text: str, in_place: bool, made: set[Path]) -> None:
@@ -89,7 +198,7 @@ def _alive(pid: int) -> bool:
 
 def swap(staging: Path, out_dir: Path) -> None:
     """Replace the output folder in two renames, so it is never half-written."""
-    os.chmod(staging, 0o777 & ~_umask())
+    os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp made it 0700
     if out_dir.exists():
         retired = out_dir.with_name(f"{_staging_prefix(out_dir)}old")
         shutil.rmtree(retired, ignore_errors=True)
@@ -98,9 +207,3 @@ def swap(staging: Path, out_dir: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         staging.rename(out_dir)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
