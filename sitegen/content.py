@@ -45,6 +45,7 @@ DATE_FIELDS = ("written", "date")
 FIELD_ORDER = (
     "title", "id", "file_number", "issuer", "department", "written", "date", "column",
     "theme", "doc_type", "index_code", "source_url", "attachments", "also_published", "status",
+    "body",
 )
 CHECKSUM_FIELD = "import_checksum"
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {CHECKSUM_FIELD}
@@ -72,6 +73,7 @@ def front_matter(notice: Notice) -> dict:
         "theme": notice.theme, "doc_type": notice.doc_type,
         "index_code": notice.index_code, "source_url": notice.source_url,
         "status": notice.status,
+        "body": "missing" if notice.body_missing else "",
         "attachments": [{"title": a.title, "url": a.url} for a in notice.attachments],
         "also_published": [
             {k: v for k, v in (("id", p.id), ("column", p.column), ("source_url", p.source_url)) if v}
@@ -269,6 +271,12 @@ def _notice_from(meta: dict, body: str, path: Path, meta_text: str) -> Notice:
         for item in _records(meta, "also_published", ("id", "column", "source_url"), ("id",), fail)
     ]
     _check_urls(values, fail)
+    if "body" in meta:
+        if meta["body"] != "missing":
+            fail("body", "the only value is `missing` (the body is the text after the front matter)")
+        if body.strip():
+            fail("body", "says missing, but the file has a body: remove the line")
+        values["body_missing"] = True
     return Notice(body=body, **values)
 
 

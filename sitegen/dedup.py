@@ -31,6 +31,8 @@ def near_identical(a: Notice, b: Notice) -> bool:
     Linear in the text length, unlike an edit distance, so a crawl with many
     same-titled notices stays fast.
     """
+    if a.body_missing or b.body_missing:
+        return False  # no text to compare: two records without a body are not alike by it
     return _similar(_shingles(a), _shingles(b))
 
 
@@ -84,6 +86,7 @@ def _near_identical_pairs(same: list[Notice]) -> Iterator[tuple[str, str]]:
     |runs| - ceil(t * |runs|) + 1 runs. Only texts that do are compared; the answer is the same
     as comparing all pairs.
     """
+    same = [notice for notice in same if not notice.body_missing]  # no text to compare
     shingles = {notice.id: _shingles(notice) for notice in same}
     frequency = Counter(run for runs in shingles.values() for run in runs)
     index: dict[str, list[str]] = defaultdict(list)  # run -> ids with it in their prefix

@@ -51,6 +51,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+    without_body: list[str] = field(default_factory=list)  # imported from metadata only
     conflicts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -71,7 +72,8 @@ class ImportReport:
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {count(len(self.merged), 'merged duplicate')}, "
-            f"{self.failed} failed, {count(len(self.conflicts), 'conflict')}; "
+            f"{self.failed} failed, {count(len(self.conflicts), 'conflict')}"
+            f"{f', {len(self.without_body)} without body' if self.without_body else ''}; "
             f"text fidelity {self.overall_fidelity:.2%} "
             f"({perfect}/{len(self.fidelity)} notices exact); "
             f"layout {layout_text(total_layout(self.fidelity.values()))}"
@@ -164,6 +166,8 @@ def _convert(job: tuple[RawRecord, Source]) -> _Converted:
         draft = source.draft(raw)
     except RecordError as error:
         return _Converted(raw, error=str(error))
+    if draft.body_missing:
+        return _Converted(raw, dataclasses.replace(draft.notice, body_missing=True), draft.warnings)
     notice, conversion = converted(draft)
     fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
     return _Converted(raw, notice, draft.warnings, fidelity=fidelity)
@@ -186,7 +190,11 @@ def convert_records(
         notice = result.notice
         for warning in result.warnings:
             report.warnings.append(f"{page}: record {notice.id}: {warning}")
+        fresh[notice.id] = notice
         fidelity = result.fidelity
+        if fidelity is None:  # no body: nothing to measure
+            report.without_body.append(notice.id)
+            continue
         report.fidelity[notice.id] = fidelity
         if not fidelity.perfect:
             report.warnings.append(
@@ -195,7 +203,6 @@ def convert_records(
             )
         if not fidelity.layout.exact:
             report.warnings.append(f"{page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
-        fresh[notice.id] = notice
     return fresh
 
 
@@ -274,6 +281,10 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
             # Keep what earlier imports merged into this notice.
             known = {p.id for p in notice.also_published}
             notice.also_published += [p for p in old.also_published if p.id not in known]
+            if notice.body_missing and not old.body_missing:
+                # A list-only record never empties a notice whose body an earlier import had.
+                notice.body, notice.body_missing = old.body, False
+                notice.attachments = old.attachments or notice.attachments
         pool[key] = notice
 
     # Which notice each file belongs to: a file is never written over another notice's.

@@ -37,6 +37,7 @@ class Notice:
     index_code: str = ""
     source_url: str = ""
     status: str = ""  # 时效性 set by hand (docs/schema.md); "" = derived from the archive
+    body_missing: bool = False  # the record had no body (a list-only query): `body: missing`
     attachments: list[Attachment] = field(default_factory=list)
     also_published: list[Publication] = field(default_factory=list)
 

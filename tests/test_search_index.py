@@ -124,6 +124,12 @@ def test_the_indexer_dies_with_the_build(tmp_path):
     child = subprocess.Popen(
         [sys.executable, "-c", SLEEPER], stdout=subprocess.PIPE, text=True)
     grandchild = int(child.stdout.readline())
+    # setpriv arms the parent-death signal just before it becomes the program: wait for that
+    # (a kill in the microseconds before it is a window no wrapper can close).
+    for _ in range(100):
+        if Path(f"/proc/{grandchild}/cmdline").read_bytes().startswith(b"sleep"):
+            break
+        time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
     child.wait()
     for _ in range(50):

@@ -104,7 +104,7 @@ def test_title_only_in_title_text_with_highlighting(tmp_path):
 
 
 @pytest.mark.parametrize("infoextends, reason", [
-    (None, "no infoextends"),
+    # None (no infoextends at all) is a record without a body: tests/test_bodiless.py
     ("{not json", "not valid JSON"),
     (json.dumps({"infoContent": "[{\"fieldName\": \"other\"}]"}), "no field named content"),
     (json.dumps({"infoContent": "{}"}), "not a list"),

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 
 from ..content import slug_for
 from ..notice import Notice
+from .terms import issuer_names, theme_path
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,18 @@ class Axis:
         if self.key == "year":
             return str(notice.year) if notice.year else ""
         return getattr(notice, self.key)
+
+    def values_of(self, notice: Notice) -> list[str]:
+        """The terms a notice is listed under: each issuer of a joint notice, a theme and
+        the themes above it."""
+        value = self.value_of(notice)
+        if not value:
+            return []
+        if self.key == "issuer":
+            return issuer_names(value)
+        if self.key == "theme":
+            return theme_path(value)
+        return [value]
 
 
 AXES = (
@@ -102,8 +115,7 @@ def build_structure(notices: list[Notice]) -> Site:
     for axis in AXES:
         grouped: dict[str, list[Notice]] = defaultdict(list)
         for notice in ordered:
-            value = axis.value_of(notice)
-            if value:
+            for value in axis.values_of(notice):
                 grouped[value].append(notice)
         if axis.key == "year":
             order = sorted(grouped, reverse=True)

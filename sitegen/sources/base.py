@@ -69,6 +69,7 @@ class Draft:
     body_html: str
     base_url: str  # what relative links of the body resolve against
     warnings: list[str] = field(default_factory=list)
+    body_missing: bool = False  # the record carries metadata only (a list-only query)
 
 
 class Source(Protocol):

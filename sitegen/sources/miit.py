@@ -76,7 +76,10 @@ class MiitSource:
         title = text_field(record, title_key)
         if not title:
             raise RecordError("no title")
-        fields = content_fields(record)
+        # A list-only query answers title, url and dates without infoextends: a notice
+        # without a body, which a later import of the full record fills in.
+        body_missing = record.get("infoextends") in (None, "")
+        fields = [] if body_missing else content_fields(record)
         warnings: list[str] = []
         source_url = source_url_of(record, "url", self.origin, warnings)
         notice = Notice(
@@ -94,6 +97,8 @@ class MiitSource:
             source_url=source_url,
             attachments=file_fields(fields, source_url or self.origin),
         )
+        if body_missing:
+            return Draft(notice, "", source_url or self.origin, warnings, body_missing=True)
         return Draft(notice, body_html(fields), source_url or self.origin, warnings)
 
 
