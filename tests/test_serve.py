@@ -17,6 +17,7 @@ import pytest
 from sitegen.config import load_config
 from sitegen.errors import UserError
 from sitegen.serve import Preview, make_server, netlify_header_rules, serve_forever, watch
+from sitegen.site.build import build_site
 
 from .samples import REPO
 
@@ -54,6 +55,7 @@ def previewing(project: Path):
     finally:
         live.stop.set()
         runner.join(timeout=10)
+        live.close()
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +174,40 @@ def test_notice_files_broken_before_serving_do_not_block_rebuilds(tmp_path):
     live.rebuild()
     assert live.live.error == "" and live.live.version == 1
     assert "新" in (project / "public" / "notices" / f"{NOTICE}.html").read_text(encoding="utf-8")
+    assert live.search.wait(timeout=120) and live.live.error == ""  # the search index, too
+    live.close()
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file()}
+
+
+def test_a_newer_edit_stops_the_search_catch_up_and_the_site_ends_as_a_cold_build(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    lines: list[str] = []
+    live = Preview(lambda: load_config(project, theme=THEME), project, lines.append)
+    try:
+        live.first_build()
+        path = notice_file(project)
+        good = path.read_text(encoding="utf-8")
+        # Two edits in quick succession: each rebuild writes the pages at once, without waiting
+        # for the search index of the one before (which it stops).
+        for word in ("甲修订", "乙修订"):
+            path.write_text(good.replace("title: ", f"title: {word}", 1), encoding="utf-8")
+            live.rebuild()
+            page = (project / "public" / "notices" / f"{NOTICE}.html").read_text(encoding="utf-8")
+            assert word in page and live.live.error == ""
+        assert live.search.wait(timeout=120)
+    finally:
+        live.close()
+    # Only the last catch-up ran to its end; the two stopped before it left nothing behind.
+    assert [line for line in lines if line.startswith("search index")] == [lines[-1]]
+    assert lines[-1].startswith("search index up to date")
+    cold = load_config(project, theme=THEME, out=str(tmp_path / "cold"), cache=str(tmp_path / "cold-cache"))
+    build_site(cold, project)
+    assert files_of(project / "public") == files_of(tmp_path / "cold")
 
 
 def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
