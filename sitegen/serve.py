@@ -308,11 +308,18 @@ def watch(paths: Callable[[], list[Path]], on_change: Callable[[], None], stop: 
           seen: dict[str, tuple[int, int]] | None = None) -> None:
     """Call on_change after the files under paths() change and then stay unchanged for settle
     seconds (an editor's save, or a burst of them, gives one rebuild). `seen` is the state the
-    site was built from, when known: an edit made before this thread gets going still counts."""
+    site was built from, when known: an edit made before this thread gets going still counts.
+
+    Looking over a large archive takes a while: it is looked over less often then, so that
+    watching takes at most about a fifth of a core (CPU time, so a busy machine does not
+    slow it down further)."""
     if seen is None:
         seen = snapshot(paths())
-    while not stop.wait(interval):
+    wait = interval
+    while not stop.wait(wait):
+        started = time.thread_time()
         current = snapshot(paths())
+        wait = max(interval, 4 * (time.thread_time() - started))
         if current == seen:
             continue
         while not stop.wait(settle):

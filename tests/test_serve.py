@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import socket
@@ -226,6 +227,27 @@ def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
     stop.set()
     watcher.join()
     assert calls == [1]
+
+
+def test_watching_a_large_archive_looks_over_it_less_often(tmp_path):
+    looks: list[float] = []
+
+    def slow_paths() -> list[Path]:  # as if looking over the files took 50 ms of CPU
+        looks.append(time.monotonic())
+        started = time.thread_time()
+        while time.thread_time() - started < 0.05:
+            pass
+        return [tmp_path]
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(slow_paths, lambda: None, stop),
+                               kwargs={"interval": 0.01, "seen": {}}, daemon=True)
+    watcher.start()
+    time.sleep(1.5)
+    stop.set()
+    watcher.join()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(looks[1:])]
+    assert gaps and min(gaps) >= 0.2 - 0.01  # four times what a look costs, not every 10 ms
 
 
 def test_a_port_in_use_is_one_line():
