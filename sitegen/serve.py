@@ -426,7 +426,9 @@ class SearchCatchUp:
             *printed, last = output.splitlines() or [""]
             try:
                 result = json.loads(last)
-            except ValueError:  # it died without saying why
+            except ValueError:
+                result = None
+            if not isinstance(result, dict):  # it died without saying why
                 ended = f"the search index step ended with status {process.returncode}"
                 result = {"error": [*printed[-20:], last, ended]}
             if result.get("error"):
