@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
-from ..site.terms import issuer_names
+from ..terms import issuer_names
 from .tokens import tokens, unigrams
 
 
