@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import write_pages  # noqa: E402
-from sitegen.importer import _convert  # noqa: E402
-from sitegen.sources import source_for  # noqa: E402
-from sitegen.sources.base import read_page_file  # noqa: E402
+from bench.generate import write_pages
+from sitegen.importer import _convert
+from sitegen.sources import source_for
+from sitegen.sources.base import read_page_file
 
 
 def records_of(pages: list[Path], source_name: str):
