@@ -444,6 +444,9 @@ def catch_up_child() -> None:
     stdout ({"error": null} or {"error": [lines]})."""
     request = json.loads(sys.stdin.read())
     exit_with_parent(request["parent"])
+    # Background work: the preview's rebuilds and the browser's reloads go first (its workers
+    # and Pagefind inherit this).
+    os.nice(10)
     config = Config(**request["config"])
     try:
         build_allowing(config, Path(request["root"]), set(request["accepted"]), search=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import socket
 import threading
@@ -227,6 +228,22 @@ def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
     stop.set()
     watcher.join()
     assert calls == [1]
+
+
+def test_the_search_catch_up_gives_way_to_the_preview(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    live = Preview(lambda: load_config(project, theme=THEME), project, lambda line: None)
+    try:
+        live.first_build()
+        child = live.search.process.pid
+        deadline = time.monotonic() + 30
+        niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        while os.getpriority(os.PRIO_PROCESS, child) == niceness and time.monotonic() < deadline:
+            time.sleep(0.01)  # it lowers its priority once it has read what to do
+        assert os.getpriority(os.PRIO_PROCESS, child) == min(niceness + 10, 19)
+    finally:
+        live.close()
 
 
 def test_watching_a_large_archive_looks_over_it_less_often(tmp_path):
