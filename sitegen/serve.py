@@ -35,6 +35,7 @@ from .config import SETTINGS_FILE, Config
 from .errors import UserError, count, explain
 from .parallel import exit_with_parent
 from .site.build import BuildError, BuildReport, build_site
+from .site.theme import template_environment, theme_version
 
 LIVE_PREFIX = "/_sitegen/"
 CONTENT_TYPES = {
@@ -482,7 +483,19 @@ class Preview:
         report = build_site(self.config, self.root, keep_going=True, search=False)
         self.accepted = set(report.skipped)
         self.search.start(self.config, self.root, self.accepted)
+        self._compile_templates()
         return report
+
+    def _compile_templates(self) -> None:
+        """Compile the theme's templates now (a build that wrote no page compiled none), so
+        the first edit does not wait for it."""
+        try:
+            theme = self.config.theme_dir(self.root)
+            environment = template_environment(theme, theme_version(theme))
+            for name in environment.list_templates():
+                environment.get_template(name)
+        except Exception:  # noqa: BLE001, S110 - a broken template is the rebuild's to report
+            pass
 
     def watched(self) -> list[Path]:
         root = self.root

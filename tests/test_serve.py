@@ -246,6 +246,24 @@ def test_the_search_catch_up_gives_way_to_the_preview(tmp_path):
         live.close()
 
 
+def test_the_templates_are_compiled_before_the_first_edit(tmp_path):
+    from sitegen.site.theme import template_environment, theme_version
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    config = load_config(project, theme=THEME)
+    build_site(config, project, search=False)
+    template_environment.cache_clear()  # a server started on a site already built
+    live = Preview(lambda: config, project, lambda line: None)
+    try:
+        assert live.first_build().written == 0
+    finally:
+        live.close()
+    theme = config.theme_dir(project)
+    environment = template_environment(theme, theme_version(theme))
+    assert len(environment.cache) == len(environment.list_templates()) >= 5
+
+
 def test_watching_a_large_archive_looks_over_it_less_often(tmp_path):
     looks: list[float] = []
 
