@@ -1,8 +1,10 @@
 """The search index of a site, in two calls over plain data:
 
     plan = plan_search_index(entries, digests, cache_dir)     # which shards must be indexed
-    write_search_index(plan, bodies, site_dir, offline)        # bodies: id -> rendered HTML,
-                                                               # for plan.needs_bodies only
+    write_search_index(plan, bodies, site_dir, offline)        # bodies: for each shard of
+                                                               # plan.stale in turn, id -> HTML
+Bodies come one shard at a time (an iterator that may render them as it goes), so a build
+holds the text of a few shards at once, never the archive's.
 The site gets pagefind/catalog.js (what the page needs before any query: the token rules, the
 filters and their values, and per notice its date, filter values and length, newest first),
 the engine script pagefind/sitegen-search.js, and pagefind/shards/<name>-<fingerprint>/.
@@ -13,7 +15,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,10 +48,6 @@ class SearchPlan:
     cache_dir: Path
     scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
-    @property
-    def needs_bodies(self) -> list[str]:
-        """The ids of the notices whose rendered bodies write_search_index needs."""
-        return [entry.notice.id for shard in self.stale for entry in shard.entries]
 
 
 def plan_search_index(entries: list[SearchEntry], digests: dict[str, str], cache_dir: Path | None) -> SearchPlan:
@@ -64,20 +63,30 @@ def plan_search_index(entries: list[SearchEntry], digests: dict[str, str], cache
     return SearchPlan(shards, stale, cache_dir, scratch)
 
 
-def write_search_index(plan: SearchPlan, bodies: dict[str, str], site_dir: Path, offline: bool = False) -> list[str]:
+def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_dir: Path,
+                       offline: bool = False) -> list[str]:
     """Index the stale shards and write the site's search files; the names of the shards indexed.
 
+    bodies yields, for each shard of plan.stale in order, its notices' rendered body HTML by
+    id; it is read one shard ahead of the indexers, so at most a few shards' texts are held.
     With offline, shards also carry their chunks as scripts, which search from disk reads
     (pages opened from disk can load scripts but not fetch files).
     """
     try:
-        texts = {}
-        for shard in plan.stale:
-            for entry in shard.entries:
-                texts[entry.notice.id] = notice_texts(entry.notice, bodies[entry.notice.id])
         workers = max(1, min(worker_count(), len(plan.stale)))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(index_shard, s, texts, plan.cache_dir) for s in plan.stale]:
+            running: set[Future] = set()
+            for shard, shard_bodies in zip(plan.stale, bodies):
+                texts = {entry.notice.id: notice_texts(entry.notice, shard_bodies[entry.notice.id])
+                         for entry in shard.entries}
+                del shard_bodies
+                running.add(pool.submit(index_shard, shard, texts, plan.cache_dir))
+                del texts
+                if len(running) >= workers:
+                    finished, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        future.result()
+            for future in running:
                 future.result()
         root = site_dir / "pagefind"
         shards_root = root / "shards"
@@ -129,7 +138,7 @@ def catalog(plan: SearchPlan, offline: bool) -> dict:
         docs["length"].extend(info["lengths"])
         docs["date"].extend(int(e.notice.date.strftime("%Y%m%d")) if e.notice.date else 0 for e in shard.entries)
         shards.append({"folder": shard.folder, "name": shard.name, "offset": offset, "count": len(shard.entries),
-                       "chunks": info["chunks"], "pages": info["pages"]})
+                       "chunks": info["chunks"], "pages": info["pages"], "pack": info["pack"]})
         offset += len(shard.entries)
     return {"spec": SPEC, "facets": facets, "record": list(RECORD),
             "fields": [[name, weight] for name, weight in FIELDS], "shards": shards, "docs": docs,

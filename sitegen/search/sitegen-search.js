@@ -220,18 +220,46 @@
     return out;
   }
 
-  // Occurrences of a term in one shard: Map(page -> [title, file number, body] counts).
+  // Where each notice of a shard starts within its Pagefind page: a page holds `pack`
+  // notices one after another, each taking as many positions as its length.
+  function starts(cat, shard) {
+    if (!shard.starts) {
+      shard.starts = new Int32Array(shard.count);
+      for (let i = 0, at = 0; i < shard.count; i++) {
+        if (i % shard.pack === 0) at = 0;
+        shard.starts[i] = at;
+        at += cat.docs.length[shard.offset + i];
+      }
+    }
+    return shard.starts;
+  }
+
+  // The notice (numbered within its shard) at a position of a Pagefind page.
+  function localDoc(cat, shard, page, position) {
+    const pack = shard.pages ? shard.pages[page] : page;
+    const first = starts(cat, shard);
+    let lo = pack * shard.pack;
+    let hi = Math.min(lo + shard.pack, shard.count) - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (first[mid] <= position) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  // Occurrences of a term in one shard: Map(notice within the shard -> [title, file number,
+  // body] counts).
   async function occurrences(cat, shard, term) {
     const found = new Map();
-    const add = (page, field) => {
-      let counts = found.get(page);
-      if (!counts) found.set(page, (counts = new Array(cat.fields.length).fill(0)));
+    const add = (page, position, field) => {
+      const doc = localDoc(cat, shard, page, position);
+      let counts = found.get(doc);
+      if (!counts) found.set(doc, (counts = new Array(cat.fields.length).fill(0)));
       counts[field]++;
     };
     const how = plan(cat, term);
     if (how.single) {
       const match = (await wordsFor(cat, shard, how.single, how.single)).find(([w]) => w === how.single);
-      for (const { page, fields } of match ? match[1] : []) for (const field of fields) add(page, field);
+      for (const { page, positions, fields } of match ? match[1] : []) {
+        positions.forEach((position, i) => add(page, position, fields[i]));
+      }
       return found;
     }
     const lists = await Promise.all(how.words.map(async ([offset, word]) => {
@@ -245,7 +273,7 @@
       if (!others.every(([, pages]) => pages.has(page))) continue;
       const sets = others.map(([offset, pages]) => [offset, new Set(pages.get(page).positions)]);
       first.positions.forEach((position, i) => {
-        if (sets.every(([offset, set]) => set.has(position + offset))) add(page, first.fields[i]);
+        if (sets.every(([offset, set]) => set.has(position + offset))) add(page, position, first.fields[i]);
       });
     }
     return found;
@@ -283,9 +311,9 @@
       const perShard = await Promise.all(cat.shards.map((shard) => occurrences(cat, shard, term)));
       const counts = new Map();
       cat.shards.forEach((shard, s) => {
-        for (const [page, fieldCounts] of perShard[s]) {
+        for (const [local, fieldCounts] of perShard[s]) {
           if (titleOnly && !fieldCounts[0]) continue;
-          const doc = shard.offset + (shard.pages ? shard.pages[page] : page);
+          const doc = shard.offset + local;
           counts.set(doc, titleOnly ? [fieldCounts[0], 0, 0] : fieldCounts);
         }
       });
