@@ -42,9 +42,12 @@ def _config(project: Path):
     return load_config(project, theme=str(REPO / "themes" / "default"))
 
 
+def _data(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8").split("]=", 1)[1].rstrip(";\n"))
+
+
 def _catalog(site: Path) -> dict:
-    text = (site / "pagefind" / "catalog.js").read_text(encoding="utf-8")
-    return json.loads(text.split("]=", 1)[1].rstrip(";\n"))
+    return _data(site / "pagefind" / "catalog.js")
 
 
 def _search_files(site: Path) -> dict[str, bytes]:
@@ -55,9 +58,10 @@ def _search_files(site: Path) -> dict[str, bytes]:
 def _assert_catalog_whole(site: Path) -> None:
     """Every file the catalog points at is there: search works."""
     catalog = _catalog(site)
-    for shard in catalog["shards"]:
+    lookup = _data(site / "pagefind" / catalog["lookup"])
+    for shard, where in zip(catalog["shards"], lookup["shards"], strict=True):
         folder = site / "pagefind" / "shards" / shard["folder"]
-        for _, chunk in shard["chunks"]:
+        for _, chunk in where["chunks"]:
             assert (folder / "index" / f"{chunk}.pf_index").is_file()
         assert len(list((folder / "docs").iterdir())) == shard["count"]
 

@@ -48,15 +48,52 @@
     return (ready ||= data("catalog", "catalog.js").then(prepare));
   }
 
+  // What a query needs beyond the catalog (catalog.py): loaded once, when a query is first
+  // typed (or the search box is focused).
+  let looked = null;
+  function lookup() {
+    return (looked ||= catalog().then(async (cat) => {
+      const found = await data("lookup", cat.lookup);
+      cat.length = Int32Array.from(found.lengths);
+      let sum = 0;
+      for (const length of cat.length) sum += length;
+      cat.averageLength = cat.count ? sum / cat.count : 1;
+      found.shards.forEach((info, i) => Object.assign(cat.shards[i], info));
+      return cat;
+    }).catch((error) => { looked = null; throw error; }));
+  }
+
+  const DAY = 86400000;
+  function valueNumber(code) {
+    if (code === 0x21) return -1; // no value
+    if (code === 0x20) return -2; // several: in the facet's `many`
+    if (code <= 0x5b) return code - 0x23;
+    if (code <= 0x7e) return code - 0x5d + 57;
+    return code - 0xa0 + 91;
+  }
+
   function prepare(cat) {
     const plain = new RegExp(`^[${cat.spec.plain}]$`, "u");
     cat.space = new RegExp(`[${cat.spec.space}]+`, "u");
     cat.brackets = cat.spec.brackets;
     cat.spell = (c) => (plain.test(c) ? c : `q${c.codePointAt(0).toString(16)}q`);
-    cat.count = cat.docs.date.length;
-    let sum = 0;
-    for (const length of cat.docs.length) sum += length;
-    cat.averageLength = cat.count ? sum / cat.count : 1;
+    // Dates as yyyymmdd numbers (0: unknown), from day numbers kept as differences.
+    cat.date = new Int32Array(cat.count);
+    let day = 0;
+    cat.days.forEach((delta, i) => {
+      day = i ? day - delta : delta;
+      const d = new Date(day * DAY);
+      cat.date[i] = d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+    });
+    cat.columns = {};
+    cat.many = {};
+    for (const facet of cat.facets) {
+      const column = new Int32Array(cat.count);
+      let i = 0;
+      for (const c of facet.column) column[i++] = valueNumber(c.codePointAt(0));
+      cat.columns[facet.key] = column;
+      cat.many[facet.key] = facet.many;
+    }
     const weights = {};
     cat.fields.forEach(([, weight], index) => { weights[Math.min(255, Math.round(weight * 24))] = index; });
     cat.fieldOf = (weight) => (weight in weights ? weights[weight] : cat.fields.length - 1);
@@ -228,7 +265,7 @@
       for (let i = 0, at = 0; i < shard.count; i++) {
         if (i % shard.pack === 0) at = 0;
         shard.starts[i] = at;
-        at += cat.docs.length[shard.offset + i];
+        at += cat.length[shard.offset + i];
       }
     }
     return shard.starts;
@@ -321,7 +358,7 @@
       const next = new Map();
       for (const [doc, [title, number, body]] of counts) {
         if (!first && !scores.has(doc)) continue;
-        const norm = 1 - B + (B * cat.docs.length[doc]) / cat.averageLength;
+        const norm = 1 - B + (B * cat.length[doc]) / cat.averageLength;
         const score = idf * (FIELD_BOOST[0] * saturated(title, 1) + FIELD_BOOST[1] * saturated(number, 1)
           + FIELD_BOOST[2] * saturated(body, norm));
         next.set(doc, (first ? 0 : scores.get(doc)) + score);
@@ -335,12 +372,12 @@
   }
 
   function valuesOf(cat, key, doc) {
-    const value = cat.docs[key][doc];
-    return Array.isArray(value) ? value : value < 0 ? [] : [value];
+    const value = cat.columns[key][doc];
+    return value >= 0 ? [value] : value === -1 ? [] : cat.many[key][doc];
   }
 
   async function search(query, options = {}) {
-    const cat = await catalog();
+    const cat = terms(await catalog(), query).length ? await lookup() : await catalog();
     const scores = await matching(cat, query, options.field);
     const candidates = scores ? [...scores.keys()] : Array.from({ length: cat.count }, (_, i) => i);
     // Filters by value name; each facet's counts are taken under every other active filter.
@@ -354,7 +391,7 @@
     const from = Number(options.from) || 0;
     const to = Number(options.to) || 0;
     const dated = (doc) => {
-      const date = cat.docs.date[doc];
+      const date = cat.date[doc];
       return (!from || date >= from) && (!to || (date && date <= to));
     };
     if (from || to) active.push(["date", dated]);
@@ -376,15 +413,15 @@
           facets[facet.key][name] = (facets[facet.key][name] || 0) + 1;
         }
       }
-      if ((!failures || failed === "date") && cat.docs.date[doc]) {
-        const year = String(cat.docs.date[doc]).slice(0, 4);
+      if ((!failures || failed === "date") && cat.date[doc]) {
+        const year = String(cat.date[doc]).slice(0, 4);
         years[year] = (years[year] || 0) + 1;
       }
     }
     const sort = options.sort || (scores ? "relevance" : "desc");
-    if (sort === "asc") docs.sort((a, b) => cat.docs.date[a] - cat.docs.date[b] || b - a);
+    if (sort === "asc") docs.sort((a, b) => cat.date[a] - cat.date[b] || b - a);
     else if (sort === "relevance" && scores) {
-      docs.sort((a, b) => scores.get(b) - scores.get(a) || cat.docs.date[b] - cat.docs.date[a] || a - b);
+      docs.sort((a, b) => scores.get(b) - scores.get(a) || cat.date[b] - cat.date[a] || a - b);
     } else docs.sort((a, b) => a - b); // catalog order: newest first
     return { docs, total: docs.length, facets, years, scores: scores ? docs.map((d) => scores.get(d)) : null,
              sort, terms: terms(cat, query) };
@@ -481,7 +518,7 @@
   }
 
   window.sitegen = Object.assign(window.sitegen || {}, {
-    search, records, excerpt, find, catalog,
+    search, records, excerpt, find, catalog, prefetch: () => lookup().catch(() => {}),
     isOffline: async () => (await catalog()).offline,
     tokens: async (t) => tokensOf(await catalog(), t),
     terms: async (q) => terms(await catalog(), q),

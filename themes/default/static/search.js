@@ -233,6 +233,8 @@
     tag.onerror = () => reject(new Error("这个网站没有检索索引"));
     document.head.append(tag);
   });
+  // What a query needs beyond the catalog starts loading as soon as one may be typed.
+  $("search-q").addEventListener("focus", () => engine.then(() => window.sitegen.prefetch()), { once: true });
   engine.then(() => window.sitegen.catalog()).then((cat) => {
     facets = cat.facets;
     const s = fromAddress();
