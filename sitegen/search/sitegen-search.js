@@ -44,8 +44,9 @@
   }
 
   let ready = null;
+  let prepared = null;
   function catalog() {
-    return (ready ||= data("catalog", "catalog.js").then(prepare));
+    return (ready ||= data("catalog", "catalog.js").then((cat) => (prepared = prepare(cat))));
   }
 
   // What a query needs beyond the catalog (catalog.py): loaded once, when a query is first
@@ -153,6 +154,8 @@
     return bytes.subarray(SIGNATURE.length);
   }
 
+  // A chunk is read lazily: its words and where each one's pages start, and a word's pages
+  // (positions and fields) decoded only when a query asks for that word.
   function decodeChunk(bytes, weightField) {
     let at = 0;
     const decoder = new TextDecoder();
@@ -204,16 +207,23 @@
       if (major === 2 || major === 3) at += value;
       else if (major === 4) for (let i = 0; i < value; i++) skip();
     }
-    const words = new Map();
+    const words = new Map(); // word -> where its pages start
     head(); // the chunk: [words]
     const [, count] = head();
     for (let w = 0; w < count; w++) {
       const [, parts] = head();
       const word = string();
-      words.set(word, pages());
-      for (let extra = 2; extra < parts; extra++) skip();
+      words.set(word, at);
+      for (let extra = 1; extra < parts; extra++) skip();
     }
-    return words;
+    const decoded = new Map();
+    return {
+      words,
+      pagesOf(word) {
+        if (!decoded.has(word)) { at = words.get(word); decoded.set(word, pages()); }
+        return decoded.get(word);
+      },
+    };
   }
 
   const chunks = {};
@@ -253,7 +263,10 @@
   async function wordsFor(cat, shard, low, high) {
     const loaded = await Promise.all(chunksFor(shard, low, high).map((hash) => chunk(cat, shard, hash)));
     const out = [];
-    for (const words of loaded) for (const [word, pages] of words) if (word >= low && word <= high) out.push([word, pages]);
+    for (const read of loaded) {
+      if (low === high) { if (read.words.has(low)) out.push([low, read.pagesOf(low)]); continue; }
+      for (const word of read.words.keys()) if (word >= low && word <= high) out.push([word, read.pagesOf(word)]);
+    }
     return out;
   }
 
@@ -329,10 +342,22 @@
   }
 
   const answers = new Map(); // the last queries' scores: asking again costs nothing
+  function answerKey(cat, wanted, field) {
+    return `${field === "title" ? "title" : "all"}\u0000${wanted.join("\u0000")}`;
+  }
+
+  // Whether a query is answered from memory (known at once, without waiting).
+  function answered(query, field) {
+    const cat = prepared;
+    if (!cat) return false;
+    const wanted = terms(cat, query);
+    return !wanted.length || answers.has(answerKey(cat, wanted, field));
+  }
+
   function matching(cat, query, field) {
     const wanted = terms(cat, query);
     if (!wanted.length) return null;
-    const key = `${field === "title" ? "title" : "all"}\u0000${wanted.join("\u0000")}`;
+    const key = answerKey(cat, wanted, field);
     if (!answers.has(key)) {
       answers.set(key, score(cat, wanted, field).catch((error) => { answers.delete(key); throw error; }));
       if (answers.size > 20) answers.delete(answers.keys().next().value);
@@ -450,27 +475,44 @@
     }));
   }
 
+  // The normalised body, with where each of its characters came from (when normalising
+  // keeps every character's length, as it mostly does, each stays where it was).
+  const bodies = new Map();
+  function normalized(cat, doc, body) {
+    if (bodies.has(doc)) return bodies.get(doc);
+    let normal = normalize(cat, body);
+    let origin = null;
+    if (normal.length === body.length) origin = { at: (i) => i };
+    else {
+      normal = "";
+      const from = [];
+      let index = 0;
+      for (const c of body) {
+        const n = normalize(cat, c);
+        for (let i = 0; i < n.length; i++) from.push(index);
+        normal += n;
+        index += c.length;
+      }
+      from.push(body.length);
+      origin = { at: (i) => from[i] };
+    }
+    const value = { normal, origin };
+    bodies.set(doc, value);
+    if (bodies.size > 50) bodies.delete(bodies.keys().next().value);
+    return value;
+  }
+
   // A piece of the body around the hits, every term marked: [text, hit, text, hit, ..., text].
   async function excerpt(record, query, width = 80) {
     const cat = await catalog();
     const wanted = terms(cat, query);
     const body = String((await docFile(record.doc)).text).replace(/\s+/g, " ").trim();
     if (!body) return [];
-    // The normalised body, with where each of its characters came from.
-    let normal = "";
-    const origin = [];
-    let index = 0;
-    for (const c of body) {
-      const n = normalize(cat, c);
-      for (let i = 0; i < n.length; i++) origin.push(index);
-      normal += n;
-      index += c.length;
-    }
-    origin.push(body.length);
+    const { normal, origin } = normalized(cat, record.doc, body);
     const hits = [];
     wanted.forEach((term, t) => {
       for (let at = normal.indexOf(term); at >= 0; at = normal.indexOf(term, at + term.length)) {
-        hits.push([origin[at], origin[at + term.length], t]);
+        hits.push([origin.at(at), origin.at(at + term.length), t]);
       }
     });
     hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
@@ -518,7 +560,7 @@
   }
 
   window.sitegen = Object.assign(window.sitegen || {}, {
-    search, records, excerpt, find, catalog, prefetch: () => lookup().catch(() => {}),
+    search, records, excerpt, find, catalog, answered, prefetch: () => lookup().catch(() => {}),
     isOffline: async () => (await catalog()).offline,
     tokens: async (t) => tokensOf(await catalog(), t),
     terms: async (q) => terms(await catalog(), q),
