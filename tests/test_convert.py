@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from sitegen.convert import convert
 from sitegen.convert.fidelity import measure
+from sitegen.convert.layout import read_source
+from sitegen.convert.text import parse_html, visible_text
 from sitegen.render import render_markdown
 
 BASE = "https://www.miit.gov.cn/zwgk/zcwj/wjfb/tg/art/2020/art_x.html"
@@ -185,6 +187,9 @@ def test_any_text_survives_the_round_trip(pieces):
     source = "<p>" + "".join(parts) + "</p>"
     fidelity = measure(source, md(source))
     assert fidelity.perfect, (source, md(source))
+    # The layout walk reads the source's text too (one walk for both): the same text.
+    tree = parse_html(source + "<script>x</script><table><tr><td>" + source + "</td></tr></table>")
+    assert read_source(tree)[0] == visible_text(tree)
 
 
 # -- layout that carries meaning (issue 14) ---------------------------------------------

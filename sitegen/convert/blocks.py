@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from typing import NamedTuple
 
 from lxml.etree import _Element as Element
 
@@ -44,13 +45,14 @@ _BODY_FONT_PX = 16.0
 # A caption line under an image: 图1　…, 图 2-1 …, 附图3 …
 _CAPTION = re.compile(r"^(?:附)?图\s*[0-9０-９一二三四五六七八九十]+")
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
+_SPACES = re.compile(" {2,}")
 # Indentation and padding at the ends of a line: ASCII, no-break and ideographic spaces.
 _EDGE_SPACE = " \t\n\r\f\u00a0\u3000\u200b\ufeff"
 
 
-@dataclass(frozen=True)
-class Run:
-    """A piece of text, or an image when `image` is set, with its inline style."""
+class Run(NamedTuple):
+    """A piece of text, or an image when `image` is set, with its inline style. (A named
+    tuple: a notice makes thousands, and a frozen dataclass costs several times more.)"""
 
     text: str = ""
     bold: bool = False
@@ -85,8 +87,7 @@ class Cell:
     align: str | None = None  # "left" (for th), "center", "right"; None: the tag's default
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(NamedTuple):
     bold: bool = False
     href: str | None = None
     align: str | None = None
@@ -133,7 +134,10 @@ class _Reader:
         self.runs, self.line_context = [], None
         if not runs or context is None:
             return
-        if all(run.image is None and not run.text.strip(_EDGE_SPACE) for run in runs):
+        for run in runs:
+            if run.image is not None or run.text.strip(_EDGE_SPACE):
+                break
+        else:
             return  # the white space between tags (most calls): nothing to show
         if context.kind == "p":
             self.add_paragraphs(split_lines(runs), context)
@@ -181,16 +185,19 @@ class _Reader:
     # -- tree --------------------------------------------------------------
     def visit(self, element: Element, context: _Context) -> None:
         """The element's own text and children; each child's tail is text of this element."""
-        if element.text:
-            self.add(Run(element.text, context.bold, context.href), context)
+        # lxml decodes .text and .tail on every access: each is read once.
+        text = element.text
+        if text:
+            self.add(Run(text, context.bold, context.href), context)
         for child in element:
             if isinstance(child.tag, str):
                 self.visit_tag(child, context)
-            if child.tail:
-                self.add(Run(child.tail, context.bold, context.href), context)
+            tail = child.tail
+            if tail:
+                self.add(Run(tail, context.bold, context.href), context)
 
     def visit_tag(self, tag: Element, context: _Context) -> None:
-        name = tag_name(tag)
+        name = tag.tag.lower()
         if name in DROPPED_WITH_CONTENT:
             return
         if name == "br":
@@ -227,19 +234,17 @@ class _Reader:
         bold = context.bold
         if name in ("strong", "b"):
             bold = True
-        weight = _WEIGHT_STYLE.search(tag.get("style") or "")
-        if weight:
-            value = weight.group(1).lower()
-            if value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600):
-                bold = True
-            elif value in ("normal", "lighter") or (value.isdigit() and int(value) < 600):
-                bold = False
+        style = tag.get("style")
+        if style:
+            weight = _style_bold(style)
+            if weight is not None:
+                bold = weight
         href = context.href
         if name == "a":
             href = absolute_url(tag.get("href"), self.base_url)
         if bold == context.bold and href == context.href:
             return context
-        return replace(context, bold=bold, href=href)
+        return _Context(bold, href, *context[2:])
 
     def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
@@ -251,13 +256,13 @@ class _Reader:
         if name == "center" or attribute:
             center_tables = name == "center" or attribute == "center"
         if name in HEADINGS:
-            return replace(context, align=align, kind="heading", level=HEADINGS[name],
-                           center_tables=center_tables)
+            return context._replace(align=align, kind="heading", level=HEADINGS[name],
+                                    center_tables=center_tables)
         if name == "li":
-            return replace(context, align=None, kind="item")
+            return context._replace(align=None, kind="item")
         if context.kind == "item":
             # A <p> inside an <li> continues the item.
-            return replace(context, align=None)
+            return context._replace(align=None)
         indent, margin = context.indent, context.margin
         style = tag.get("style")
         if style:
@@ -276,19 +281,21 @@ class _Reader:
         depth = context.item.depth + 1 if context.item else 0
         number = _int_attr(tag.get("start"), 1) if name == "ol" else 0
         # Text straight inside <ul>/<ol> (broken HTML) still counts: each piece is a line.
-        if tag.text and tag.text.strip():
-            self.add(Run(tag.text, context.bold, context.href), context)
+        text = tag.text
+        if text and text.strip():
+            self.add(Run(text, context.bold, context.href), context)
             self.end_line()
         for child in tag:
             if tag_name(child) == "li":
                 marker = f"{number}." if name == "ol" else "-"
                 number += 1
-                self.visit(child, replace(context, item=_Item(marker, depth), kind="item"))
+                self.visit(child, context._replace(item=_Item(marker, depth), kind="item"))
                 self.end_line()
             elif isinstance(child.tag, str):
                 self.visit_tag(child, context)
-            if child.tail and child.tail.strip():
-                self.add(Run(child.tail, context.bold, context.href), context)
+            tail = child.tail
+            if tail and tail.strip():
+                self.add(Run(tail, context.bold, context.href), context)
                 self.end_line()
 
     def read_table(self, table: Element, context: _Context) -> Block:
@@ -323,12 +330,35 @@ class _Reader:
         return Block("table", rows=rows, centered=centered)
 
 
+@lru_cache(maxsize=4096)
+def _style_bold(style: str) -> bool | None:
+    """What a style says of the weight: bold (True), not bold (False), or nothing (None)."""
+    weight = _WEIGHT_STYLE.search(style)
+    if not weight:
+        return None
+    value = weight.group(1).lower()
+    if value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600):
+        return True
+    if value in ("normal", "lighter") or value.isdigit():
+        return False
+    return None
+
+
 def declared_align(tag: Element) -> str | None:
     """The horizontal alignment an element declares (style over the align attribute)."""
     style = tag.get("style")
-    match = _ALIGN_STYLE.search(style) if style else None
-    value = (match.group(1) if match else tag.get("align") or "").lower()
-    return value or None
+    if style:
+        declared = _style_align(style)
+        if declared:
+            return declared
+    value = tag.get("align")
+    return value.lower() if value else None
+
+
+@lru_cache(maxsize=4096)
+def _style_align(style: str) -> str | None:
+    match = _ALIGN_STYLE.search(style)
+    return match.group(1).lower() if match else None
 
 
 def _common_align(blocks: list[Block]) -> str | None:
@@ -458,7 +488,7 @@ def with_figures(blocks: list[Block]) -> list[Block]:
             out.append(block)
         else:
             alt = "".join(run.text for run in caption).strip()
-            images = [run if run.text.strip() else replace(run, text=alt)
+            images = [run if run.text.strip() else run._replace(text=alt)
                       for run in lines[0] if run.image is not None]
             out.append(Block("figure", images, caption=caption))
         index += 1
@@ -496,39 +526,54 @@ def tidy_runs(runs: list[Run]) -> list[Run]:
     """Collapse whitespace, trim the line's ends, unbold blank runs and merge neighbours."""
     cleaned: list[Run] = []
     for run in runs:
-        text = _COLLAPSIBLE.sub(" ", run.text).replace("\u00a0", " ")
-        if run.image is None and not text:
+        text = run.text
+        if not text and run.image is None:
             continue
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text:
+            text = _COLLAPSIBLE.sub(" ", text)
+        if "\u00a0" in text:
+            text = text.replace("\u00a0", " ")
         if run.image is None and not text.strip(" "):
-            run = replace(run, text=" ", bold=False)
-        else:
-            run = replace(run, text=text)
+            run = Run(" ", False, run.href, None, run.br)
+        elif text is not run.text:
+            run = run._replace(text=text)
         cleaned.append(run)
     # Trim indentation at the start and padding at the end of the line.
-    while cleaned and cleaned[0].image is None and not cleaned[0].text.strip(_EDGE_SPACE):
-        cleaned.pop(0)
-    while cleaned and cleaned[-1].image is None and not cleaned[-1].text.strip(_EDGE_SPACE):
-        cleaned.pop()
-    if not cleaned:
+    start, end = 0, len(cleaned)
+    while start < end and cleaned[start].image is None and not cleaned[start].text.strip(_EDGE_SPACE):
+        start += 1
+    while end > start and cleaned[end - 1].image is None and not cleaned[end - 1].text.strip(_EDGE_SPACE):
+        end -= 1
+    if start == end:
         return []
-    if cleaned[0].image is None:
-        cleaned[0] = replace(cleaned[0], text=cleaned[0].text.lstrip(_EDGE_SPACE))
-    if cleaned[-1].image is None:
-        cleaned[-1] = replace(cleaned[-1], text=cleaned[-1].text.rstrip(_EDGE_SPACE))
+    if start or end < len(cleaned):
+        cleaned = cleaned[start:end]
+    first = cleaned[0]
+    if first.image is None and first.text[0] in _EDGE_SPACE:
+        cleaned[0] = first._replace(text=first.text.lstrip(_EDGE_SPACE))
+    last = cleaned[-1]
+    if last.image is None and last.text[-1] in _EDGE_SPACE:
+        cleaned[-1] = last._replace(text=last.text.rstrip(_EDGE_SPACE))
+    if len(cleaned) == 1:
+        return cleaned if cleaned[0].image is not None or cleaned[0].text else []
     merged: list[Run] = []
+    previous: Run | None = None
     for run in cleaned:
-        previous = merged[-1] if merged else None
         if (
             previous is not None
             and run.image is None
             and previous.image is None
-            and (run.bold, run.href) == (previous.bold, previous.href)
+            and run.bold == previous.bold
+            and run.href == previous.href
         ):
             text = previous.text + run.text
-            merged[-1] = replace(previous, text=re.sub(" {2,}", " ", text))
+            if "  " in text:
+                text = _SPACES.sub(" ", text)
+            merged[-1] = previous = Run(text, previous.bold, previous.href, None, previous.br)
         else:
             if (previous is not None and previous.image is None and run.image is None
                     and previous.text.endswith(" ") and run.text.startswith(" ")):
-                run = replace(run, text=run.text[1:])
+                run = Run(run.text[1:], run.bold, run.href, None, run.br)
             merged.append(run)
+            previous = run
     return [run for run in merged if run.image is not None or run.text]
