@@ -254,6 +254,43 @@ def test_indentation_that_differs_from_the_first_line_indent_is_kept():
     assert '<p class="hang-3">附件' in out
 
 
+def test_headings_and_paragraphs_keep_the_face_the_original_sets_them_in():
+    # The body is 宋体 (most of its text): that needs no class; 黑体 and 楷体 lines do.
+    body = '<p style="text-indent:2em; font-family: 宋体; font-size: 16px">各单位要充分认识这项工作的重要意义，切实增强责任感。</p>'
+    html = ('<p style="text-align: center; font-family: 宋体"><span style="font-family: 楷体, 楷体_GB2312, SimKai">'
+            '<strong>工信部信管函〔2020〕164号</strong></span></p>'
+            '<p style="text-indent:2em"><span style="font-family:黑体">一、总体要求</span></p>'
+            '<p style="text-indent:2em"><font face="楷体_GB2312">（一）基本原则。</font></p>'
+            + body +
+            '<p style="text-indent:2em;font-family:宋体">到<span style="font-family:Times New Roman">2020</span>年底。</p>'
+            '<h2 style="font-family:SimHei">第一章 总则</h2>'
+            '<h2><span style="font-family:KaiTi">第一节 目的</span></h2>'
+            '<p style="text-indent:2em;mso-fareast-font-family:黑体">Word 的 mso 字体浏览器不认。</p>')
+    assert md(html) == (
+        "{.center .font-kai}\n**工信部信管函〔2020〕164号**\n\n"
+        "{.font-hei}\n一、总体要求\n\n"
+        "{.font-kai}\n（一）基本原则。\n\n"
+        "各单位要充分认识这项工作的重要意义，切实增强责任感。\n\n"
+        "到2020年底。\n\n"
+        "## 第一章 总则\n\n"  # headings are 黑体 already
+        "{.font-kai}\n## 第一节 目的\n\n"
+        "Word 的 mso 字体浏览器不认。\n"
+    )
+    out = rendered(html)
+    assert '<p class="center font-kai"><strong>工信部' in out and '<p class="font-hei">一、' in out
+    assert '<h2 class="font-kai">第一节' in out
+    assert measure(html, md(html)).layout.exact  # two classes on a line measure as one
+    # 仿宋 and 宋体 are classes too where the body is set in the other face.
+    fangsong = '<p style="text-indent:2em;font-family:仿宋_GB2312">各单位要充分认识这项工作的重要意义，切实增强责任感。</p>'
+    assert md(fangsong + '<p style="text-indent:2em;font-family:FangSong">正文</p>'
+              '<p style="text-indent:2em;font-family:SimSun">附件</p>') == (
+        "各单位要充分认识这项工作的重要意义，切实增强责任感。\n\n正文\n\n{.font-song}\n附件\n")
+    assert md(body + '<p style="text-indent:2em"><span style="font-family: \'仿宋\'">二〇二〇年</span></p>'
+              ).endswith("{.font-fangsong}\n二〇二〇年\n")
+    # No face anywhere: no class anywhere.
+    assert "font-" not in md("<p>一、总体要求</p><h2>第一章</h2>")
+
+
 def test_an_image_with_its_caption_line_becomes_a_figure_with_the_caption_as_alt_text():
     for html in ('<p><img src="/p/1.png"></p><p>图1　汽车号牌编码规则</p>',
                  '<p style="text-align:center"><img src="/p/1.png" alt=""><br>图1　汽车号牌编码规则</p>'):

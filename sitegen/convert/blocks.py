@@ -35,6 +35,18 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 _ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.IGNORECASE)
 _WEIGHT_STYLE = re.compile(r"font-weight\s*:\s*([a-z0-9]+)", re.IGNORECASE)
+# font-family, or the font shorthand (whose families come last); never mso-fareast-font-family,
+# which browsers ignore.
+_FAMILY_STYLE = re.compile(r"(?<![\w-])font(?:-family)?\s*:\s*([^;]+)", re.IGNORECASE)
+# What the names of the typefaces of official documents contain, 仿宋 before 宋: 仿宋_GB2312,
+# FangSong, STFangsong; 黑体, SimHei, Heiti SC, Microsoft YaHei, 方正黑体_GBK; 楷体_GB2312,
+# KaiTi, SimKai, STKaiti; 宋体, SimSun, STSong, Songti SC, 方正小标宋简体.
+_FONT_NAMES = (
+    ("仿宋", "fangsong"), ("fangsong", "fangsong"), ("simfang", "fangsong"),
+    ("黑", "hei"), ("hei", "hei"),
+    ("楷", "kai"), ("kai", "kai"),
+    ("宋", "song"), ("song", "song"), ("simsun", "song"),
+)
 _LENGTH_STYLE = re.compile(
     r"(?<![\w-])(text-indent|margin-left|padding-left|font-size)\s*:\s*(-?[\d.]+)\s*(em|rem|pt|px|cm|mm|in|ch)?",
     re.IGNORECASE,
@@ -59,6 +71,7 @@ class Run(NamedTuple):
     href: str | None = None
     image: str | None = None
     br: bool = False  # a line break inside the paragraph (text empty)
+    font: str | None = None  # the typeface the source sets it in: "hei", "kai", "fangsong", "song"
 
 
 @dataclass
@@ -72,6 +85,7 @@ class Block:
     indent: str | None = None  # "flush", "indent-4", "hang-2" ... where not the norm
     caption: list[Run] = field(default_factory=list)  # for figures
     centered: bool = False  # a table centred on the page
+    font: str | None = None  # "hei", "kai" ... where the source's typeface differs from the norm
 
     def lines(self) -> list[list[Run]]:
         """The runs split at line breaks."""
@@ -97,6 +111,7 @@ class _Context(NamedTuple):
     indent: float | None = None  # text-indent in em (inherited, as in CSS)
     margin: float = 0.0  # left margin and padding in em, summed over the enclosing blocks
     center_tables: bool = False  # inside <center> or align="center" (centres tables)
+    font: str | None = None  # the typeface (font-family, <font face>) the text inherits
 
 
 @dataclass
@@ -112,7 +127,10 @@ def read_blocks(html: str | Element, base_url: str = "") -> list[Block]:
     reader = _Reader(base_url)
     reader.visit(root, _Context())
     reader.end_line()
-    return with_figures(reader.blocks) if reader.images else reader.blocks
+    blocks = with_figures(reader.blocks) if reader.images else reader.blocks
+    if reader.fonts:
+        font_classes(blocks)
+    return blocks
 
 
 class _Reader:
@@ -122,6 +140,7 @@ class _Reader:
         self.runs: list[Run] = []
         self.line_context: _Context | None = None
         self.images = False  # whether any image was read (figures are looked for then)
+        self.fonts = False  # whether any typeface was read (blocks are given theirs then)
 
     # -- lines -------------------------------------------------------------
     def add(self, run: Run, context: _Context) -> None:
@@ -139,13 +158,14 @@ class _Reader:
                 break
         else:
             return  # the white space between tags (most calls): nothing to show
+        font = main_font(runs) if self.fonts else None
         if context.kind == "p":
-            self.add_paragraphs(split_lines(runs), context)
+            self.add_paragraphs(split_lines(runs), context, font)
         else:
             for line in split_lines(runs):
-                self.add_block(tidy_runs(line), context)
+                self.add_block(tidy_runs(line), context, None, font)
 
-    def add_paragraphs(self, lines: list[list[Run]], context: _Context) -> None:
+    def add_paragraphs(self, lines: list[list[Run]], context: _Context, font: str | None = None) -> None:
         """Lines joined by hard breaks; an empty line ends a paragraph."""
         paragraph: list[Run] = []
         indent: str | None = None
@@ -154,7 +174,7 @@ class _Reader:
             lead = leading_em(line)
             tidy = tidy_runs(line)
             if not tidy:
-                self.add_block(paragraph, context, indent)
+                self.add_block(paragraph, context, indent, font)
                 paragraph = []
             elif not paragraph:
                 own = (context.indent or 0.0) if first_line else 0.0
@@ -166,9 +186,10 @@ class _Reader:
                     tidy.insert(0, Run(spaces))
                 paragraph += [Run(br=True), *tidy]
             first_line = False
-        self.add_block(paragraph, context, indent)
+        self.add_block(paragraph, context, indent, font)
 
-    def add_block(self, runs: list[Run], context: _Context, indent: str | None = None) -> None:
+    def add_block(self, runs: list[Run], context: _Context, indent: str | None = None,
+                  font: str | None = None) -> None:
         if not runs:
             return
         if context.kind == "item" and context.item is not None:
@@ -179,7 +200,7 @@ class _Reader:
         else:
             align = context.align
             self.blocks.append(Block(
-                context.kind, runs, align, context.level, indent=None if align else indent
+                context.kind, runs, align, context.level, indent=None if align else indent, font=font
             ))
 
     # -- tree --------------------------------------------------------------
@@ -188,13 +209,13 @@ class _Reader:
         # lxml decodes .text and .tail on every access: each is read once.
         text = element.text
         if text:
-            self.add(Run(text, context.bold, context.href), context)
+            self.add(Run(text, context.bold, context.href, None, False, context.font), context)
         for child in element:
             if isinstance(child.tag, str):
                 self.visit_tag(child, context)
             tail = child.tail
             if tail:
-                self.add(Run(tail, context.bold, context.href), context)
+                self.add(Run(tail, context.bold, context.href, None, False, context.font), context)
 
     def visit_tag(self, tag: Element, context: _Context) -> None:
         name = tag.tag.lower()
@@ -231,20 +252,27 @@ class _Reader:
         self.visit(tag, context)
 
     def inline_context(self, tag: Element, name: str, context: _Context) -> _Context:
-        bold = context.bold
+        bold, font = context.bold, context.font
         if name in ("strong", "b"):
             bold = True
+        if name == "font":
+            face = tag.get("face")
+            font = (font_of(face) if face else None) or font
         style = tag.get("style")
-        if style:
-            weight = _style_bold(style)
+        if style:  # over <font face>, as in CSS
+            weight, face = _inline_style(style)
             if weight is not None:
                 bold = weight
+            if face is not None:
+                font = face
         href = context.href
         if name == "a":
             href = absolute_url(tag.get("href"), self.base_url)
-        if bold == context.bold and href == context.href:
+        if bold == context.bold and href == context.href and font == context.font:
             return context
-        return _Context(bold, href, *context[2:])
+        if font is not None:
+            self.fonts = True
+        return context._replace(bold=bold, href=href, font=font)
 
     def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
@@ -275,7 +303,7 @@ class _Reader:
         ) and context.kind == "p" and context.level == 0:
             return context
         return _Context(context.bold, context.href, align, "p", 0, context.item, indent, margin,
-                        center_tables)
+                        center_tables, context.font)
 
     def read_list(self, tag: Element, name: str, context: _Context) -> None:
         depth = context.item.depth + 1 if context.item else 0
@@ -331,17 +359,57 @@ class _Reader:
 
 
 @lru_cache(maxsize=4096)
-def _style_bold(style: str) -> bool | None:
-    """What a style says of the weight: bold (True), not bold (False), or nothing (None)."""
+def _inline_style(style: str) -> tuple[bool | None, str | None]:
+    """What a style says of the weight (bold True, not bold False, nothing None) and of the
+    typeface ("hei", "kai", "fangsong", "song", or None)."""
+    family = _FAMILY_STYLE.search(style)
+    font = font_of(family.group(1)) if family else None
     weight = _WEIGHT_STYLE.search(style)
     if not weight:
-        return None
+        return None, font
     value = weight.group(1).lower()
     if value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600):
-        return True
+        return True, font
     if value in ("normal", "lighter") or value.isdigit():
-        return False
+        return False, font
+    return None, font
+
+
+@lru_cache(maxsize=1024)
+def font_of(families: str) -> str | None:
+    """The CJK typeface a font-family list (or <font face>) names first: a browser shows
+    Chinese text in the first face that has it, and Latin faces (Times New Roman) have none."""
+    for family in families.split(","):
+        name = family.strip(" \t\n'\"").lower()
+        for needle, font in _FONT_NAMES:
+            if needle in name:
+                return font
     return None
+
+
+def main_font(runs: list[Run]) -> str | None:
+    """The typeface most of a line's characters are set in (unstyled text counts as None)."""
+    counts: dict[str | None, int] = {}
+    for run in runs:
+        if run.image is None and run.text:
+            counts[run.font] = counts.get(run.font, 0) + len(run.text.strip())
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def font_classes(blocks: list[Block]) -> None:
+    """Keep a block's typeface only where it differs from the norm: for paragraphs, the face
+    most of the body's paragraph text is set in (the theme sets that in its body face); for
+    headings, 黑体 (the theme's heading face)."""
+    weights: dict[str | None, int] = {}
+    for block in blocks:
+        if block.kind == "p":
+            weights[block.font] = weights.get(block.font, 0) + sum(
+                len(run.text) for run in block.runs if run.image is None)
+    body = max(weights, key=weights.__getitem__) if weights else None
+    for block in blocks:
+        norm = body if block.kind == "p" else "hei" if block.kind == "heading" else block.font
+        if block.font == norm:
+            block.font = None
 
 
 def declared_align(tag: Element) -> str | None:

@@ -177,7 +177,7 @@ def _source_cell_align(cell: Element, name: str) -> str:
 
 # -- the rendered HTML, as the theme lays it out --------------------------------------------
 
-_PARAGRAPH = re.compile(r'<p(?: class="([\w-]+)")?>(.*?)</p>', re.DOTALL)
+_PARAGRAPH = re.compile(r'<p(?: class="([\w -]+)")?>(.*?)</p>', re.DOTALL)
 _CELL = re.compile(r'<(t[dh])(?: class="(\w+)")?[ >]')
 _BREAK = re.compile(r"<br ?/?>\n?")
 _TAG = re.compile(r"<[^>]*>")
@@ -190,10 +190,11 @@ def rendered_layout(html: str) -> Layout:
     lines: list[tuple[str, int]] = []
     breaks = 0
     for match in _PARAGRAPH.finditer(html):
-        cls = match.group(1) or ""
-        if cls in ("center", "right"):
+        classes = (match.group(1) or "").split()
+        if "center" in classes or "right" in classes:
             continue
-        first, other = _class_indent(cls)
+        first, other = _class_indent(next(
+            (c for c in classes if c == "flush" or c.startswith(("indent-", "hang-"))), ""))
         previous = False
         for index, piece in enumerate(_BREAK.split(match.group(2))):
             lead, rest = _leading(unescape(_TAG.sub("", piece)))

@@ -153,9 +153,10 @@ def block_markdown(block: Block) -> str:
             text = f"{indent}{block.marker} {text}"
         else:
             text = indent + " " * (len(block.marker) + 1) + text
-    style = block.align or block.indent
-    if style:
-        text = "{." + style + "}\n" + text
+    classes = [name for name in (block.align or block.indent,
+                                 f"font-{block.font}" if block.font else None) if name]
+    if classes:
+        text = "{." + " .".join(classes) + "}\n" + text
     return text
 
 
