@@ -18,7 +18,7 @@ from html import unescape
 from lxml.etree import _Element as Element
 
 from .blocks import BLOCK_TAGS, HEADINGS, declared_align, style_lengths
-from .text import DROPPED_WITH_CONTENT, tag_name
+from .text import DROPPED_WITH_CONTENT
 
 NORM_INDENT = 2.0  # the theme's first-line indent of a paragraph, in em
 
@@ -106,7 +106,7 @@ class _SourceWalker:
         self.lines: list[tuple[str, int]] = []
         self.breaks = 0
         self.text: list[str] = []  # the line being read
-        self.pieces: list[str] = []  # all the text read
+        self.pieces: list[str] = []  # all the text read, a line at a time
         self.start = 0.0  # where the line being read starts, before its leading spaces
         self.skip = False  # the line is centred, right-aligned, a heading, item or cell
         self.after_break = False  # the line follows a break after a line with text
@@ -115,7 +115,9 @@ class _SourceWalker:
         """End the line being read (at a break, or at the edge of a block)."""
         text = ""
         if self.text:
-            lead, rest = _leading("".join(self.text))
+            line = "".join(self.text)
+            self.pieces.append(line)
+            lead, rest = _leading(line)
             text = _key(rest) if rest else ""
             if text and not self.skip:
                 self.breaks += self.after_break
@@ -128,15 +130,15 @@ class _SourceWalker:
         text = element.text  # lxml decodes it on every access
         if text:
             self.text.append(text)
-            self.pieces.append(text)
         for child in element:
-            name = tag_name(child)
-            if name and name not in DROPPED_WITH_CONTENT:
-                self.visit(child, name, indent, margin, skip)
+            tag = child.tag
+            if isinstance(tag, str):
+                name = tag.lower()
+                if name not in DROPPED_WITH_CONTENT:
+                    self.visit(child, name, indent, margin, skip)
             tail = child.tail
             if tail:
                 self.text.append(tail)
-                self.pieces.append(tail)
 
     def visit(self, tag: Element, name: str, indent: float, margin: float, skip: bool) -> None:
         if name == "br":
