@@ -361,3 +361,22 @@ def test_fidelity_counts_cell_alignment_line_breaks_and_indentation_lost_or_adde
     assert layout.cells == 2 and layout.breaks_lost == 1  # ... but not where it was
     assert layout.indents_added == 1 and layout.indents_lost == 2
     assert not layout.exact
+
+
+def test_a_table_nested_in_a_cell_keeps_its_text_in_that_cell():
+    html = "<table><tr><td>外<table><tr><td>内</td><td><b>粗</b></td></tr></table>后</td></tr></table>"
+    assert md(html) == "<table>\n<tr><td>外<br>内<br><strong>粗</strong><br>后</td></tr>\n</table>\n"
+    assert measure(html, md(html)).perfect
+
+
+def test_a_heading_that_is_only_hashes_shows_them_once():
+    for html in ("<h2># </h2>", "<h2>##</h2>", "<h2>a #</h2>", "<h2>a\\#</h2>"):
+        assert measure(html, md(html)).perfect, md(html)
+
+
+def test_a_list_nested_in_an_empty_item_or_a_stray_item_never_becomes_code():
+    for html in ("<ul><li></li><li><ul><li>（一）注：</li></ul></li></ul>",
+                 "<ol><li><ol><li>文字</li></ol>继续</li></ol><p>正文</p><ul><li><ul><li>深一层</li></ul></li></ul>",
+                 "<p>正文</p></li><li>无主的条目<ol><li><ol><li>条目</li></ol></li></ol>"):
+        assert "<pre>" not in rendered(html), md(html)
+        assert measure(html, md(html)).perfect, md(html)

@@ -209,13 +209,17 @@ class _Reader:
         # lxml decodes .text and .tail on every access: each is read once.
         text = element.text
         if text:
-            self.add(Run(text, context.bold, context.href, None, False, context.font), context)
+            if self.line_context is None:
+                self.line_context = context
+            self.runs.append(Run(text, context.bold, context.href, None, False, context.font))
         for child in element:
             if isinstance(child.tag, str):
                 self.visit_tag(child, context)
             tail = child.tail
             if tail:
-                self.add(Run(tail, context.bold, context.href, None, False, context.font), context)
+                if self.line_context is None:
+                    self.line_context = context
+                self.runs.append(Run(tail, context.bold, context.href, None, False, context.font))
 
     def visit_tag(self, tag: Element, context: _Context) -> None:
         name = tag.tag.lower()
@@ -272,7 +276,8 @@ class _Reader:
             return context
         if font is not None:
             self.fonts = True
-        return context._replace(bold=bold, href=href, font=font)
+        return _Context(bold, href, context.align, context.kind, context.level, context.item,
+                        context.indent, context.margin, context.center_tables, font)
 
     def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
@@ -286,7 +291,7 @@ class _Reader:
         if name in HEADINGS:
             return context._replace(align=align, kind="heading", level=HEADINGS[name],
                                     center_tables=center_tables)
-        if name == "li":
+        if name == "li" and context.item is not None:  # a stray <li> is a paragraph
             return context._replace(align=None, kind="item")
         if context.kind == "item":
             # A <p> inside an <li> continues the item.
@@ -332,14 +337,20 @@ class _Reader:
             cells = []
             row_align = declared_align(row)
             for cell in row:
-                if tag_name(cell) not in ("td", "th"):
+                name = tag_name(cell)
+                if name not in ("td", "th"):
                     continue
-                reader = _Reader(self.base_url)
-                reader.visit(cell, _Context(bold=context.bold))
-                reader.end_line()
-                lines = [line for block in reader.blocks if block.runs for line in block.lines()]
-                header = tag_name(cell) == "th"
-                align = declared_align(cell) or row_align or _common_align(reader.blocks)
+                if len(cell):
+                    reader = _Reader(self.base_url)
+                    reader.visit(cell, _Context(bold=context.bold))
+                    reader.end_line()
+                    lines = _cell_lines(reader.blocks)
+                    inner_align = _common_align(reader.blocks)
+                else:  # text alone (most cells of big tables): one line, no paragraph to align
+                    line = tidy_runs([Run(cell.text, context.bold)]) if cell.text else []
+                    lines, inner_align = ([line] if line else []), None
+                header = name == "th"
+                align = declared_align(cell) or row_align or inner_align
                 cells.append(Cell(
                     lines,
                     header=header,
@@ -389,6 +400,9 @@ def font_of(families: str) -> str | None:
 
 def main_font(runs: list[Run]) -> str | None:
     """The typeface most of a line's characters are set in (unstyled text counts as None)."""
+    font = runs[0].font
+    if all(run.font == font for run in runs):
+        return font  # the common case: one face throughout
     counts: dict[str | None, int] = {}
     for run in runs:
         if run.image is None and run.text:
@@ -427,6 +441,18 @@ def declared_align(tag: Element) -> str | None:
 def _style_align(style: str) -> str | None:
     match = _ALIGN_STYLE.search(style)
     return match.group(1).lower() if match else None
+
+
+def _cell_lines(blocks: list[Block]) -> list[list[Run]]:
+    """The lines of a cell's blocks; a table nested in the cell gives its cells' lines (the
+    importer's tables do not nest, and its text must not be lost)."""
+    lines: list[list[Run]] = []
+    for block in blocks:
+        if block.kind == "table":
+            lines += [line for row in block.rows for cell in row for line in cell.lines]
+        elif block.runs:
+            lines += block.lines()
+    return lines
 
 
 def _common_align(blocks: list[Block]) -> str | None:
@@ -592,6 +618,13 @@ def _int_attr(value: object, default: int) -> int:
 
 def tidy_runs(runs: list[Run]) -> list[Run]:
     """Collapse whitespace, trim the line's ends, unbold blank runs and merge neighbours."""
+    if len(runs) == 1 and runs[0].image is None:  # a line of one piece of text: trim it
+        run = runs[0]
+        text = run.text
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text:
+            text = _COLLAPSIBLE.sub(" ", text)
+        text = text.replace("\u00a0", " ").strip(_EDGE_SPACE)
+        return [run if text == run.text else run._replace(text=text)] if text else []
     cleaned: list[Run] = []
     for run in runs:
         text = run.text

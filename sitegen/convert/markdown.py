@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from dataclasses import replace
 
 from .blocks import Block, Cell, Run, split_lines
 from .urls import markdown_destination
@@ -144,7 +145,7 @@ def block_markdown(block: Block) -> str:
     else:
         text = inline_markdown(block.runs)
     if block.kind == "heading":
-        if text.endswith("#"):
+        if text.endswith("#") and not text.endswith("\\#"):  # not a closing sequence
             text = text[:-1] + "\\#"
         text = "#" * block.level + " " + text
     elif block.kind in ("item", "item-more"):
@@ -161,5 +162,31 @@ def block_markdown(block: Block) -> str:
 
 
 def blocks_markdown(blocks: list[Block]) -> str:
-    parts = [block_markdown(block) for block in blocks if block.runs or block.rows or block.kind == "rule"]
+    shown = [block for block in blocks if block.runs or block.rows or block.kind == "rule"]
+    parts = [block_markdown(block) for block in _list_depths(shown)]
     return "\n\n".join(parts) + ("\n" if parts else "")
+
+
+def _list_depths(blocks: list[Block]) -> list[Block]:
+    """List items at most one level deeper than the item before them: a nested list whose
+    parent item shows nothing has no parent line, and four spaces more would make it code."""
+    if not any(block.kind == "item" and block.level for block in blocks):
+        return blocks
+    out: list[Block] = []
+    written: dict[int, int] = {}  # an item's depth in the source -> its depth as written
+    for block in blocks:
+        if block.kind not in ("item", "item-more"):
+            written = {}
+            out.append(block)
+            continue
+        deepest = max(written.values(), default=-1)
+        if block.kind == "item":
+            depth = min(block.level, deepest + 1)
+            written = {level: at for level, at in written.items() if level < block.level}
+            written[block.level] = depth
+        else:  # the item it continues is the deepest one open now
+            depth = written.get(block.level, min(block.level, deepest + 1))
+            written = {level: at for level, at in written.items() if level < block.level}
+            written[block.level] = depth
+        out.append(block if depth == block.level else replace(block, level=depth))
+    return out
