@@ -24,11 +24,15 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME_SYNTAX = re.compile(r"[a-z][a-z0-9+.-]*")
 _ASCII_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
+_PATH_START = re.compile(r"[/?#]")
 _ENTITY_ROUNDS = 4  # "&amp;#58;" is ":" after two; no sane URL nests deeper
 
 
-def _squeezed(url: str) -> str:
-    """The URL with entities decoded and every character a browser could skip removed."""
+def _squeezed_head(url: str) -> str:
+    """The URL up to its first `/`, `?` or `#`, with entities decoded and every character a
+    browser could skip removed: all a scheme can be read from. (Removing characters never
+    removes those marks, so cutting before the removal gives what cutting after would, and a
+    long URL of Chinese file names is not walked character by character.)"""
     for _ in range(_ENTITY_ROUNDS):
         if "&" not in url:
             break
@@ -36,27 +40,22 @@ def _squeezed(url: str) -> str:
         if decoded == url:
             break
         url = decoded
-    url = _ASCII_NOISE.sub("", url)
-    if url.isascii():
-        return url
+    head = _PATH_START.split(_ASCII_NOISE.sub("", url), maxsplit=1)[0]
+    if head.isascii():
+        return head
     # Unicode spaces, controls and invisible format characters (zero-width space, BOM, ...).
-    return "".join(ch for ch in url if unicodedata.category(ch)[0] not in "CZ")
+    return "".join(ch for ch in head if unicodedata.category(ch)[0] not in "CZ")
 
 
 def url_scheme(url: str) -> str | None:
     """The URL's scheme in lower case; '' for a relative URL; None when something that is not a
     scheme is written where a scheme would be (`java script:` squeezed is `javascript:`, but
     `<x>:` is nothing a browser should be trusted with)."""
-    squeezed = _squeezed(url)
-    end = len(squeezed)
-    for mark in "/?#":
-        found = squeezed.find(mark)
-        if found != -1:
-            end = min(end, found)
-    colon = squeezed.find(":", 0, end)
+    head = _squeezed_head(url)
+    colon = head.find(":")
     if colon == -1:
         return ""
-    scheme = squeezed[:colon].lower()
+    scheme = head[:colon].lower()
     return scheme if _SCHEME_SYNTAX.fullmatch(scheme) else None
 
 
