@@ -179,7 +179,7 @@ def _source_cell_align(cell: Element, name: str) -> str:
 
 # -- the rendered HTML, as the theme lays it out --------------------------------------------
 
-_PARAGRAPH = re.compile(r'<p(?: class="([\w -]+)")?>(.*?)</p>', re.DOTALL)
+_CLASSES = re.compile(r'(?: class="([\w -]+)")?')
 _CELL = re.compile(r'<(t[dh])(?: class="(\w+)")?[ >]')
 _BREAK = re.compile(r"<br ?/?>\n?")
 _TAG = re.compile(r"<[^>]*>")
@@ -191,14 +191,17 @@ def rendered_layout(html: str) -> Layout:
                   for tag, cls in _CELL.findall(html))
     lines: list[tuple[str, int]] = []
     breaks = 0
-    for match in _PARAGRAPH.finditer(html):
-        classes = (match.group(1) or "").split()
+    for attributes, inner in _paragraphs(html):
+        classes = _CLASSES.fullmatch(attributes)
+        if classes is None:
+            continue
+        classes = (classes.group(1) or "").split()
         if "center" in classes or "right" in classes:
             continue
         first, other = _class_indent(next(
             (c for c in classes if c == "flush" or c.startswith(("indent-", "hang-"))), ""))
         previous = False
-        for index, piece in enumerate(_BREAK.split(match.group(2))):
+        for index, piece in enumerate(_BREAK.split(inner) if "<br" in inner else (inner,)):
             lead, rest = _leading(unescape(_TAG.sub("", piece)))
             text = _key(rest)
             if text:
@@ -206,6 +209,22 @@ def rendered_layout(html: str) -> Layout:
                 lines.append((text, _em((first if index == 0 else other) + lead)))
             previous = bool(text)
     return Layout(cells, tuple(lines), breaks)
+
+
+def _paragraphs(html: str):
+    """(attributes, inner HTML) of each <p> of the renderer's HTML (which never nests them),
+    found with str.find: a lazy pattern tries the end tag at every character."""
+    position = 0
+    while (start := html.find("<p", position)) != -1:
+        position = start + 2
+        if html[position : position + 1] not in (">", " "):
+            continue  # <pre>
+        close = html.find(">", position)
+        end = html.find("</p>", close)
+        if close == -1 or end == -1:
+            return
+        yield html[position:close], html[close + 1 : end]
+        position = end + 4
 
 
 def _class_indent(cls: str) -> tuple[float, float]:
