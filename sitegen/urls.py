@@ -47,6 +47,12 @@ def url_scheme(url: str) -> str | None:
     """The URL's scheme in lower case; '' for a relative URL; None when something that is not a
     scheme is written where a scheme would be (`java script:` squeezed is `javascript:`, but
     `<x>:` is nothing a browser should be trusted with)."""
+    # A scheme ends before the first '/' or '?', which no entity holds and no browser skips:
+    # only what comes before is read (the rest of a URL is often long and not ASCII).
+    for mark in "/?":
+        found = url.find(mark)
+        if found != -1:
+            url = url[:found]
     squeezed = _squeezed(url)
     end = len(squeezed)
     for mark in "/?#":
