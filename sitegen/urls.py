@@ -22,6 +22,7 @@ WEB_SCHEMES = frozenset({"http", "https"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 
 _SCHEME_SYNTAX = re.compile(r"[a-z][a-z0-9+.-]*")
+_PLAIN_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*")
 _ASCII_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 _ENTITY_ROUNDS = 4  # "&amp;#58;" is ":" after two; no sane URL nests deeper
@@ -47,6 +48,9 @@ def url_scheme(url: str) -> str | None:
     """The URL's scheme in lower case; '' for a relative URL; None when something that is not a
     scheme is written where a scheme would be (`java script:` squeezed is `javascript:`, but
     `<x>:` is nothing a browser should be trusted with)."""
+    colon = url.find(":")
+    if colon > 0 and _PLAIN_SCHEME.fullmatch(url, 0, colon):
+        return url[:colon].lower()  # written plainly (https:...): nothing to decode or skip
     # A scheme ends before the first '/' or '?', which no entity holds and no browser skips:
     # only what comes before is read (the rest of a URL is often long and not ASCII).
     for mark in "/?":
