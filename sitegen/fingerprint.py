@@ -6,7 +6,7 @@
 - `code_digest`: rules written in code (how a notice file is parsed, how Markdown renders),
   by the source of the modules that hold them;
 - `digest`: anything else, by the repr of plain data;
-- `page_fingerprint`: a page, by what its template receives (sitegen/site/pages.py) and the
+- `PageFingerprints`: a page, by what its template receives (sitegen/site/pages.py) and the
   code that writes pages.
 """
 
@@ -150,35 +150,35 @@ def _stand_in(notice_digests: dict[str, str]):
     return stand_in
 
 
-class PageEncoder:
-    """Describes a page's inputs as JSON made at C speed, the same in every process, with
-    _stand_in's stand-ins for what is not plain data. One per build (it is reused page after
-    page: making the C encoder costs more than many a page's inputs)."""
+class PageFingerprints:
+    """Each page's fingerprint: what its template receives (or what its data writer is
+    given), its rendered body and the links added to it, its path, and `shared` (the settings,
+    the theme's version and the code that writes pages). Equal fingerprints mean
+    byte-identical files. The inputs are described as JSON made at C speed, the same in every
+    process, with _stand_in's stand-ins for what is not plain data. One per build: it is used
+    page after page (making the C encoder costs more than many a page's inputs)."""
 
-    def __init__(self, notice_digests: dict[str, str]):
+    def __init__(self, shared: object, notice_digests: dict[str, str]):
         encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False,
                                    default=_stand_in(notice_digests))
         self._chunks = partial(encoder.iterencode, _one_shot=True)
         try:
             c_encoder = json.encoder.c_make_encoder(None, encoder.default, json.encoder.encode_basestring,
                                                     None, ":", ",", False, False, True)
+            self._chunks = lambda value: c_encoder(value, 0)
         except TypeError:  # pragma: no cover - no C accelerator, or another signature
-            return
-        self._chunks = lambda value: c_encoder(value, 0)
+            pass
+        self._shared = hashlib.sha1(self._encode(shared))
 
-    def encode(self, value: object) -> str:
-        return "".join(self._chunks(value))
+    def _encode(self, value: object) -> bytes:
+        return "".join(self._chunks(value)).encode("utf-8", "surrogatepass")
 
-
-def page_fingerprint(page, shared: object, encoder: PageEncoder) -> str:
-    """A page's fingerprint: what its template receives (or what its data writer is given),
-    its rendered body and the links added to it, its path, and `shared` (the settings, the
-    theme's version and the code that writes pages). Equal fingerprints mean byte-identical
-    files."""
-    body = page.body
-    if body is None:
-        source = None
-    else:  # a template shows the rendered body; a data file writes the notice's Markdown
-        source = body.key if page.template else body.digest
-    inputs = encoder.encode([shared, page.path, page.template, source, page.anchors, page.context, page.data])
-    return hashlib.sha1(inputs.encode("utf-8", "surrogatepass")).hexdigest()
+    def __call__(self, page) -> str:
+        body = page.body
+        if body is None:
+            source = None
+        else:  # a template shows the rendered body; a data file writes the notice's Markdown
+            source = body.key if page.template else body.digest
+        hasher = self._shared.copy()
+        hasher.update(self._encode([page.path, page.template, source, page.anchors, page.context, page.data]))
+        return hasher.hexdigest()

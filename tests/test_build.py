@@ -373,7 +373,7 @@ def test_a_page_fingerprint_follows_what_the_template_receives_and_nothing_else(
     import datetime as dt
     from functools import partial
 
-    from sitegen.fingerprint import PageEncoder, page_fingerprint
+    from sitegen.fingerprint import PageFingerprints
     from sitegen.site.pages import Page, listing
     from sitegen.site.structure import AXES
 
@@ -382,7 +382,7 @@ def test_a_page_fingerprint_follows_what_the_template_receives_and_nothing_else(
 
     def fingerprint(**context):
         page = Page("column/x/index.html", "list.html", context, data=partial(sorted, key=len))
-        return page_fingerprint(page, ("settings", "theme"), PageEncoder(digests))
+        return PageFingerprints(("settings", "theme"), digests)(page)
 
     base = {"axis": AXES[0], "items": [listing(notice, "现行有效")], "notice": notice, "when": dt.date(2021, 3, 1),
             "rows": [("标题", notice.title)], "flags": {"新"}}

@@ -23,7 +23,7 @@ from ..citations import Links, Resolver, link_archive
 from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..errors import UserError, count
-from ..fingerprint import PageEncoder, code_digest, digest, page_fingerprint
+from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
@@ -204,8 +204,8 @@ def plan_pages(content: Content, links: Links, relations: Relations, config: Con
     bodies = {entry.notice.id: entry.body for entry in content.entries}
     pages = list(site_pages(build_structure(content.notices), config, bodies, links, relations, assets))
     shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
-    encoder = PageEncoder(content.digests)
-    fingerprints = {page.path: page_fingerprint(page, shared, encoder) for page in pages}
+    fingerprint = PageFingerprints(shared, content.digests)
+    fingerprints = {page.path: fingerprint(page) for page in pages}
     return Plan(pages, fingerprints)
 
 
