@@ -25,11 +25,15 @@ _SCHEME_SYNTAX = re.compile(r"[a-z][a-z0-9+.-]*")
 _PLAIN_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*")
 _ASCII_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
+_PATH_START = re.compile(r"[/?#]")
 _ENTITY_ROUNDS = 4  # "&amp;#58;" is ":" after two; no sane URL nests deeper
 
 
-def _squeezed(url: str) -> str:
-    """The URL with entities decoded and every character a browser could skip removed."""
+def _squeezed_head(url: str) -> str:
+    """The URL up to its first `/`, `?` or `#`, with entities decoded and every character a
+    browser could skip removed: all a scheme can be read from. (Removing characters never
+    removes those marks, so cutting before the removal gives what cutting after would, and a
+    long URL of Chinese file names is not walked character by character.)"""
     for _ in range(_ENTITY_ROUNDS):
         if "&" not in url:
             break
@@ -37,11 +41,11 @@ def _squeezed(url: str) -> str:
         if decoded == url:
             break
         url = decoded
-    url = _ASCII_NOISE.sub("", url)
-    if url.isascii():
-        return url
+    head = _PATH_START.split(_ASCII_NOISE.sub("", url), maxsplit=1)[0]
+    if head.isascii():
+        return head
     # Unicode spaces, controls and invisible format characters (zero-width space, BOM, ...).
-    return "".join(ch for ch in url if unicodedata.category(ch)[0] not in "CZ")
+    return "".join(ch for ch in head if unicodedata.category(ch)[0] not in "CZ")
 
 
 def url_scheme(url: str) -> str | None:
@@ -51,22 +55,11 @@ def url_scheme(url: str) -> str | None:
     colon = url.find(":")
     if colon > 0 and _PLAIN_SCHEME.fullmatch(url, 0, colon):
         return url[:colon].lower()  # written plainly (https:...): nothing to decode or skip
-    # A scheme ends before the first '/' or '?', which no entity holds and no browser skips:
-    # only what comes before is read (the rest of a URL is often long and not ASCII).
-    for mark in "/?":
-        found = url.find(mark)
-        if found != -1:
-            url = url[:found]
-    squeezed = _squeezed(url)
-    end = len(squeezed)
-    for mark in "/?#":
-        found = squeezed.find(mark)
-        if found != -1:
-            end = min(end, found)
-    colon = squeezed.find(":", 0, end)
+    head = _squeezed_head(url)
+    colon = head.find(":")
     if colon == -1:
         return ""
-    scheme = squeezed[:colon].lower()
+    scheme = head[:colon].lower()
     return scheme if _SCHEME_SYNTAX.fullmatch(scheme) else None
 
 

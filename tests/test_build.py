@@ -251,9 +251,11 @@ def test_search_index_is_sharded_with_a_catalog_and_records_for_listing(site):
     catalog = (site / "pagefind" / "catalog.js").read_text(encoding="utf-8")
     data = json.loads(catalog.split("]=", 1)[1].rstrip(";\n"))
     [shard] = data["shards"]
-    assert shard["name"] == "2020" and shard["count"] == 9 and len(data["docs"]["date"]) == 9
+    assert shard["name"] == "2020" and shard["count"] == data["count"] == 9 and len(data["days"]) == 9
+    lookup = (site / "pagefind" / data["lookup"]).read_text(encoding="utf-8")
+    [chunks] = [s["chunks"] for s in json.loads(lookup.split("]=", 1)[1].rstrip(";\n"))["shards"]]
     folder = site / "pagefind" / "shards" / shard["folder"]
-    assert {f"{h}.pf_index" for _, h in shard["chunks"]} == {p.name for p in (folder / "index").iterdir()}
+    assert {f"{h}.pf_index" for _, h in chunks} == {p.name for p in (folder / "index").iterdir()}
     docs = [p.read_text(encoding="utf-8") for p in (folder / "docs").iterdir()]
     assert len(docs) == 9 and all(d.count('"url":"notices/') == 1 for d in docs)
     assert any('"file_number":"工信部信管〔2020〕81号"' in d for d in docs)

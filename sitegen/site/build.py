@@ -236,11 +236,18 @@ def index_search(content: Content, relations: Relations, site_dir: Path, cache: 
     """The search index into site_dir/pagefind/; the shards indexed anew."""
     from ..search.index import SearchEntry, plan_search_index, write_search_index
 
-    entries = [SearchEntry(notice, notice_url(notice), {"status": relations.status(notice.id)})
-               for notice in content.notices]
+    entries = [SearchEntry(entry.notice, notice_url(entry.notice), {"status": relations.status(entry.notice.id)},
+                           _size(entry.path)) for entry in content.entries]
     plan = plan_search_index(entries, content.digests, cache.search_folder)
-    bodies = rendered_bodies(plan.needs_bodies, content, cache, workers)
+    bodies = (rendered_bodies(shard.ids, content, cache, workers) for shard in plan.stale)
     return write_search_index(plan, bodies, site_dir, offline)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
