@@ -45,6 +45,28 @@ _MARK = "\u2063"  # INVISIBLE SEPARATOR: never written by the converter, strippe
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}\{", re.MULTILINE)
 _MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}((?:{_BLOCK_CLASS})(?: (?:{_BLOCK_CLASS}))?){_MARK}")
 _URL = re.compile(r'(?:href|src)="([^"]*)"')
+# pulldown-cmark and markdown-it-pyrs nest quotes and lists without limit (100 KB of ">" is
+# 100,000 blockquotes, and markdown-it-pyrs overflows its stack: a segfault); markdown-it-py
+# stops at its maxNesting (20 levels). Deeper than any notice nests, its HTML is the one used.
+# A container opens with at least one character of its line's prefix, so a prefix of at most
+# _MAX_PREFIX characters (a tab is up to 4 columns) keeps the fast engines far from overflow.
+_MAX_DEPTH = 12
+_MAX_PREFIX = 64
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{_MAX_PREFIX + 1}}}", re.MULTILINE)
+_CONTAINER = re.compile(r"<(/?)(?:blockquote|ul|ol|li)\b")
+
+
+def _too_deep(html: str) -> bool:
+    """True when quotes and lists in an engine's HTML nest deeper than _MAX_DEPTH."""
+    opened = html.count("<blockquote>") + html.count("<ul>") + html.count("<ol") + html.count("<li>")
+    if opened <= _MAX_DEPTH:
+        return False  # the common case: depth cannot exceed the number of containers
+    depth = 0
+    for tag in _CONTAINER.finditer(html):
+        depth += -1 if tag.group(1) else 1
+        if depth > _MAX_DEPTH:
+            return True
+    return False
 
 
 def urls_allowed(html: str) -> bool:
@@ -105,7 +127,7 @@ def fast_html(markdown: str) -> str | None:
     """A fast engine's HTML: CommonMark whose only attributes are the Markdown's own URLs,
     titles and alt texts, list starts and the converter's block classes; None when the
     Markdown needs the attrs plugin's full syntax or no fast engine renders it."""
-    if not FAST_ENGINES or _MARK in markdown:
+    if not FAST_ENGINES or _MARK in markdown or _DEEP_PREFIX.search(markdown):
         return None
     refused = False
 
@@ -122,7 +144,7 @@ def fast_html(markdown: str) -> str | None:
     if "{" in marked and _ATTRIBUTE_LINE.search(marked):
         return None  # attributes the marker does not cover
     html = _first_fast(marked)
-    if html is None:
+    if html is None or _too_deep(html):
         return None
     if count:
         html, replaced = _MARKED.subn(r'<\1 class="\2">', html)

@@ -177,3 +177,24 @@ def test_the_body_cache_key_names_every_package_that_renders():
     finally:
         fingerprint.RENDERER_VERSION = fingerprint.RENDERER_VERSION.replace("nh3=0.0.0+", "nh3=")
     assert fingerprint.body_digest("正文") == before
+
+
+def _container_depth(html: str) -> int:
+    depth = deepest = 0
+    for tag in re.finditer(r"<(/?)(?:blockquote|ul|ol|li)\b", html):
+        depth += -1 if tag.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_hand_written_nesting_is_as_deep_as_markdown_it_allows_on_every_engine():
+    # pulldown-cmark and markdown-it-pyrs nest without limit: 100 KB of ">" was 100,000
+    # blockquotes, and with a pipe (markdown-it-pyrs) a segfault that killed the build;
+    # pyromark made a 2.7 MB page. markdown-it-py stops at its maxNesting.
+    for markdown in (">" * 100_000 + " x\n", "> - " * 5_000 + "x\n", "| a\n" + ">" * 100_000 + " x\n",
+                     "".join("  " * depth + "- x\n" for depth in range(500))):
+        html = render_markdown(markdown)
+        assert _container_depth(html) <= _container_depth(full_html(markdown)) <= 21
+        assert len(html) < 20_000
+        for engine in FAST_ENGINES:
+            assert rendered_by(engine, markdown) == full_html(markdown)
