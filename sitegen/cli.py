@@ -140,20 +140,19 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     the same pages again changes no byte; files edited by hand are kept and
     reported as conflicts.
     """
-    from .importer import ImportReport, convert_records, page_files, read_records, write_notices
+    from .importer import import_pages, page_files
     from .sources import source_for
 
     config = _config(content=content_dir)
     source = source_for(source_name, _origin(origin))
-    pages = page_files(paths)
-    if not pages:
+    if not page_files(paths):
         raise UserError(f"no JSON pages in {', '.join(map(str, paths))} (sitegen fetch saves them)")
-    report = ImportReport()
-    records = read_records(pages, report, source)
-    with click.progressbar(length=len(records), label="Importing notices",
-                           file=sys.stderr) as bar:
-        fresh = convert_records(records, source, report, on_done=bar.update)
-    write_notices(fresh, ROOT / config.content, report)
+    with click.progressbar(length=1, label="Importing notices", file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        report = import_pages(paths, ROOT / config.content, source, progress=advance)
     for line in sorted(report.errors):
         click.echo(f"error: {line}", err=True)
     for line in report.conflicts:

@@ -103,14 +103,21 @@ def import_pages(
     paths: Iterable[Path],
     content_dir: Path,
     source: Source | None = None,
-    on_done: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import pages of source (MIIT unless given) into content_dir: read, convert, merge
-    duplicates, write what changed."""
+    duplicates, write what changed. progress(done, total) is called as records are converted."""
     source = source or default_source()
     report = ImportReport()
     records = read_records(page_files(paths), report, source)
-    fresh = convert_records(records, source, report, on_done)
+    done = 0
+
+    def advance(finished: int) -> None:
+        nonlocal done
+        done += finished
+        progress(done, len(records))
+
+    fresh = convert_records(records, source, report, advance if progress else None)
     write_notices(fresh, content_dir, report)
     return report
 
