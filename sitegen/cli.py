@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -140,7 +141,7 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     the same pages again changes no byte; files edited by hand are kept and
     reported as conflicts.
     """
-    from .importer import ImportReport, convert_records, page_files, read_records, write_notices
+    from .importer import import_pages, page_files
     from .sources import source_for
 
     config = _config(content=content_dir)
@@ -148,12 +149,8 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     pages = page_files(paths)
     if not pages:
         raise UserError(f"no JSON pages in {', '.join(map(str, paths))} (sitegen fetch saves them)")
-    report = ImportReport()
-    records = read_records(pages, report, source)
-    with click.progressbar(length=len(records), label="Importing notices",
-                           file=sys.stderr) as bar:
-        fresh = convert_records(records, source, report, on_done=bar.update)
-    write_notices(fresh, ROOT / config.content, report)
+    with _progress_bars() as progress:
+        report = import_pages(pages, ROOT / config.content, source, progress, ROOT / config.cache)
     for line in sorted(report.errors):
         click.echo(f"error: {line}", err=True)
     for line in report.conflicts:
@@ -164,6 +161,27 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     click.echo(report.summary())
     if report.errors:
         raise SystemExit(1)
+
+
+@contextmanager
+def _progress_bars():
+    """progress(step, done, total) for long work in steps: a bar per step, on stderr, each
+    finished when the next begins."""
+    current: list = []  # [step, bar]
+
+    def progress(step: str, done: int, total: int) -> None:
+        if not current or current[0] != step:
+            if current:
+                current[1].__exit__(None, None, None)
+            current[:] = [step, click.progressbar(length=max(total, 1), label=step, file=sys.stderr).__enter__()]
+        bar = current[1]
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if current:
+            current[1].__exit__(None, None, None)
 
 
 def _origin(option: str | None) -> str | None:

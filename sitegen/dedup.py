@@ -42,6 +42,12 @@ def _similar(first: frozenset[str], second: frozenset[str]) -> bool:
     return len(first & second) / len(first | second) >= NEAR_IDENTICAL
 
 
+def dedup_keys(notice: Notice) -> tuple[str, str]:
+    """What two notices must share to be one: the normalised file number ("" when there is
+    none), or the squeezed title (and near-identical text)."""
+    return (file_number_key(notice.file_number) if notice.file_number else "", squeeze(notice.title))
+
+
 def duplicate_groups(notices: list[Notice]) -> list[list[Notice]]:
     """Groups of the same notice, each with its primary (the richest record) first."""
     parent = {n.id: n.id for n in notices}
@@ -60,9 +66,10 @@ def duplicate_groups(notices: list[Notice]) -> list[list[Notice]]:
     by_number: dict[str, list[Notice]] = defaultdict(list)
     by_title: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
-        if notice.file_number:
-            by_number[file_number_key(notice.file_number)].append(notice)
-        by_title[squeeze(notice.title)].append(notice)
+        number, title = dedup_keys(notice)
+        if number:
+            by_number[number].append(notice)
+        by_title[title].append(notice)
     for same in by_number.values():
         for other in same[1:]:
             union(same[0].id, other.id)
