@@ -32,9 +32,6 @@ STATUSES = (REPEALED, AMENDED, NOT_YET, EXPIRED, NO_CHANGE)
 # What an editor may set by hand in the front matter (`status`), beyond what the archive can show.
 HAND_STATUSES = ("现行有效", "部分失效", REPEALED, AMENDED, NOT_YET, EXPIRED)
 
-# Raised whenever the rules below change what they find: cached statements are then found anew.
-RULES_VERSION = "2"
-
 REPEAL, AMEND, REPLACE, EFFECTIVE, VALIDITY = "repeal", "amend", "replace", "effective", "validity"
 ACTS = (REPEAL, AMEND, REPLACE)
 

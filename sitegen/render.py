@@ -1,14 +1,16 @@
-"""Markdown to safe HTML: the one renderer the importer's fidelity check and the builder share.
+"""Markdown to safe HTML: the one renderer the importer's fidelity check and the builder share,
+and the only code that may skip the sanitiser.
 
-Three engines render the same CommonMark, fastest first: pyromark (pulldown-cmark, about
-5x faster again than markdown-it-pyrs), markdown-it-pyrs (Rust markdown-it, about 12x
-faster than Python) and markdown-it-py with mdit-py-plugins' attrs. The Rust engines have
-no attrs plugin, so the class lines our converter writes (`{.center}`, `{.flush}` ...,
-see convert/grammar.py, before a paragraph or heading) become a marker they carry through and that is turned into
-the class afterwards; any other use of attributes goes to markdown-it-py. pulldown-cmark
-keeps script URLs (markdown-it refuses them) and has other table rules, so its HTML is used
-only without pipes and with every link and image URL on an allowed scheme.
-tests/test_render.py checks the engines give identical HTML.
+THE INVARIANT. Bodies are hostile. `render_markdown` returns HTML with no tag, attribute or
+URL the sanitiser (nh3, `sanitize`) would remove. It skips the sanitiser only for
+  (1) a fast engine's HTML (`markdown_engines.fast_html`) of Markdown whose only raw HTML is
+      bare `<strong>`/`</strong>` inside lines and which has no code fences (`_raw_free`):
+      every other tag is then the engine's own and the only attributes are the Markdown's
+      URLs, titles, alt texts, list starts and the converter's block classes;
+  (2) a table block that matches the converter's grammar exactly (`convert.grammar.TABLE_HTML`);
+and in both only when every link and image URL is relative or on `urls.LINK_SCHEMES` once
+entities are decoded (`markdown_engines.urls_allowed`). Anything else goes through `sanitize`.
+Nothing outside this module decides that HTML is safe.
 """
 
 from __future__ import annotations
@@ -17,20 +19,10 @@ import re
 from functools import lru_cache
 
 import nh3
-from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_block_plugin
 
-from .convert.grammar import BLOCK_CLASSES, SANITISER_CLASSES, TABLE_HTML
-from .urls import LINK_SCHEMES, scheme_allowed
-
-try:
-    import markdown_it_pyrs
-except ImportError:  # pragma: no cover - the pure-Python engine still renders everything
-    markdown_it_pyrs = None
-try:
-    import pyromark
-except ImportError:  # pragma: no cover - markdown-it-pyrs renders the same HTML
-    pyromark = None
+from .convert.grammar import SANITISER_CLASSES, TABLE_HTML
+from .markdown_engines import fast_html, html_of, urls_allowed
+from .urls import LINK_SCHEMES
 
 _TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "img",
@@ -45,55 +37,6 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
 }
-_BLOCK_CLASS = "|".join(BLOCK_CLASSES)
-# A class line, the heading marker of the next line if any, and the rest of that line.
-_ALIGNED = re.compile(rf"^\{{\.({_BLOCK_CLASS})\}}\n(#{{1,6}} )?(.*)$", re.MULTILINE)
-# What a line can start other than a paragraph: indented code, HTML, quotes, fences, tables,
-# attributes, list items and thematic breaks.
-_NOT_PARAGRAPH = re.compile(
-    r"[ \t]|<(?!strong>\S)|[>|{]|```|~~~|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|([-*_])(?:[ \t]*\1){2,}[ \t]*$"
-)
-_MARK = "\u2063"  # INVISIBLE SEPARATOR: never written by the converter, stripped by it from text
-_ATTRIBUTE_LINE = re.compile(r"^ {0,3}\{", re.MULTILINE)
-_MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}({_BLOCK_CLASS}){_MARK}")
-
-
-@lru_cache(maxsize=1)
-def _python_engine() -> MarkdownIt:
-    # Raw HTML is on for tables and <strong>; nh3 below decides what survives.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").use(attrs_block_plugin)
-
-
-@lru_cache(maxsize=1)
-def _rust_engine():
-    engine = markdown_it_pyrs.MarkdownIt("commonmark")
-    engine.enable("table")
-    return engine
-
-
-_URL = re.compile(r'(?:href|src)="([^"]*)"')
-
-
-def _urls_allowed(html: str) -> bool:
-    """True when every link and image URL in the engine's HTML is relative or on an allowed
-    scheme, judged as a browser reads the attribute (entities decoded: `javascript&colon;`)."""
-    return all(scheme_allowed(url, LINK_SCHEMES) for url in _URL.findall(html))
-
-
-def _engine_render(markdown: str, engine: str = "auto") -> str | None:
-    """CommonMark HTML from the fastest engine that renders this Markdown as markdown-it does;
-    None when neither Rust engine can."""
-    if pyromark is not None and engine in ("auto", "pyromark") and "|" not in markdown:
-        html = pyromark.html(markdown)
-        if ('="' not in html or _urls_allowed(html)) or engine == "pyromark":
-            return html
-    try:
-        return _rust_engine().render(markdown)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    # pyo3 panics derive from BaseException: markdown-it-pyrs 0.4 panics on "[`" and the like.
-    except BaseException:  # noqa: BLE001
-        return None
 
 
 def sanitize(html: str) -> str:
@@ -115,43 +58,6 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
-def _fast_render(markdown: str, engine: str = "auto") -> str | None:
-    """A Rust engine's HTML, or None when the Markdown needs the attrs plugin's full syntax."""
-    if markdown_it_pyrs is None or _MARK in markdown:
-        return None
-    refused = False
-
-    def mark(match: re.Match) -> str:
-        nonlocal refused
-        heading, rest = match.group(2) or "", match.group(3)
-        if not rest or (not heading and _NOT_PARAGRAPH.match(rest)):
-            refused = True
-        return f"{heading}{_MARK}{match.group(1)}{_MARK}{rest}"
-
-    marked, count = _ALIGNED.subn(mark, markdown) if "{." in markdown else (markdown, 0)
-    if refused:
-        return None
-    if "{" in marked and _ATTRIBUTE_LINE.search(marked):
-        return None  # attributes the marker does not cover
-    html = _engine_render(marked, engine)
-    if html is None:
-        return None
-    if count:
-        html, replaced = _MARKED.subn(r'<\1 class="\2">', html)
-        if replaced != count or _MARK in html:
-            return None
-    return html
-
-
-def render_unsanitized(markdown: str, engine: str = "auto") -> str:
-    """HTML before sanitising; engine "auto" (fastest that fits), "pyromark", "rust" or "python"."""
-    if engine != "python":
-        html = _fast_render(markdown, engine)
-        if html is not None:
-            return html
-    return _python_engine().render(markdown)
-
-
 # The only raw HTML the converter writes in running text: bold where ** cannot close.
 # Escape pairs go first: in \\<img the backslash is escaped and the <img is raw HTML.
 _PLAIN_STRONG = re.compile(r"\\.|</?strong>", re.DOTALL)
@@ -161,7 +67,8 @@ _STRONG_BLOCK = re.compile(r"</?strong>[ \t]*$", re.MULTILINE)
 
 
 def _raw_free(markdown: str) -> bool:
-    """True when the only raw HTML is bare <strong>/</strong> inside lines, and no fences."""
+    """True when the only raw HTML is bare <strong>/</strong> inside lines, and no fences
+    (a fence's info string becomes a class)."""
     if "```" in markdown or "~~~" in markdown:
         return False
     if "<" not in markdown:
@@ -173,9 +80,21 @@ def _raw_free(markdown: str) -> bool:
     return only_strong and not _STRONG_BLOCK.search(markdown)
 
 
-def _fast_render_safe(markdown: str) -> str | None:
-    """The fast path's HTML where it needs no sanitiser (see render_markdown), else None."""
-    return _fast_render(markdown) if _raw_free(markdown) else None
+def _safe_fast_html(markdown: str) -> str | None:
+    """(1) of the invariant: the fast engine's HTML where it needs no sanitiser, else None."""
+    if not _raw_free(markdown):
+        return None
+    html = fast_html(markdown)
+    return html if html is not None and urls_allowed(html) else None
+
+
+def _safe_table(block: str) -> str:
+    """(2) of the invariant: a table block as the converter writes it passes as it is (it is
+    faster to recognise than to clean, and there are tens of thousands); any other goes
+    through the sanitiser."""
+    if TABLE_HTML.fullmatch(block) and urls_allowed(block):
+        return block
+    return sanitize(block)
 
 
 # A link reference definition reaches across the whole document, so such Markdown is
@@ -210,14 +129,6 @@ def _table_pieces(markdown: str) -> list[str] | None:
     return pieces
 
 
-def _clean_table(block: str) -> str:
-    """A table block as the converter writes it passes as it is (it is faster to recognise
-    than to clean, and there are tens of thousands); any other goes through the sanitiser."""
-    if TABLE_HTML.fullmatch(block) and ('="' not in block or _urls_allowed(block)):
-        return block
-    return sanitize(block)
-
-
 def _render_with_tables(markdown: str) -> str | None:
     """Text between tables through the fast path, only the tables through the sanitiser."""
     pieces = _table_pieces(markdown)
@@ -226,9 +137,9 @@ def _render_with_tables(markdown: str) -> str | None:
     out = []
     for index, piece in enumerate(pieces):
         if index % 2:
-            out.append(_clean_table(piece))
+            out.append(_safe_table(piece))
         elif piece.strip():
-            html = _fast_render_safe(piece)
+            html = _safe_fast_html(piece)
             if html is None:
                 return None
             out.append(html)
@@ -237,14 +148,9 @@ def _render_with_tables(markdown: str) -> str | None:
 
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
-    # With no "<" but escaped ones and bare <strong>/</strong>, every other tag is the
-    # engine's own, script URLs are refused (by markdown-it, or by _urls_allowed before
-    # pulldown-cmark's HTML is used), and the only attribute added is a block class.
-    # Tables are the converter's own or sanitised; anything else (fences carry an author's
-    # class) goes through the sanitiser whole.
     html = _render_with_tables(markdown) if "<table" in markdown else None
     if html is None:
-        html = _fast_render_safe(markdown)
+        html = _safe_fast_html(markdown)
     if html is not None:
         return html
-    return sanitize(render_unsanitized(markdown))
+    return sanitize(html_of(markdown))

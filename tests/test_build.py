@@ -323,6 +323,51 @@ def test_deleting_the_cache_gives_the_same_site(tmp_path):
     assert {p: p.read_bytes() for p in (project / "public").rglob("*") if p.is_file()} == before
 
 
+def test_notices_cached_under_other_parse_rules_are_read_again(tmp_path, monkeypatch):
+    from sitegen.content import ContentError, parse_notice
+
+    project = _two_year_archive(tmp_path / "p")
+    config = load_config(project, theme=str(REPO / "themes" / "default"))
+    build_site(config, project, search=False)
+
+    def stricter(text, path):  # a new rule that refuses a notice the old rules took
+        if path.name == "y2021d2.md":
+            raise ContentError(path, 2, "title", "not allowed by the new rules")
+        return parse_notice(text, path)
+
+    monkeypatch.setattr("sitegen.site.reading.parse_notice", stricter)
+    build_site(config, project, search=False)  # same rules version: the cached rows are trusted
+    monkeypatch.setattr("sitegen.site.reading.code_digest", lambda *modules: "the new rules")
+    with pytest.raises(BuildError) as caught:
+        build_site(config, project, search=False)
+    assert caught.value.lines == [f"{project / 'content' / '2021' / 'y2021d2.md'}:2: title: not allowed by the new rules"]
+
+
+def test_the_parse_rules_version_follows_the_code_that_parses(tmp_path, monkeypatch):
+    from sitegen import fingerprint
+    from sitegen.fingerprint import code_digest, code_modules
+    from sitegen.site.reading import parse_rules
+
+    assert fingerprint.RENDERER_VERSION in parse_rules()  # the cached body keys were made with it
+    assert {"sitegen.front_matter", "sitegen.content", "sitegen.notice", "sitegen.citations",
+            "sitegen.relations", "sitegen.dates"} <= set(code_modules("sitegen.site.reading"))
+    package = tmp_path / "rulebook"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "reader.py").write_text("from .schema import FIELDS\nfrom . import limits\n")
+    (package / "schema.py").write_text("FIELDS = ('title',)\n")
+    (package / "limits.py").write_text("SIZE = 10\n")
+    (package / "unused.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert list(code_modules("rulebook.reader")) == ["rulebook", "rulebook.limits", "rulebook.reader", "rulebook.schema"]
+    digests = {code_digest.__wrapped__("rulebook.reader")}
+    for module, text in (("schema", "FIELDS = ('title', 'date')\n"), ("limits", "SIZE = 20\n"),
+                         ("unused", "X = 2\n")):
+        (package / f"{module}.py").write_text(text)
+        digests.add(code_digest.__wrapped__("rulebook.reader"))
+    assert len(digests) == 3  # a change to either rule module, none to a module it does not import
+
+
 def _tree(site: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) below site."""
     return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None

@@ -3,7 +3,9 @@ time: the next build is then a cold one) and one object that owns every store in
 
 - notices (`notices-*.pickle`, one per content folder): each content file's parsed metadata
   (body left out), digests, citations and statements, valid while the file's stamp (size,
-  mtime, ctime, inode) stays the same; loading 10,000 takes milliseconds;
+  mtime, ctime, inode) stays the same and the rules that parsed it are the same (the reader's
+  `rules`: a digest of the parsing code and the renderer's version); loading 10,000 takes
+  milliseconds;
 - bodies (`build.sqlite`, table bodies): rendered HTML by `fingerprint.body_digest` of its
   Markdown; workers add what they render (`BodyStore`), so bodies never travel back to the parent;
 - pages (`build.sqlite`, table pages): per output folder, the fingerprint of every page's
@@ -27,10 +29,8 @@ from pathlib import Path
 
 from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
-from ..relations import RULES_VERSION
 
-# Cached notices carry the relation statements found in them: new rules, new statements.
-SCHEMA_VERSION = f"8+relations-{RULES_VERSION}"
+SCHEMA_VERSION = "9"  # of the stores' layout
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -90,6 +90,7 @@ class BuildCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self._groups: dict[str, dict] = {}
+        self._notices_version = ""
         if folder is None:
             self.bodies = BodyStore(None)
             return
@@ -126,8 +127,10 @@ class BuildCache:
 
     # -- parsed notices ----------------------------------------------------
     # One pickle per content folder (a year), so an edit rewrites one small file.
-    def notices(self) -> dict[str, tuple]:
+    def notices(self, rules: str) -> dict[str, tuple]:
+        """What was parsed of each content file under these rules (path -> row)."""
         self._groups = {}
+        self._notices_version = f"{SCHEMA_VERSION};{rules}"
         if self.folder is None:
             return {}
         entries: dict[str, tuple] = {}
@@ -138,7 +141,7 @@ class BuildCache:
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError,
                     TypeError):
                 continue
-            if version == SCHEMA_VERSION:
+            if version == self._notices_version:
                 self._groups[path.name] = group
                 entries.update(group)
         return entries
@@ -152,7 +155,7 @@ class BuildCache:
             groups.setdefault(f"notices-{name}.pickle", {})[path] = entry
         for name, group in groups.items():
             if self._groups.get(name) != group:
-                data = pickle.dumps((SCHEMA_VERSION, group), protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((self._notices_version, group), protocol=pickle.HIGHEST_PROTOCOL)
                 write_atomic(self.folder / name, data)
         for name in set(self._groups) - set(groups):
             (self.folder / name).unlink(missing_ok=True)

@@ -14,9 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from .. import fingerprint
 from ..citations import find_citations, plain_body
 from ..content import ContentError, notice_files, parse_notice, read_body
-from ..fingerprint import body_digest
+from ..fingerprint import body_digest, code_digest
 from ..notice import Attachment, Notice, Publication
 from ..parallel import Workers, parallel_map
 from ..relations import find_statements
@@ -89,6 +90,13 @@ class Content:
         return {entry.notice.id: entry.statements for entry in self.entries if entry.statements}
 
 
+def parse_rules() -> str:
+    """The version of everything that makes a cached row out of a file: the source of this
+    module and of all it imports (front matter schema, notice fields, citation and relation
+    rules) and the renderer (in the body key). Another version parses every file again."""
+    return f"{code_digest(__name__)};{fingerprint.RENDERER_VERSION}"
+
+
 class Parsed(NamedTuple):
     """What the cache keeps of a content file, valid while its stamp stays the same."""
 
@@ -151,7 +159,7 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     an edit that keeps the size and puts the old mtime back still sets the ctime, which no
     one can set back (the check git's index makes), and costs no read of the file.
     """
-    known = cache.notices() if cache else {}
+    known = cache.notices(parse_rules()) if cache else {}
     stamps: dict[Path, str] = {}
     for path in notice_files(content_dir):
         stat = path.stat()
