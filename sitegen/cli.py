@@ -192,10 +192,12 @@ def _origin(option: str | None) -> str | None:
     return _config(origin=option).origin if option else read_settings(ROOT).get("origin")
 
 
-def _build(config, keep_going: bool, search: bool):
+def _build(config, keep_going: bool, search: bool, shard: str | None = None, parts: tuple[Path, ...] = ()):
     from .config import check_output_folder, require_content
+    from .shards import Shard, build_shard, merge_shards
     from .site.build import build_site
 
+    job = Shard.parse(shard) if shard else None
     require_content(config, ROOT)
     check_output_folder(config, ROOT)
     config.theme_dir(ROOT)
@@ -204,7 +206,12 @@ def _build(config, keep_going: bool, search: bool):
             bar.length = max(total, 1)
             bar.update(done)
 
-        report = build_site(config, ROOT, keep_going=keep_going, search=search, progress=advance)
+        if parts:
+            report = merge_shards(config, ROOT, list(parts), keep_going, search, advance)
+        elif job:
+            report = build_shard(config, ROOT, job, keep_going, search, advance)
+        else:
+            report = build_site(config, ROOT, keep_going=keep_going, search=search, progress=advance)
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
     click.echo(report.summary(Path(config.out)))
@@ -223,13 +230,30 @@ _theme_option = click.option("--theme", default=None, help="Theme folder  [defau
 @_theme_option
 @click.option("--keep-going", is_flag=True, help="Skip notices with bad front matter instead of stopping.")
 @click.option("--no-search", is_flag=True, help="Write the pages without the Pagefind index.")
-def build_command(content_dir, out_dir, theme, keep_going, no_search) -> None:
+@click.option("--shard", default=None, metavar="K/N",
+              help="Build only job K's share of N parallel jobs; `sitegen merge` joins the shares.")
+def build_command(content_dir, out_dir, theme, keep_going, no_search, shard) -> None:
     """Build the static site from the Markdown archive.
 
     The output folder is replaced whole at the end, so it is never half-written;
     sitegen only ever replaces a folder it made.
     """
-    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search)
+    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search, shard)
+
+
+@main.command("merge")
+@click.argument("parts", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_content_option
+@_out_option
+@_theme_option
+@click.option("--keep-going", is_flag=True, help="Skip notices with bad front matter instead of stopping.")
+@click.option("--no-search", is_flag=True, help="The parts were built without the Pagefind index.")
+def merge_command(parts, content_dir, out_dir, theme, keep_going, no_search) -> None:
+    """Join the outputs of `sitegen build --shard K/N` jobs into the site (docs/scale.md).
+
+    What the parts lack is built; the site is the one a single build makes.
+    """
+    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search, parts=parts)
 
 
 @main.command("bundle")
