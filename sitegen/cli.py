@@ -299,13 +299,14 @@ def check_command(content_dir, relations) -> None:
     from .config import require_content
     from .stats import check_archive, check_relations
 
-    folder = require_content(_config(content=content_dir), ROOT)
-    errors = check_archive(folder)
+    config = _config(content=content_dir)
+    folder = require_content(config, ROOT)
+    errors = check_archive(folder, ROOT / config.cache)
     for line in errors:
         click.echo(line)
     doubts = []
     if relations:
-        doubts = check_relations(folder)
+        doubts = check_relations(folder, ROOT / config.cache)
         for line in doubts:
             click.echo(line)
     if errors:

@@ -27,8 +27,8 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 _ENTITY_ROUNDS = 4  # "&amp;#58;" is ":" after two; no sane URL nests deeper
 
 
-def _squeezed(url: str) -> str:
-    """The URL with entities decoded and every character a browser could skip removed."""
+def _decoded(url: str) -> str:
+    """The URL with HTML entities decoded, entities of entities too."""
     for _ in range(_ENTITY_ROUNDS):
         if "&" not in url:
             break
@@ -36,27 +36,35 @@ def _squeezed(url: str) -> str:
         if decoded == url:
             break
         url = decoded
-    url = _ASCII_NOISE.sub("", url)
-    if url.isascii():
-        return url
+    return url
+
+
+def _squeezed(text: str) -> str:
+    """Text without any character a browser could skip in a URL."""
+    text = _ASCII_NOISE.sub("", text)
+    if text.isascii():
+        return text
     # Unicode spaces, controls and invisible format characters (zero-width space, BOM, ...).
-    return "".join(ch for ch in url if unicodedata.category(ch)[0] not in "CZ")
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "CZ")
 
 
 def url_scheme(url: str) -> str | None:
     """The URL's scheme in lower case; '' for a relative URL; None when something that is not a
     scheme is written where a scheme would be (`java script:` squeezed is `javascript:`, but
     `<x>:` is nothing a browser should be trusted with)."""
-    squeezed = _squeezed(url)
-    end = len(squeezed)
+    decoded = _decoded(url)
+    end = len(decoded)
     for mark in "/?#":
-        found = squeezed.find(mark)
+        found = decoded.find(mark)
         if found != -1:
             end = min(end, found)
-    colon = squeezed.find(":", 0, end)
+    # What squeezing removes is never '/', '?' or '#': the part before the first of them is
+    # squeezed alone (a long path of Chinese file names is not walked character by character).
+    head = _squeezed(decoded[:end])
+    colon = head.find(":")
     if colon == -1:
         return ""
-    scheme = squeezed[:colon].lower()
+    scheme = head[:colon].lower()
     return scheme if _SCHEME_SYNTAX.fullmatch(scheme) else None
 
 
