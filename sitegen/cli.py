@@ -364,6 +364,7 @@ def serve_command(content_dir, out_dir, theme, port, no_watch, no_build) -> None
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
     click.echo(report.summary(Path(config.out)))
+    click.echo("The search index catches up in the background (search works once it says so).")
     click.echo(f"Serving {config.out} on http://127.0.0.1:{server.server_address[1]}/ with live "
                "reload (Ctrl-C to stop)")
     preview.run(server)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -73,7 +74,17 @@ def _text(value) -> bool:
 
 
 def _path(value) -> bool:
-    return isinstance(value, str) and value.strip() != "" and "\0" not in value
+    return isinstance(value, str) and value.strip() != "" and "\0" not in value and _utf8(value)
+
+
+def _utf8(text: str) -> bool:
+    """False for a name the system gave in bytes that are not UTF-8 (Python keeps them as
+    lone surrogates, which no file name in a page, a URL or the cache can hold)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _positive(value) -> bool:
@@ -94,12 +105,12 @@ _EXPECTED = {
     "description": (_text, "text in quotes"),
     "base_url": (lambda v: v == "" or _web_address(v), 'an http(s) address such as "https://example.org/"'),
     "origin": (_web_address, 'an http(s) address such as "https://www.miit.gov.cn"'),
-    "theme": (_path, "a folder path in quotes"),
+    "theme": (_path, "a folder path in quotes (UTF-8 text)"),
     "page_size": (_positive, "a whole number above 0"),
     "latest": (_positive, "a whole number above 0"),
-    "content": (_path, "a folder path in quotes"),
-    "out": (_path, "a folder path in quotes"),
-    "cache": (_path, "a folder path in quotes"),
+    "content": (_path, "a folder path in quotes (UTF-8 text)"),
+    "out": (_path, "a folder path in quotes (UTF-8 text)"),
+    "cache": (_path, "a folder path in quotes (UTF-8 text)"),
     "asset_hosts": (_host_names, 'a list of host names such as ["files.example.gov.cn", "*.example.org"]'),
 }
 
@@ -122,6 +133,9 @@ def load_config(root: Path = Path("."), **overrides) -> Config:
 def read_settings(root: Path) -> dict:
     """The settings the project's file gives, each checked."""
     source = root / SETTINGS_FILE
+    if source.is_dir():
+        raise ConfigError(f"{source}: is a folder; the settings file must be a file (sitegen init "
+                          "writes one)")
     if source.is_file():
         document = _read_toml(source)
         values = {k: v for k, v in document.items() if k != "site"}
@@ -145,6 +159,8 @@ def read_settings(root: Path) -> dict:
 
 def _check(key: str, value, where: str) -> None:
     check, expected = _EXPECTED[key]
+    if where.startswith("--"):  # a command-line option: no quotes there
+        expected = expected.replace(" in quotes", "")
     if not check(value):
         shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         raise ConfigError(f"{where}: expected {expected}, not {shown}")
@@ -198,6 +214,11 @@ def check_output_folder(config: Config, root: Path) -> Path:
     parent = next((p for p in out.parents if p.exists()), None)
     if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK):
         raise ConfigError(f"out: {out}: cannot write there ({parent} is not a writable folder)")
+    try:  # the folders leading to it are made, as for any output; then try writing there
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}-", suffix=".probe", dir=out.parent))
+    except OSError as error:
+        raise ConfigError(f"out: {out}: cannot write there ({error.strerror or error})") from None
     return out
 
 
@@ -214,9 +235,20 @@ def require_content(config: Config, root: Path, empty_ok: bool = False) -> Path:
     saying what to do."""
     folder = root / config.content
     if not folder.is_dir():
-        raise ConfigError(f"{folder}: content folder not found (import notices with "
-                          "`sitegen import PAGES`, or point --content at an archive)")
+        project = _project_above(root)
+        hint = f"run sitegen in {project}, where its {SETTINGS_FILE} is" if project else \
+            "import notices with `sitegen import PAGES`, or point --content at an archive"
+        raise ConfigError(f"{folder}: content folder not found ({hint})")
     if not empty_ok and not any(folder.rglob("*.md")):
         raise ConfigError(f"{folder}: no notice files (*.md) in the content folder yet "
                           "(import notices with `sitegen import PAGES`)")
     return folder
+
+
+def _project_above(root: Path) -> Path | None:
+    """The nearest folder above root holding a sitegen.toml, if root has none: the archive
+    someone ran sitegen inside of (in its content/2020, say)."""
+    if (root / SETTINGS_FILE).exists():
+        return None
+    here = root.resolve()
+    return next((folder for folder in here.parents if (folder / SETTINGS_FILE).is_file()), None)

@@ -30,8 +30,26 @@ def explain(error: BaseException) -> list[str] | None:
     if isinstance(error, jinja2.TemplateError):  # a mistake in a customised theme
         return [f"theme: {_template_place(error)}{error.message}"]
     if isinstance(error, OSError):  # the machine said no: permissions, a full disk
+        in_the_way = _file_in_the_way(error)
+        if in_the_way:
+            within = "" if in_the_way == error.filename else f" ({in_the_way})"
+            return [f"{error.filename}: a file{within} is where a folder is needed"]
         where = f": {error.filename}" if error.filename else ""
         return [f"{error.strerror or error}{where}"]
+    return None
+
+
+def _file_in_the_way(error: OSError) -> str | None:
+    """The file standing where a folder had to be made or entered, if that is what went wrong."""
+    import errno
+    from pathlib import Path
+
+    if error.errno not in (errno.ENOTDIR, errno.EEXIST) or not isinstance(error.filename, str):
+        return None
+    path = Path(error.filename)
+    for folder in reversed([path, *path.parents]):
+        if folder.exists() and not folder.is_dir():
+            return str(folder)
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -39,49 +41,22 @@ REQUIREMENTS = f"""\
 sitegen=={__version__}
 """
 
-NETLIFY = """\
-# Netlify installs requirements.txt, builds the site with its search index, publishes public/.
-[build]
-  command = "sitegen build"
-  publish = "public"
+# What `init` writes as netlify.toml; sitegen's own netlify.toml is made from it (a test checks).
+NETLIFY_TEMPLATE = Path(__file__).with_name("netlify.toml")
+# The build command of sitegen's own checkout, which Netlify must install first.
+CHECKOUT_BUILD = "pip install -e . && sitegen build"
 
-[build.environment]
-  PYTHON_VERSION = "3.11"
 
-# The same headers as sitegen's own netlify.toml (a test keeps them equal); `sitegen serve`
-# sends them too.
-# Search shards live in folders named by the fingerprint of what they hold (a changed shard is
-# a new folder), so everything under pagefind/shards/ may be cached for good. The catalog and
-# the engine script keep their names from build to build: browsers must ask again.
-[[headers]]
-  for = "/pagefind/shards/*"
-  [headers.values]
-    Cache-Control = "public, max-age=31536000, immutable"
+def netlify_config(command: str | None = None) -> str:
+    """netlify.toml for a new archive; with command, for a site built by that command instead."""
+    text = NETLIFY_TEMPLATE.read_text(encoding="utf-8")
+    if command is None:
+        return text
+    made = ("# Made from sitegen/netlify.toml, which `sitegen init` writes into new archives: change\n"
+            "# that, then: python -c 'import sitegen.init as i; print(i.netlify_config(i.CHECKOUT_BUILD),"
+            " end=\"\")' > netlify.toml\n")
+    return made + re.sub(r"(?m)^  command = .*$", lambda _: f"  command = {json.dumps(command)}", text, count=1)
 
-[[headers]]
-  for = "/pagefind/catalog.js"
-  [headers.values]
-    Cache-Control = "public, max-age=0, must-revalidate"
-
-[[headers]]
-  for = "/pagefind/sitegen-search.js"
-  [headers.values]
-    Cache-Control = "public, max-age=0, must-revalidate"
-
-[[headers]]
-  for = "/static/*"
-  [headers.values]
-    Cache-Control = "public, max-age=86400"
-
-# Scripts only from the site itself (no inline script, so nothing from notice content can run);
-# images and attachments may live on the ministry's site.
-[[headers]]
-  for = "/*"
-  [headers.values]
-    Content-Security-Policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-    X-Content-Type-Options = "nosniff"
-    Referrer-Policy = "strict-origin-when-cross-origin"
-"""
 
 CHECK_WORKFLOW = """\
 # Every pull request that changes the archive: validate each notice file, then build.
@@ -141,7 +116,7 @@ def init_project(folder: Path, theme_copy: bool = False) -> list[Path]:
     files = {
         "sitegen.toml": SETTINGS,
         "requirements.txt": REQUIREMENTS,
-        "netlify.toml": NETLIFY,
+        "netlify.toml": netlify_config(),
         ".github/workflows/check.yml": CHECK_WORKFLOW,
         ".github/workflows/build.yml": BUILD_WORKFLOW,
         ".gitignore": GITIGNORE,

@@ -5,14 +5,23 @@ The site is served with the headers netlify.toml declares and the site's 404 pag
 after the edits settle) and open pages reload themselves: the server adds one external script
 to each HTML page it sends, which listens for Server-Sent Events. The built files never hold it.
 A rebuild that fails keeps the last good site and shows why, in the terminal and on the page.
+
+The pages come first, and open pages reload at once; the search index (the slow part) then
+catches up in a child process of its own, which a newer change stops: no rebuild ever waits
+for it. Stopping it is safe because a build killed at any moment leaves nothing a later build
+trusts wrongly (docs/internals.md); the next rebuild starts it again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -24,6 +33,7 @@ from pathlib import Path
 
 from .config import SETTINGS_FILE, Config
 from .errors import UserError, count, explain
+from .parallel import exit_with_parent
 from .site.build import BuildError, BuildReport, build_site
 
 LIVE_PREFIX = "/_sitegen/"
@@ -298,11 +308,18 @@ def watch(paths: Callable[[], list[Path]], on_change: Callable[[], None], stop: 
           seen: dict[str, tuple[int, int]] | None = None) -> None:
     """Call on_change after the files under paths() change and then stay unchanged for settle
     seconds (an editor's save, or a burst of them, gives one rebuild). `seen` is the state the
-    site was built from, when known: an edit made before this thread gets going still counts."""
+    site was built from, when known: an edit made before this thread gets going still counts.
+
+    Looking over a large archive takes a while: it is looked over less often then, so that
+    watching takes at most about a fifth of a core (CPU time, so a busy machine does not
+    slow it down further)."""
     if seen is None:
         seen = snapshot(paths())
-    while not stop.wait(interval):
+    wait = interval
+    while not stop.wait(wait):
+        started = time.thread_time()
         current = snapshot(paths())
+        wait = max(interval, 4 * (time.thread_time() - started))
         if current == seen:
             continue
         while not stop.wait(settle):
@@ -330,6 +347,112 @@ def serve(server: ThreadingHTTPServer) -> None:
         server.server_close()
 
 
+def build_allowing(config: Config, root: Path, accepted: set[str], search: bool) -> BuildReport:
+    """Build, skipping the notice files whose errors are in accepted (those broken when serving
+    began); a BuildError, with nothing written, for any other error."""
+    try:
+        return build_site(config, root, keep_going=False, search=search)
+    except BuildError as error:
+        new = [line for line in error.lines if line not in accepted]
+        if new:
+            raise BuildError(new) from None
+        return build_site(config, root, keep_going=True, search=search)
+
+
+def error_lines(error: BaseException) -> list[str]:
+    """What to show of an error: a user's mistake in its lines; a bug in sitegen with its
+    traceback, which helps whoever fixes it."""
+    lines = explain(error)
+    if lines is None:
+        lines = traceback.format_exception(error)
+    return [line.rstrip("\n") for line in lines]
+
+
+class SearchCatchUp:
+    """The search index brought up to date, in a child process that a newer change stops.
+
+    The child runs a whole build with search (the pages are already written, so it only
+    indexes); it has a process group of its own, so stopping it stops its workers and Pagefind
+    too, and it dies with the server.
+    """
+
+    def __init__(self, on_done: Callable[[float], None], on_error: Callable[[list[str]], None]) -> None:
+        self.on_done, self.on_error = on_done, on_error
+        self.process: subprocess.Popen | None = None
+        self.idle = threading.Condition()  # notified when no child runs any more
+
+    def start(self, config: Config, root: Path, accepted: set[str]) -> None:
+        """Stop any catch-up still running, and start one for config."""
+        self.stop()
+        request = json.dumps({"config": dataclasses.asdict(config), "root": str(Path(root).resolve()),
+                              "accepted": sorted(accepted), "parent": os.getpid()})
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from sitegen.serve import catch_up_child; catch_up_child()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            encoding="utf-8", errors="replace", start_new_session=True)
+        with self.idle:
+            self.process = process
+        threading.Thread(target=self._wait, args=(process, request), daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the catch-up if one runs (its process group is killed), and wait until it is gone."""
+        with self.idle:
+            process, self.process = self.process, None
+        if process is None:
+            return
+        if process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        process.wait()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until no catch-up runs; False if one still does after timeout seconds."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.process is None, timeout=timeout)
+
+    def _wait(self, process: subprocess.Popen, request: str) -> None:
+        started = time.perf_counter()
+        try:
+            output, _ = process.communicate(request)
+        except OSError:  # stopped before it read its request
+            output = ""
+        with self.idle:
+            stopped = self.process is not process  # a newer change stopped it: nothing to say
+            if not stopped:
+                self.process = None
+        if not stopped:
+            *printed, last = output.splitlines() or [""]
+            try:
+                result = json.loads(last)
+            except ValueError:
+                result = None
+            if not isinstance(result, dict):  # it died without saying why
+                ended = f"the search index step ended with status {process.returncode}"
+                result = {"error": [*printed[-20:], last, ended]}
+            if result.get("error"):
+                self.on_error(result["error"])
+            else:
+                self.on_done(time.perf_counter() - started)
+        with self.idle:
+            self.idle.notify_all()
+
+
+def catch_up_child() -> None:
+    """The child SearchCatchUp starts: the request on stdin, the outcome as the last line of
+    stdout ({"error": null} or {"error": [lines]})."""
+    request = json.loads(sys.stdin.read())
+    exit_with_parent(request["parent"])
+    config = Config(**request["config"])
+    try:
+        build_allowing(config, Path(request["root"]), set(request["accepted"]), search=True)
+        result: dict = {"error": None}
+    except Exception as error:  # noqa: BLE001 - the parent shows it
+        result = {"error": error_lines(error)}
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
 class Preview:
     """The live preview's builder: rebuilds on change, keeping the last good site on failure.
 
@@ -347,13 +470,15 @@ class Preview:
         self.rules = netlify_header_rules(root / "netlify.toml")  # updated in place on change
         self.stop = threading.Event()  # set to end run()
         self.seen: dict[str, tuple[int, int]] | None = None  # the files the site was built from
-
+        self.search = SearchCatchUp(self._searched, self._search_failed)
 
     def first_build(self) -> BuildReport:
+        """The pages; the search index then catches up in the background."""
         # Taken before building, so an edit during or right after the first build is rebuilt.
         self.seen = snapshot(self.watched())
-        report = build_site(self.config, self.root, keep_going=True, search=True)
+        report = build_site(self.config, self.root, keep_going=True, search=False)
         self.accepted = set(report.skipped)
+        self.search.start(self.config, self.root, self.accepted)
         return report
 
     def watched(self) -> list[Path]:
@@ -366,42 +491,40 @@ class Preview:
                 root / "netlify.toml"]
 
     def rebuild(self) -> None:
-        """Build again after a change: the pages first, and open pages reload at once; then
-        the search index catches up (the slow part, which no page waits for)."""
+        """Build again after a change: the pages, and open pages reload at once; then the
+        search index catches up in the background (the slow part, which nothing waits for)."""
         started = time.perf_counter()
+        self.search.stop()  # it may be indexing what is about to change
         try:
             self.config = self.load_config()
             self.rules[:] = netlify_header_rules(self.root / "netlify.toml")
-            report = self._build(search=False)
+            report = build_allowing(self.config, self.root, self.accepted, search=False)
         except Exception as error:  # noqa: BLE001 - a preview never stops for a mistake
-            self._failed(error)
+            self._failed(error_lines(error))
             return
         self.echo(f"rebuilt in {time.perf_counter() - started:.1f} s: {report.written} of "
                   f"{count(report.pages, 'page')} changed")
         self.live.publish()
-        try:
-            self._build(search=True)
-        except Exception as error:  # noqa: BLE001
-            self._failed(error)
+        self.search.start(self.config, self.root, self.accepted)
 
-    def _build(self, search: bool) -> BuildReport:
-        try:
-            return build_site(self.config, self.root, keep_going=False, search=search)
-        except BuildError as error:
-            new = [line for line in error.lines if line not in self.accepted]
-            if new:
-                raise BuildError(new) from None
-            return build_site(self.config, self.root, keep_going=True, search=search)
+    def _searched(self, seconds: float) -> None:
+        self.echo(f"search index up to date ({seconds:.1f} s)")
 
-    def _failed(self, error: Exception) -> None:
-        lines = explain(error)
-        if lines is None:  # a bug in sitegen: its traceback helps whoever fixes it
-            lines = traceback.format_exception(error)
-        lines = [line.rstrip("\n") for line in lines]
+    def _search_failed(self, lines: list[str]) -> None:
+        for line in lines:
+            self.echo(line)
+        self.echo("the search index was not updated; the pages are")
+        self.live.publish("\n".join([*lines, "(the search index was not updated; the pages are)"]))
+
+    def _failed(self, lines: list[str]) -> None:
         for line in lines:
             self.echo(line)
         self.echo("rebuild failed; still serving the last good site")
         self.live.publish("\n".join(lines))
+
+    def close(self) -> None:
+        """Stop the search catch-up, if one runs."""
+        self.search.stop()
 
     def run(self, server: ThreadingHTTPServer) -> None:
         """Serve and rebuild on every change until Ctrl-C."""
@@ -412,5 +535,6 @@ class Preview:
             pass
         finally:
             self.stop.set()
+            self.close()
             server.shutdown()
             server.server_close()

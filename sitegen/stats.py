@@ -70,11 +70,14 @@ def archive_stats(content_dir: Path) -> Stats:
     content = read_content(content_dir)
     notices = content.notices
     stats = Stats(notices=len(notices), invalid_files=len(content.errors))
-    # The year first, then the other browse axes in the site's order.
+    # The year first, then the other browse axes in the site's order. A notice counts under
+    # each term the browse pages list it under: each issuer of a joint notice, a theme and
+    # the themes above it.
     axes = sorted(AXES, key=lambda axis: axis.key != "year")
     stats.counts = {
         f"{axis.label} {axis.key}": Counter(
-            axis.value_of(n) or ("日期不详" if axis.key == "year" else "（无）") for n in notices)
+            value for n in notices
+            for value in axis.values_of(n) or ["日期不详" if axis.key == "year" else "（无）"])
         for axis in axes
     }
     links = link_archive(notices, content.citations)

@@ -24,11 +24,15 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 _SCHEME_SYNTAX = re.compile(r"[a-z][a-z0-9+.-]*")
 _ASCII_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
+_PATH_START = re.compile(r"[/?#]")
 _ENTITY_ROUNDS = 4  # "&amp;#58;" is ":" after two; no sane URL nests deeper
 
 
-def _decoded(url: str) -> str:
-    """The URL with HTML entities decoded, entities of entities too."""
+def _squeezed_head(url: str) -> str:
+    """The URL up to its first `/`, `?` or `#`, with entities decoded and every character a
+    browser could skip removed: all a scheme can be read from. (Removing characters never
+    removes those marks, so cutting before the removal gives what cutting after would, and a
+    long URL of Chinese file names is not walked character by character.)"""
     for _ in range(_ENTITY_ROUNDS):
         if "&" not in url:
             break
@@ -36,31 +40,18 @@ def _decoded(url: str) -> str:
         if decoded == url:
             break
         url = decoded
-    return url
-
-
-def _squeezed(text: str) -> str:
-    """Text without any character a browser could skip in a URL."""
-    text = _ASCII_NOISE.sub("", text)
-    if text.isascii():
-        return text
+    head = _PATH_START.split(_ASCII_NOISE.sub("", url), maxsplit=1)[0]
+    if head.isascii():
+        return head
     # Unicode spaces, controls and invisible format characters (zero-width space, BOM, ...).
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "CZ")
+    return "".join(ch for ch in head if unicodedata.category(ch)[0] not in "CZ")
 
 
 def url_scheme(url: str) -> str | None:
     """The URL's scheme in lower case; '' for a relative URL; None when something that is not a
     scheme is written where a scheme would be (`java script:` squeezed is `javascript:`, but
     `<x>:` is nothing a browser should be trusted with)."""
-    decoded = _decoded(url)
-    end = len(decoded)
-    for mark in "/?#":
-        found = decoded.find(mark)
-        if found != -1:
-            end = min(end, found)
-    # What squeezing removes is never '/', '?' or '#': the part before the first of them is
-    # squeezed alone (a long path of Chinese file names is not walked character by character).
-    head = _squeezed(decoded[:end])
+    head = _squeezed_head(url)
     colon = head.find(":")
     if colon == -1:
         return ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -90,7 +91,8 @@ def test_with_assets_downloads_images_and_attachments_and_reports_failures(tmp_p
         (project / "content" / "2021").mkdir(parents=True)
         notice = Notice(
             id="n1", title="关于附件的通知", date=dt.date(2021, 5, 1),
-            body=f"正文\n\n![图1]({origin}/pic/chart.png)\n\n[附件1]({origin}/doc/table.doc)\n",
+            body=f"正文\n\n![图1]({origin}/pic/chart.png)\n\n![图2]({origin}/pic/gone.png)\n\n"
+                 f"[附件1]({origin}/doc/table.doc)\n",
             attachments=[Attachment("附件1", f"{origin}/doc/table.doc"),
                          Attachment("缺失的附件", f"{origin}/doc/missing.doc"),
                          Attachment("太大的附件", f"{origin}/big.pdf")],
@@ -101,12 +103,16 @@ def test_with_assets_downloads_images_and_attachments_and_reports_failures(tmp_p
     finally:
         server.shutdown()
     assert report.assets == 2
-    assert sorted(line.split(": ")[0].rsplit("/", 1)[1] for line in report.failed_assets) == ["big.pdf", "missing.doc"]
+    assert sorted(line.split(": ")[0].rsplit("/", 1)[1] for line in report.failed_assets) == [
+        "big.pdf", "gone.png", "missing.doc"]
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         archive.extractall(tmp_path / "unzipped")
     page = (tmp_path / "unzipped" / "notices" / "n1.html").read_text(encoding="utf-8")
     assert f"{origin}/pic/chart.png" not in page and f"{origin}/doc/table.doc" not in page
     assert "（已随归档保存）" in page and "（文件位于原网站）" in page  # the missing one stays remote
+    # The image that could not be fetched stays on the original site and says so; the saved one not.
+    assert page.count("（图片位于原网站）") == 1
+    assert re.search(rf'<img src="{re.escape(origin)}/pic/gone.png"[^>]*><span class="note">（图片位于原网站）', page)
     assert crawl(tmp_path / "unzipped")[1] == []
     saved = sorted(p.read_bytes()[:4] for p in (tmp_path / "unzipped" / "assets").iterdir())
     assert saved == sorted([b"\x89PNG", b"word"])

@@ -37,6 +37,13 @@ def prepare(project: Path, setup: str) -> None:
         (project / "downloads" / "notes.txt").write_text("no pages here", encoding="utf-8")
     if setup == "a-file":
         (project / "a-file").write_text("", encoding="utf-8")
+    if setup.startswith("settings-"):
+        shutil.copytree(REPO / "content", project / "content")
+        settings = project / "sitegen.toml"
+        if setup == "settings-folder":
+            settings.mkdir()
+        else:
+            settings.write_bytes({"settings-garbage": b"title = [", "settings-binary": b"\xff\xfe[site]"}[setup])
     if setup.startswith("theme-"):
         shutil.copytree(REPO / "content", project / "content")
         shutil.copytree(REPO / "themes", project / "themes")
@@ -70,6 +77,22 @@ MISTAKES = {
     "a template naming what is not there": ("theme-undefined", ["build", "--no-search"],
                                             "base.html:"),
     "an unknown command": ("none", ["biuld"], "No such command"),
+    "build where the system allows no folder": ("archive", ["build", "--out", "/proc/sitegen-site"],
+                                                "out: /proc/sitegen-site: cannot write there"),
+    "an output name that is not UTF-8": ("archive", ["build", "--out", "site\udcff"],
+                                         "--out: expected a folder path (UTF-8 text), not 'site\\udcff'"),
+    "serve into a file": ("a-file", ["serve", "--no-watch", "--out", "a-file"], "a-file is not a folder"),
+    "import into a file": ("a-file", ["import", str(REPO / "tests/fixtures/miit-search-page1.json"),
+                                      "--content", "a-file"], "a file (a-file) is where a folder is needed"),
+    "bundle into a file's folder": ("a-file", ["bundle", "--out", "a-file/archive.zip"],
+                                    "a-file: a file is where a folder is needed"),
+    "check a file as the content": ("a-file", ["check", "--content", "a-file"], "content folder not found"),
+    "stats of a file as the content": ("a-file", ["stats", "--content", "a-file"], "content folder not found"),
+    "init where a file is": ("a-file", ["init", "a-file"], "exists and is not a folder"),
+    "fetch into a file": ("a-file", ["fetch", "--out", "a-file"], "is a file"),
+    "settings that are a folder": ("settings-folder", ["build"], "sitegen.toml: is a folder"),
+    "settings that are not TOML": ("settings-garbage", ["check"], "sitegen.toml: not valid TOML"),
+    "settings that are not UTF-8": ("settings-binary", ["stats"], "sitegen.toml: cannot be read"),
 }
 
 
@@ -117,3 +140,20 @@ def test_import_and_build_take_their_folders_from_sitegen_toml(tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / ".sitegen-cache").is_dir()
     assert run("check").exit_code == 0
+
+
+def test_build_makes_the_folders_leading_to_its_output(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "--no-search", "--out", "sites/2024/public")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sites" / "2024" / "public" / "index.html").is_file()
+
+
+def test_run_inside_the_archive_says_where_to_run(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "sitegen.toml").write_text('[site]\ntitle = "档案"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "content" / "2020")
+    result = run("build")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().endswith(f"(run sitegen in {tmp_path.resolve()}, where its sitegen.toml is)")

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from sitegen.cli import main
-from sitegen.init import NETLIFY
+from sitegen.init import CHECKOUT_BUILD, netlify_config
 
 from .samples import REPO, SAMPLE_PAGE
 
@@ -69,9 +69,12 @@ def test_init_theme_copy_gives_a_theme_the_build_uses(tmp_path, monkeypatch):
     assert "本地主题" in (tmp_path / "demo" / "public" / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_new_archive_deploys_with_the_same_headers_as_sitegens_own():
-    ours = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
-    assert tomllib.loads(NETLIFY)["headers"] == ours["headers"]
+def test_sitegens_own_netlify_toml_is_the_one_new_archives_get_but_for_its_build_command():
+    ours = (REPO / "netlify.toml").read_text(encoding="utf-8")
+    assert ours == netlify_config(CHECKOUT_BUILD), "netlify.toml: remake it as its first lines say"
+    archive, checkout = tomllib.loads(netlify_config()), tomllib.loads(ours)
+    assert archive["headers"] == checkout["headers"] and len(archive["headers"]) >= 5
+    assert (archive["build"]["command"], checkout["build"]["command"]) == ("sitegen build", CHECKOUT_BUILD)
 
 
 def _run(command: list, **options) -> subprocess.CompletedProcess:

@@ -12,7 +12,8 @@ from .samples import REPO
 FLOORS = [
     # data and the judges every step shares
     {"sitegen", "sitegen.errors", "sitegen.notice", "sitegen.dates", "sitegen.urls", "sitegen.xml_chars",
-     "sitegen.parallel", "sitegen.download", "sitegen.front_matter", "sitegen.fingerprint"},
+     "sitegen.parallel", "sitegen.download", "sitegen.front_matter", "sitegen.fingerprint",
+     "sitegen.terms"},
     # rules over one notice: conversion, rendering, citations and relations, the notice files
     {"sitegen.convert", "sitegen.markdown_engines", "sitegen.render", "sitegen.citations",
      "sitegen.relations", "sitegen.content", "sitegen.content_index", "sitegen.dedup"},

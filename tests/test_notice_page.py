@@ -77,3 +77,27 @@ def test_an_interpretation_is_listed_once_as_such(site):
     interpretation = page(site, f"notices/{INTERPRETATION}.html")
     assert [a.find_parent("section").h2.get_text() for a in interpretation.select("aside a")
             if CALL_CENTRE in a["href"]] == ["解读对象"]
+
+
+def test_an_image_left_on_the_ministrys_site_says_so_as_attachments_do(tmp_path):
+    import datetime as dt
+
+    from sitegen.content import notice_text
+    from sitegen.notice import Notice
+
+    from .test_build import build
+
+    folder = tmp_path / "project" / "content" / "2021"
+    folder.mkdir(parents=True)
+    body = ("正文\n\n![图1](https://www.miit.gov.cn/pic/chart.png)\n\n"
+            "<figure>\n<img src=\"https://www.miit.gov.cn/pic/map.png\" alt=\"图2　地图\">\n"
+            "<figcaption>图2　地图</figcaption>\n</figure>\n\n"
+            "![外部](https://example.org/logo.png)\n\n![本地](../local.png)\n")
+    notice = Notice(id="img", title="关于图片的通知", date=dt.date(2021, 5, 1), body=body)
+    (folder / "img.md").write_text(notice_text(notice), encoding="utf-8")
+    html = page(build(tmp_path), "notices/img.html")
+    notes = {img["src"]: img.find_next_sibling("span", class_="note") for img in html.select(".body img")}
+    assert notes["https://www.miit.gov.cn/pic/chart.png"].get_text() == "（图片位于原网站）"
+    assert notes["https://www.miit.gov.cn/pic/map.png"].get_text() == "（图片位于原网站）"
+    assert notes["https://example.org/logo.png"].get_text() == "（图片位于其他网站）"
+    assert notes["../local.png"] is None  # not on the web: nothing to say

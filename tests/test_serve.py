@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import socket
@@ -17,6 +18,7 @@ import pytest
 from sitegen.config import load_config
 from sitegen.errors import UserError
 from sitegen.serve import Preview, make_server, netlify_header_rules, serve_forever, watch
+from sitegen.site.build import build_site
 
 from .samples import REPO
 
@@ -54,6 +56,7 @@ def previewing(project: Path):
     finally:
         live.stop.set()
         runner.join(timeout=10)
+        live.close()
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +175,40 @@ def test_notice_files_broken_before_serving_do_not_block_rebuilds(tmp_path):
     live.rebuild()
     assert live.live.error == "" and live.live.version == 1
     assert "新" in (project / "public" / "notices" / f"{NOTICE}.html").read_text(encoding="utf-8")
+    assert live.search.wait(timeout=120) and live.live.error == ""  # the search index, too
+    live.close()
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file()}
+
+
+def test_a_newer_edit_stops_the_search_catch_up_and_the_site_ends_as_a_cold_build(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    lines: list[str] = []
+    live = Preview(lambda: load_config(project, theme=THEME), project, lines.append)
+    try:
+        live.first_build()
+        path = notice_file(project)
+        good = path.read_text(encoding="utf-8")
+        # Two edits in quick succession: each rebuild writes the pages at once, without waiting
+        # for the search index of the one before (which it stops).
+        for word in ("甲修订", "乙修订"):
+            path.write_text(good.replace("title: ", f"title: {word}", 1), encoding="utf-8")
+            live.rebuild()
+            page = (project / "public" / "notices" / f"{NOTICE}.html").read_text(encoding="utf-8")
+            assert word in page and live.live.error == ""
+        assert live.search.wait(timeout=120)
+    finally:
+        live.close()
+    # Only the last catch-up ran to its end; the two stopped before it left nothing behind.
+    assert [line for line in lines if line.startswith("search index")] == [lines[-1]]
+    assert lines[-1].startswith("search index up to date")
+    cold = load_config(project, theme=THEME, out=str(tmp_path / "cold"), cache=str(tmp_path / "cold-cache"))
+    build_site(cold, project)
+    assert files_of(project / "public") == files_of(tmp_path / "cold")
 
 
 def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
@@ -190,6 +227,27 @@ def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
     stop.set()
     watcher.join()
     assert calls == [1]
+
+
+def test_watching_a_large_archive_looks_over_it_less_often(tmp_path):
+    looks: list[float] = []
+
+    def slow_paths() -> list[Path]:  # as if looking over the files took 50 ms of CPU
+        looks.append(time.monotonic())
+        started = time.thread_time()
+        while time.thread_time() - started < 0.05:
+            pass
+        return [tmp_path]
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(slow_paths, lambda: None, stop),
+                               kwargs={"interval": 0.01, "seen": {}}, daemon=True)
+    watcher.start()
+    time.sleep(1.5)
+    stop.set()
+    watcher.join()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(looks[1:])]
+    assert gaps and min(gaps) >= 0.2 - 0.01  # four times what a look costs, not every 10 ms
 
 
 def test_a_port_in_use_is_one_line():

@@ -65,24 +65,25 @@ def test_an_edit_shows_in_an_open_tab_within_two_seconds_at_1000_notices(tmp_pat
             title = page.locator("h1").inner_text()
 
             good = path.read_text(encoding="utf-8")
-            edited = good.replace("\ntitle: ", "\ntitle: 已修订：", 1)
-            assert edited != good
-            started = time.perf_counter()
-            path.write_text(edited, encoding="utf-8")
-            page.wait_for_function("() => document.querySelector('h1').textContent.includes('已修订：')",
-                                   timeout=15000)
-            seconds = time.perf_counter() - started
-            if overloaded():  # other work has the cores: the time says nothing about sitegen
-                warnings.warn(f"the edit showed after {seconds:.2f} s on an overloaded machine "
-                              f"(load {os.getloadavg()[0]:.0f}); the 2 s bar was not judged", stacklevel=1)
-            else:
-                assert seconds < 2.0, f"the edit showed after {seconds:.2f} s"
+            edited = good
+            # Two edits in quick succession: the second is not held up by the search index of
+            # the first (it catches up in the background, and a newer change stops it).
+            for word in ("已修订：", "再修订："):
+                edited = edited.replace("\ntitle: ", f"\ntitle: {word}", 1)
+                started = time.perf_counter()
+                path.write_text(edited, encoding="utf-8")
+                page.wait_for_function(f"() => document.querySelector('h1').textContent.includes({word!r})",
+                                       timeout=15000)
+                seconds = time.perf_counter() - started
+                if overloaded():  # other work has the cores: the time says nothing about sitegen
+                    warnings.warn(f"the edit showed after {seconds:.2f} s on an overloaded machine "
+                                  f"(load {os.getloadavg()[0]:.0f}); the 2 s bar was not judged", stacklevel=1)
+                else:
+                    assert seconds < 2.0, f"the edit {word} showed after {seconds:.2f} s"
 
             # A broken edit keeps the page and says why, on the page.
             path.write_text(edited.replace("\ntitle: ", "\ntitle:\n  - ", 1), encoding="utf-8")
-            # The search index of the first edit is still being caught up with (pages first,
-            # search after): this edit is picked up once that is done, so allow for it.
-            page.wait_for_selector("#sitegen-build-error", timeout=180000)
+            page.wait_for_selector("#sitegen-build-error", timeout=15000)
             error = page.locator("#sitegen-build-error").inner_text()
             assert f"{path.name}" in error and "last good site" in error
             assert "已修订：" in page.locator("h1").inner_text()
@@ -91,7 +92,7 @@ def test_an_edit_shows_in_an_open_tab_within_two_seconds_at_1000_notices(tmp_pat
 
             path.write_text(good, encoding="utf-8")
             page.wait_for_function(f"() => document.querySelector('h1').textContent === {title!r}",
-                                   timeout=180000)
+                                   timeout=15000)
             assert page.locator("#sitegen-build-error").count() == 0
             assert problems == []  # no CSP violation, no failed request
     finally:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sitegen.notice import Notice
 from sitegen.site.structure import build_structure
-from sitegen.site.terms import issuer_names, theme_path
+from sitegen.terms import issuer_names, theme_path
 
 
 def notice(id_: str, **fields) -> Notice:

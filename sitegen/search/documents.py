@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
+from ..terms import issuer_names
 from .tokens import tokens, unigrams
 
 
@@ -54,6 +55,8 @@ def notice_texts(notice: Notice, body_html: str) -> dict[str, str]:
 
 def field_value(entry: SearchEntry, key: str) -> str | list[str]:
     value = entry.values[key] if key in entry.values else getattr(entry.notice, key, "")
+    if key == "issuer" and isinstance(value, str):
+        value = issuer_names(value)  # a jointly issued notice is found under each organ
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value if v]
     return "" if value is None else str(value)

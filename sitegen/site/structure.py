@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 from ..content import slug_for
 from ..notice import Notice
-from .terms import issuer_names, theme_path
+from ..terms import issuer_names, theme_path
 
 
 @dataclass(frozen=True)

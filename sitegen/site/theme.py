@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..urls import href
 from ..xml_chars import strip_xml_forbidden
-from .assets import local_links
+from .assets import local_links, remote_images
 from .structure import AXES, notice_url
 
 
@@ -43,6 +43,8 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
     environment.filters["href"] = href
     # `{{ body|local_links(assets, root) }}`: images and links to files saved beside the site.
     environment.filters["local_links"] = local_links
+    # `{{ body|remote_images(config) }}`: a note after each image left on the original site.
+    environment.filters["remote_images"] = remote_images
     environment.globals["axes"] = AXES
     environment.globals["notice_url"] = notice_url
     return environment
