@@ -163,11 +163,16 @@ class Bodies:
         notice.body = ""
         return notice
 
-    def restore(self, notice: Notice) -> None:
+    def body_of(self, notice: Notice) -> str:
+        """The notice's body, from the file if it was put away (left there)."""
         where = self.where.get(notice.id)
-        if where is not None and not notice.body:
-            self.file.seek(where[0])
-            notice.body = self.file.read(where[1]).decode("utf-8")
+        if where is None or notice.body:
+            return notice.body
+        self.file.seek(where[0])
+        return self.file.read(where[1]).decode("utf-8")
+
+    def restore(self, notice: Notice) -> None:
+        notice.body = self.body_of(notice)
 
     def put_back(self, notice: Notice) -> None:
         """Let a restored body go again (it is still in the file)."""
@@ -452,11 +457,9 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
 
     restore = bodies.restore if bodies else _nothing
     put_back = bodies.put_back if bodies else _nothing
-    # Which group a notice is in depends on its text only where it shares a number or a title.
-    for notice in _sharing_keys(pool.values()):
-        restore(notice)
     changes = _Changes(content_dir)
-    groups = [group for group in duplicate_groups(sorted(pool.values(), key=lambda n: n.id))
+    by_id = sorted(pool.values(), key=lambda n: n.id)
+    groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     for done, group in enumerate(groups, 1):
         for notice in group:
@@ -479,18 +482,8 @@ def _nothing(notice: Notice) -> None:
     pass
 
 
-def _sharing_keys(notices: Iterable[Notice]) -> list[Notice]:
-    """The notices that share a file number or a title with another."""
-    notices = list(notices)
-    counts: dict[tuple[str, str], int] = {}
-    keys = {}
-    for notice in notices:
-        number, title = keys[notice.id] = dedup_keys(notice)
-        for key in (("number", number), ("title", title)):
-            if key[1]:
-                counts[key] = counts.get(key, 0) + 1
-    return [n for n in notices
-            if counts.get(("number", keys[n.id][0]), 0) > 1 or counts.get(("title", keys[n.id][1]), 0) > 1]
+def _own_body(notice: Notice) -> str:
+    return notice.body
 
 
 class _Changes:

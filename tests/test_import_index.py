@@ -159,3 +159,20 @@ def test_attachments_a_merged_duplicate_brought_stay_on_the_next_import(tmp_path
     assert list(merged) == ["2020/b-rich.md"] and b"jia.docx" in merged["2020/b-rich.md"]
     report = importer.import_pages([page], content)
     assert report.unchanged == ["b-rich"] and files(content) == merged
+
+
+def test_duplicate_groups_ask_for_the_bodies_of_notices_sharing_a_title_only():
+    from sitegen.dedup import duplicate_groups
+    from sitegen.notice import Notice
+
+    notices = [Notice(id=f"u{n}", title=f"关于事项{n}的通知", body="正文") for n in range(5)]
+    notices += [Notice(id=f"s{n}", title="关于同名事项的通知", body=f"第{n}份不同的正文，各不相同。") for n in range(3)]
+    asked = []
+
+    def body_of(notice):
+        asked.append(notice.id)
+        return notice.body
+
+    groups = duplicate_groups(notices, body_of)
+    assert len(groups) == 8
+    assert set(asked) == {"s0", "s1", "s2"}  # the importer keeps the other bodies on disk
