@@ -36,3 +36,23 @@ def test_a_second_check_parses_only_what_changed(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["check"])
     assert parsed == [path.name]
     assert result.exit_code == 1 and str(path.relative_to(tmp_path)) in result.output
+
+
+def test_notice_files_lists_files_inside_content_only(tmp_path):
+    from sitegen.content import notice_files
+
+    content = tmp_path / "content"
+    (content / "2020" / "folder.md").mkdir(parents=True)
+    (content / "2020" / "folder.md" / "inner.md").write_text("a")
+    (content / "2020" / ".draft.md").write_text("a")
+    (content / "2020" / "a.md").write_text("a")
+    (content / "notes.txt").write_text("a")
+    (tmp_path / "secret.md").write_text("a")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.md").write_text("a")
+    (content / "out.md").symlink_to(tmp_path / "secret.md")
+    (content / "in.md").symlink_to(content / "2020" / "a.md")
+    (content / "dangling.md").symlink_to(content / "missing.md")
+    (content / "linked-folder").symlink_to(tmp_path / "elsewhere")
+    assert [p.relative_to(content).as_posix() for p in notice_files(content)] == [
+        "2020/a.md", "2020/folder.md/inner.md", "in.md"]
