@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .content import write_atomic
+from .parallel import paused_collector
 
 INDEX_NAME = "import-index.pickle"
 VERSION = 1
@@ -46,7 +47,7 @@ def load_index(path: Path | None) -> dict[str, Row]:
     if path is None:
         return {}
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, paused_collector():
             version, rows = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
         return {}
