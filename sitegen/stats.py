@@ -18,16 +18,16 @@ from .site.structure import AXES
 def check_archive(content_dir: Path, cache_dir: Path | None = None) -> list[str]:
     """`file:line: field: reason` for every notice file that breaks the front-matter schema.
 
-    With cache_dir (the build's), files unchanged since a build or check read them are not
-    parsed again (their stamp decides, as in a build), and what is parsed now is kept there."""
+    With cache_dir (the build's), files unchanged since a build read them are not parsed again
+    (their stamp decides, as in a build); the others are only validated."""
     if not content_dir.is_dir():
         return [f"{content_dir}:1: folder: not found"]
-    return _read(content_dir, cache_dir).errors
+    return _read(content_dir, cache_dir, checking=True).errors
 
 
-def _read(content_dir: Path, cache_dir: Path | None):
+def _read(content_dir: Path, cache_dir: Path | None, checking: bool = False):
     with BuildCache(cache_dir) as cache:  # None: a cache that remembers nothing
-        return read_content(content_dir, cache)
+        return read_content(content_dir, cache, checking=checking)
 
 
 def check_relations(content_dir: Path, cache_dir: Path | None = None) -> list[str]:
