@@ -127,6 +127,10 @@ def init_project(folder: Path, theme_copy: bool = False) -> list[Path]:
     if theme_copy:
         copies = {f"themes/default/{p.relative_to(theme).as_posix()}": p
                   for p in sorted(theme.rglob("*")) if p.is_file()}
+    try:
+        str(folder.resolve()).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(f"{str(folder)!r}: sitegen needs folder names in UTF-8; choose another name") from None
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: exists and is not a folder")
     taken = [name for name in [*files, *copies] if (folder / name).exists()]

@@ -251,9 +251,11 @@ def test_search_index_is_sharded_with_a_catalog_and_records_for_listing(site):
     catalog = (site / "pagefind" / "catalog.js").read_text(encoding="utf-8")
     data = json.loads(catalog.split("]=", 1)[1].rstrip(";\n"))
     [shard] = data["shards"]
-    assert shard["name"] == "2020" and shard["count"] == 9 and len(data["docs"]["date"]) == 9
+    assert shard["name"] == "2020" and shard["count"] == data["count"] == 9 and len(data["days"]) == 9
+    lookup = (site / "pagefind" / data["lookup"]).read_text(encoding="utf-8")
+    [chunks] = [s["chunks"] for s in json.loads(lookup.split("]=", 1)[1].rstrip(";\n"))["shards"]]
     folder = site / "pagefind" / "shards" / shard["folder"]
-    assert {f"{h}.pf_index" for _, h in shard["chunks"]} == {p.name for p in (folder / "index").iterdir()}
+    assert {f"{h}.pf_index" for _, h in chunks} == {p.name for p in (folder / "index").iterdir()}
     docs = [p.read_text(encoding="utf-8") for p in (folder / "docs").iterdir()]
     assert len(docs) == 9 and all(d.count('"url":"notices/') == 1 for d in docs)
     assert any('"file_number":"工信部信管〔2020〕81号"' in d for d in docs)
@@ -366,6 +368,35 @@ def test_the_parse_rules_version_follows_the_code_that_parses(tmp_path, monkeypa
         (package / f"{module}.py").write_text(text)
         digests.add(code_digest.__wrapped__("rulebook.reader"))
     assert len(digests) == 3  # a change to either rule module, none to a module it does not import
+
+
+def test_a_page_fingerprint_follows_what_the_template_receives_and_nothing_else():
+    import copy
+    import datetime as dt
+    from functools import partial
+
+    from sitegen.fingerprint import PageFingerprints
+    from sitegen.site.pages import Page, listing
+    from sitegen.site.structure import AXES
+
+    notice = Notice(id="a1", title="关于数据安全的通知", date=dt.date(2021, 3, 1))
+    digests = {"a1": "digest-of-a1"}
+
+    def fingerprint(**context):
+        page = Page("column/x/index.html", "list.html", context, data=partial(sorted, key=len))
+        return PageFingerprints(("settings", "theme"), digests)(page)
+
+    base = {"axis": AXES[0], "items": [listing(notice, "现行有效")], "notice": notice, "when": dt.date(2021, 3, 1),
+            "rows": [("标题", notice.title)], "flags": {"新"}}
+    first = fingerprint(**base)
+    assert fingerprint(**copy.deepcopy(base)) == first  # equal inputs, other objects: the same
+    for key, other in (("items", [listing(notice, "已废止")]), ("when", dt.date(2021, 3, 2)),
+                       ("rows", [("标题", "另一个标题")]), ("axis", AXES[1]), ("flags", {"旧"})):
+        assert fingerprint(**{**base, key: other}) != first, key
+    digests["a1"] = "the file changed"  # a notice stands for its file
+    assert fingerprint(**base) != first
+    with pytest.raises(TypeError, match="no stable text for a object"):
+        fingerprint(**base, thing=object())
 
 
 def _tree(site: Path) -> dict[str, bytes | None]:

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.config import load_config
 from sitegen.content import notice_text
@@ -40,9 +42,12 @@ def _config(project: Path):
     return load_config(project, theme=str(REPO / "themes" / "default"))
 
 
+def _data(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8").split("]=", 1)[1].rstrip(";\n"))
+
+
 def _catalog(site: Path) -> dict:
-    text = (site / "pagefind" / "catalog.js").read_text(encoding="utf-8")
-    return json.loads(text.split("]=", 1)[1].rstrip(";\n"))
+    return _data(site / "pagefind" / "catalog.js")
 
 
 def _search_files(site: Path) -> dict[str, bytes]:
@@ -53,9 +58,10 @@ def _search_files(site: Path) -> dict[str, bytes]:
 def _assert_catalog_whole(site: Path) -> None:
     """Every file the catalog points at is there: search works."""
     catalog = _catalog(site)
-    for shard in catalog["shards"]:
+    lookup = _data(site / "pagefind" / catalog["lookup"])
+    for shard, where in zip(catalog["shards"], lookup["shards"], strict=True):
         folder = site / "pagefind" / "shards" / shard["folder"]
-        for _, chunk in shard["chunks"]:
+        for _, chunk in where["chunks"]:
             assert (folder / "index" / f"{chunk}.pf_index").is_file()
         assert len(list((folder / "docs").iterdir())) == shard["count"]
 
@@ -70,7 +76,7 @@ def test_a_kill_while_a_shard_is_copied_leaves_search_whole_and_the_next_build_r
     edited.write_text(edited.read_text(encoding="utf-8").replace("第1号正文", "第1号正文（修订）"), encoding="utf-8")
 
     copied = 0
-    real_copy = pagefind.shutil.copyfile
+    real_copy = pagefind._link_or_copy
 
     def killed_midway(source, target):
         nonlocal copied
@@ -79,10 +85,10 @@ def test_a_kill_while_a_shard_is_copied_leaves_search_whole_and_the_next_build_r
             raise KeyboardInterrupt  # as a kill would stop it: between two files
         return real_copy(source, target)
 
-    monkeypatch.setattr(pagefind.shutil, "copyfile", killed_midway)
+    monkeypatch.setattr(pagefind, "_link_or_copy", killed_midway)
     with pytest.raises(KeyboardInterrupt):
         build_site(_config(project), project)
-    monkeypatch.setattr(pagefind.shutil, "copyfile", real_copy)
+    monkeypatch.setattr(pagefind, "_link_or_copy", real_copy)
     # The catalog still names the old shards, and they are all there.
     assert _catalog(site) == before
     _assert_catalog_whole(site)
@@ -178,3 +184,67 @@ def test_files_cached_for_good_never_change_under_their_name(tmp_path, monkeypat
     after = cached_for_good()
     assert before.keys() != after.keys()  # the edited shard is a new folder
     assert all(before[name] == after[name] for name in before.keys() & after.keys())
+
+
+def _reference_tokens(text: str) -> tuple[list[str], list[str]]:
+    """tokens.py's rules written plainly, character by character."""
+    from sitegen.search.tokens import SEPARATOR, UNIGRAM_CAP, segments, spell
+
+    pairs, counts = [], {}
+    for segment in segments(text):
+        for i, character in enumerate(segment):
+            following = spell(segment[i + 1]) if i + 1 < len(segment) else ""
+            pairs.append(spell(character) + SEPARATOR + following)
+            counts[character] = counts.get(character, 0) + 1
+    singles = [SEPARATOR + spell(c) for c, n in counts.items() for _ in range(min(n, UNIGRAM_CAP))]
+    return pairs, singles
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="个人信息省、，。〔〕《》[]()（）【】ＡＰＰabq0 \u3000\t\nЖé😀\u0301ﬁ", max_size=30))
+def test_tokens_are_each_characters_pair_as_the_plain_rules_say(text):
+    from sitegen.search.tokens import tokens_and_unigrams, unigrams
+
+    assert tokens_and_unigrams(text) == (tokens(text), unigrams(text)) == _reference_tokens(text)
+
+
+def _entries(sizes_by_year: dict[int, list[int]]):
+    from sitegen.search.documents import SearchEntry
+
+    return [SearchEntry(Notice(id=f"n{year}-{i}", title="t", date=dt.date(year, 1, 1 + i % 28)), f"/{year}/{i}", {}, size)
+            for year, sizes in sizes_by_year.items() for i, size in enumerate(sizes)]
+
+
+def test_shards_join_whole_years_and_cut_a_big_year_into_parts_within_the_limits(monkeypatch):
+    monkeypatch.setattr(pagefind, "SHARD_BYTES", 1000)
+    monkeypatch.setattr(pagefind, "SHARD_SIZE", 50)
+    monkeypatch.setattr(pagefind, "CUT", 4)
+    entries = _entries({2024: [100] * 3, 2023: [100] * 4, 2022: [30] * 200, 2021: [400] * 2, 2020: [10]})
+    shards = pagefind.plan_shards(entries, {})
+    names = [shard.name for shard in shards]
+    assert names[0] == "2023-2024" and names[-1] == "2020-2021"
+    assert all(name.startswith("2022.") for name in names[1:-1]) and len(names) > 5
+    # Every notice once, in catalog order; every shard within both limits.
+    assert [e for shard in shards for e in shard.entries] == pagefind.order(entries)
+    assert all(len(s.entries) <= 50 and sum(e.size for e in s.entries) <= 1000 for s in shards)
+    # A notice edited in one part (same size, other text) leaves every other shard as it was.
+    digests = {e.notice.id: "a" for e in entries}
+    before = pagefind.plan_shards(entries, digests)
+    digests[before[3].entries[0].notice.id] = "b"
+    after = pagefind.plan_shards(entries, digests)
+    assert [s.folder for s in after if s.name != before[3].name] == \
+        [s.folder for s in before if s.name != before[3].name]
+    assert after[3].folder != before[3].folder
+
+
+def test_pagefind_counting_other_positions_than_the_tokens_written_fails_loudly(tmp_path, monkeypatch):
+    real = pagefind.search_fragment
+
+    def one_short(texts):
+        fragment, length = real(texts)
+        return fragment, length - 1
+
+    monkeypatch.setattr(pagefind, "search_fragment", one_short)
+    project = _archive(tmp_path / "p")
+    with pytest.raises(pagefind.SearchIndexError, match="counted words other than the tokens"):
+        build_site(_config(project), project)

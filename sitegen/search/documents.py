@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
 from ..terms import issuer_names
-from .tokens import tokens, unigrams
+from .tokens import tokens_and_unigrams
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class SearchEntry:
     notice: Notice
     url: str
     values: dict[str, str] = field(default_factory=dict)  # derived facet values, by key
+    size: int = 0  # bytes of the notice's file: what the indexer's memory grows with
 
 
 def notice_texts(notice: Notice, body_html: str) -> dict[str, str]:
@@ -62,17 +63,22 @@ def field_value(entry: SearchEntry, key: str) -> str | list[str]:
     return "" if value is None else str(value)
 
 
-def search_document(texts: dict[str, str]) -> tuple[str, int]:
-    """The page Pagefind indexes (tokens only, each field marked by its weight) and its length
-    in characters."""
+def search_fragment(texts: dict[str, str]) -> tuple[str, int]:
+    """A notice as Pagefind indexes it (tokens only, each field a paragraph marked by its
+    weight) and the number of tokens, which is its length and the positions it takes."""
     parts, count = [], 0
     for name, weight in FIELDS:
-        words = tokens(texts.get(name, ""))
+        words, singles = tokens_and_unigrams(texts.get(name, ""))
+        words += singles
         count += len(words)
-        words += unigrams(texts.get(name, ""))
         if words:
             mark = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
             parts.append(f"<p{mark}>{' '.join(words)}</p>")
-    document = ('<!DOCTYPE html><html lang="und"><head><meta charset="utf-8"><title>x</title></head>'
-                f"<body><main data-pagefind-body>{''.join(parts)}</main></body></html>\n")
-    return document, count
+    return "".join(parts), count
+
+
+def search_page(fragments: list[str]) -> str:
+    """One page for Pagefind holding several notices' fragments, one after another: a
+    notice's tokens are told apart by their positions (each notice's length is known)."""
+    return ('<!DOCTYPE html><html lang="und"><head><meta charset="utf-8"><title>x</title></head>'
+            f"<body><main data-pagefind-body>{''.join(fragments)}</main></body></html>\n")

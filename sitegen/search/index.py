@@ -1,25 +1,30 @@
 """The search index of a site, in two calls over plain data:
 
     plan = plan_search_index(entries, digests, cache_dir)     # which shards must be indexed
-    write_search_index(plan, bodies, site_dir, offline)        # bodies: id -> rendered HTML,
-                                                               # for plan.needs_bodies only
-The site gets pagefind/catalog.js (what the page needs before any query: the token rules, the
-filters and their values, and per notice its date, filter values and length, newest first),
-the engine script pagefind/sitegen-search.js, and pagefind/shards/<name>-<fingerprint>/.
+    write_search_index(plan, bodies, site_dir, offline)        # bodies: for each shard of
+                                                               # plan.stale in turn, id -> HTML
+Bodies come one shard at a time (an iterator that may render them as it goes), so a build
+holds the text of a few shards at once, never the archive's.
+
+The site gets pagefind/catalog.js and pagefind/lookup-<hash>.js (catalog.py tells what each
+holds), the engine script pagefind/sitegen-search.js, and pagefind/shards/<folder>/.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content import write_atomic
 from ..parallel import worker_count
-from .documents import FACETS, FIELDS, RECORD, SearchEntry, field_value, notice_texts
+from .catalog import catalog_data, lookup_data, lookup_name
+from .documents import SearchEntry, notice_texts
 from .pagefind import (
     SearchIndexError,
     Shard,
@@ -30,7 +35,6 @@ from .pagefind import (
     plan_shards,
     remove_stale_temporaries,
 )
-from .tokens import SPEC
 
 ENGINE = Path(__file__).with_name("sitegen-search.js")
 CATALOG = "catalog.js"
@@ -45,10 +49,6 @@ class SearchPlan:
     cache_dir: Path
     scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
-    @property
-    def needs_bodies(self) -> list[str]:
-        """The ids of the notices whose rendered bodies write_search_index needs."""
-        return [entry.notice.id for shard in self.stale for entry in shard.entries]
 
 
 def plan_search_index(entries: list[SearchEntry], digests: dict[str, str], cache_dir: Path | None) -> SearchPlan:
@@ -64,20 +64,30 @@ def plan_search_index(entries: list[SearchEntry], digests: dict[str, str], cache
     return SearchPlan(shards, stale, cache_dir, scratch)
 
 
-def write_search_index(plan: SearchPlan, bodies: dict[str, str], site_dir: Path, offline: bool = False) -> list[str]:
+def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_dir: Path,
+                       offline: bool = False) -> list[str]:
     """Index the stale shards and write the site's search files; the names of the shards indexed.
 
+    bodies yields, for each shard of plan.stale in order, its notices' rendered body HTML by
+    id; it is read one shard ahead of the indexers, so at most a few shards' texts are held.
     With offline, shards also carry their chunks as scripts, which search from disk reads
     (pages opened from disk can load scripts but not fetch files).
     """
     try:
-        texts = {}
-        for shard in plan.stale:
-            for entry in shard.entries:
-                texts[entry.notice.id] = notice_texts(entry.notice, bodies[entry.notice.id])
         workers = max(1, min(worker_count(), len(plan.stale)))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(index_shard, s, texts, plan.cache_dir) for s in plan.stale]:
+            running: set[Future] = set()
+            for shard, shard_bodies in zip(plan.stale, bodies):
+                texts = {entry.notice.id: notice_texts(entry.notice, shard_bodies[entry.notice.id])
+                         for entry in shard.entries}
+                del shard_bodies
+                running.add(pool.submit(index_shard, shard, texts, plan.cache_dir))
+                del texts
+                if len(running) >= workers:
+                    finished, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        future.result()
+            for future in running:
                 future.result()
         root = site_dir / "pagefind"
         shards_root = root / "shards"
@@ -89,8 +99,17 @@ def write_search_index(plan: SearchPlan, bodies: dict[str, str], site_dir: Path,
         # it named before are removed only after: a build killed at any moment leaves a
         # catalog whose shards are all there.
         _write_if_changed(root / "sitegen-search.js", ENGINE.read_text(encoding="utf-8"))
-        _write_if_changed(root / CATALOG, data_script("catalog", catalog(plan, offline)))
-        os.chmod(root / CATALOG, 0o644)
+        infos = [json.loads((plan.cache_dir / shard.folder / "shard.json").read_text(encoding="utf-8"))
+                 for shard in plan.shards]
+        lookup = lookup_data(infos)
+        lookup_file = lookup_name(lookup)
+        _write_if_changed(root / lookup_file, data_script("lookup", lookup))
+        _write_if_changed(root / CATALOG, data_script("catalog", catalog_data(plan.shards, infos, lookup_file, offline)))
+        for path in [root / CATALOG, root / lookup_file]:
+            os.chmod(path, 0o644)
+        for old in root.glob("lookup-*.js"):
+            if old.name != lookup_file:
+                old.unlink()
         wanted = {shard.folder for shard in plan.shards}
         for folder in shards_root.iterdir():
             if folder.name not in wanted:
@@ -103,37 +122,6 @@ def write_search_index(plan: SearchPlan, bodies: dict[str, str], site_dir: Path,
     finally:
         if plan.scratch is not None:
             plan.scratch.cleanup()
-
-
-def catalog(plan: SearchPlan, offline: bool) -> dict:
-    """What the search page loads first: rules, filters, and a row of numbers per notice."""
-    import json
-
-    facets = []
-    docs: dict[str, list] = {"date": [], "length": []}
-    for facet in FACETS:
-        values: dict[str, int] = {}
-        column = []
-        for shard in plan.shards:
-            for entry in shard.entries:
-                value = field_value(entry, facet.key)
-                items = value if isinstance(value, list) else [value] if value else []
-                indexes = [values.setdefault(item, len(values)) for item in items]
-                column.append(indexes[0] if len(indexes) == 1 else indexes if indexes else -1)
-        docs[facet.key] = column
-        facets.append({"key": facet.key, "label": facet.label, "values": list(values)})
-    shards = []
-    offset = 0
-    for shard in plan.shards:
-        info = json.loads((plan.cache_dir / shard.folder / "shard.json").read_text(encoding="utf-8"))
-        docs["length"].extend(info["lengths"])
-        docs["date"].extend(int(e.notice.date.strftime("%Y%m%d")) if e.notice.date else 0 for e in shard.entries)
-        shards.append({"folder": shard.folder, "name": shard.name, "offset": offset, "count": len(shard.entries),
-                       "chunks": info["chunks"], "pages": info["pages"]})
-        offset += len(shard.entries)
-    return {"spec": SPEC, "facets": facets, "record": list(RECORD),
-            "fields": [[name, weight] for name, weight in FIELDS], "shards": shards, "docs": docs,
-            "offline": offline}
 
 
 def _write_if_changed(path: Path, text: str) -> None:

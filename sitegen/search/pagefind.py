@@ -1,8 +1,12 @@
 """Index shards with Pagefind's CLI, kept in the build cache and copied into the site.
 
-Notices are cut into shards of contiguous years, up to SHARD_SIZE notices each (a bigger year
-is a shard alone): shards bound Pagefind's memory, let both cores index at once, and a rebuild
-re-indexes only the shard whose notices changed. A shard is a folder named by its name and
+Notices are cut into shards of contiguous years, up to SHARD_BYTES of notice files each (a
+bigger year is cut into parts where a notice's id says so, which an edit elsewhere does not
+move): shards bound Pagefind's memory, which grows with the tokens it holds, let both cores
+index at once, and a rebuild re-indexes only the shard whose notices changed. Within a shard,
+PACK notices make one Pagefind page (Pagefind spends memory and time per page and per word of
+a page), told apart by their token positions: each notice's length is known, and Pagefind's
+count of a page's words is checked against the sum. A shard is a folder named by its name and
 fingerprint, so its files never change under a name (they may be cached for ever) and a new
 shard never overwrites the one the site's catalog still points at.
 
@@ -31,13 +35,17 @@ from pathlib import Path
 
 from ..errors import UserError
 from . import cbor
-from .documents import RECORD, SearchEntry, field_value, search_document
+from .documents import RECORD, SearchEntry, field_value, search_fragment, search_page
 from .tokens import TOKENS_VERSION
 
 PAGEFIND_VERSION = "1.5.2"
-# Notices a shard holds at most (unless one year has more): Pagefind needs about 0.5 MB per
-# notice of 4,500 characters while it indexes, and two shards are indexed at once.
-SHARD_SIZE = 3000
+# Bytes of notice files a shard holds at most: Pagefind needs about 60 bytes of memory per byte
+# of notice file (measured: 0.9 GB for 1,000 notices of 20 KB), and two shards are indexed at
+# once, so two shards stay under 3 GB.
+SHARD_BYTES = 22_000_000
+SHARD_SIZE = 4000  # and notices at most
+PACK = 32  # notices per Pagefind page
+CUT = 64  # a big year may be cut after a notice whose id hashes to 0 modulo CUT
 COMPLETE = "complete"
 OFFLINE_SUFFIX = ".js"  # chunk scripts, copied into the site only for the offline bundle
 
@@ -51,6 +59,10 @@ class Shard:
     name: str  # its years: "2020", "2018-2020", or "undated"
     entries: list[SearchEntry]  # newest first
     fingerprint: str
+
+    @property
+    def ids(self) -> list[str]:
+        return [entry.notice.id for entry in self.entries]
 
     @property
     def folder(self) -> str:
@@ -71,25 +83,59 @@ def order(entries: list[SearchEntry]) -> list[SearchEntry]:
 
 
 def plan_shards(entries: list[SearchEntry], digests: dict[str, str]) -> list[Shard]:
-    """Contiguous years, newest first, up to SHARD_SIZE notices a shard; undated ones apart."""
+    """Contiguous years, newest first, within SHARD_BYTES and SHARD_SIZE a shard; undated
+    notices apart; a year too big for one shard in parts."""
     years: dict[int | None, list[SearchEntry]] = {}
     for entry in order(entries):
         years.setdefault(entry.notice.date.year if entry.notice.date else None, []).append(entry)
-    groups: list[tuple[list, list[SearchEntry]]] = []
+    groups: list[tuple[str, list[SearchEntry]]] = []
+    span: list[int | None] = []
     for year, members in years.items():
-        last = groups[-1] if groups else None
-        if last is None or year is None or None in last[0] or len(last[1]) + len(members) > SHARD_SIZE:
-            groups.append(([year], list(members)))
-        else:
-            last[0].append(year)
-            last[1].extend(members)
+        if year is not None and span and None not in span and _fits(groups[-1][1] + members):
+            span.append(year)
+            groups[-1] = (_span_name(span), groups[-1][1] + members)
+            continue
+        span = [year]
+        parts = _parts(members)
+        name = "undated" if year is None else str(year)
+        groups.extend((name if len(parts) == 1 else f"{name}.{n}", part) for n, part in enumerate(parts, 1))
+        if len(parts) > 1:
+            span = [None]  # a year in parts is joined by no other
     shards = []
-    for span, members in groups:
-        name = "undated" if span == [None] else str(span[0]) if len(span) == 1 else f"{span[-1]}-{span[0]}"
+    for name, members in groups:
         key = [(e.notice.id, e.url, digests.get(e.notice.id) or repr(e.notice)) for e in members]
-        fingerprint = hashlib.sha1(repr((TOKENS_VERSION, PAGEFIND_VERSION, RECORD, key)).encode()).hexdigest()
+        fingerprint = hashlib.sha1(repr((TOKENS_VERSION, PAGEFIND_VERSION, RECORD, PACK, key)).encode()).hexdigest()
         shards.append(Shard(name, members, fingerprint))
     return shards
+
+
+def _fits(members: list[SearchEntry]) -> bool:
+    return len(members) <= SHARD_SIZE and sum(e.size for e in members) <= SHARD_BYTES
+
+
+def _span_name(span: list) -> str:
+    return str(span[0]) if len(span) == 1 else f"{span[-1]}-{span[0]}"
+
+
+def _parts(members: list[SearchEntry]) -> list[list[SearchEntry]]:
+    """A year's notices in parts within the limits: a part ends after a notice whose id
+    hashes to 0 modulo CUT once it is half full (so an edit moves no other part's edges), or
+    when it is full."""
+    if _fits(members):
+        return [members]
+    parts: list[list[SearchEntry]] = [[]]
+    size = 0
+    for entry in members:
+        if parts[-1] and (len(parts[-1]) >= SHARD_SIZE or size + entry.size > SHARD_BYTES):
+            parts.append([])
+            size = 0
+        parts[-1].append(entry)
+        size += entry.size
+        half = len(parts[-1]) >= SHARD_SIZE // 2 or size >= SHARD_BYTES // 2
+        if half and int(hashlib.sha1(entry.notice.id.encode()).hexdigest()[:8], 16) % CUT == 0:
+            parts.append([])
+            size = 0
+    return [part for part in parts if part]
 
 
 def run_pagefind(site_dir: Path, output_dir: Path) -> None:
@@ -115,9 +161,9 @@ def spawn(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def read_index(output: Path) -> tuple[list[list[str]], list[str]]:
-    """Pagefind's chunk boundaries ([from, hash] in order) and its pages' file names, in
-    Pagefind's page order, from its metadata and fragments."""
+def read_index(output: Path) -> tuple[list[list[str]], list[str], list[int]]:
+    """Pagefind's chunk boundaries ([from, hash] in order), its pages' file names and word
+    counts, in Pagefind's page order, from its metadata and fragments."""
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
     language = next(iter(entry["languages"].values()))
     meta = cbor.decode(cbor.unpack((output / f"pagefind.{language['hash']}.pf_meta").read_bytes()))
@@ -127,7 +173,7 @@ def read_index(output: Path) -> tuple[list[list[str]], list[str]]:
         data = gzip.decompress(path.read_bytes())
         fragment = json.loads(data[data.index(b"{"):])
         names[path.stem] = fragment["url"].rsplit("/", 1)[-1].removesuffix(".html")
-    return [[chunk[0], chunk[2]] for chunk in chunks], [names[page[0]] for page in pages]
+    return [[chunk[0], chunk[2]] for chunk in chunks], [names[page[0]] for page in pages], [page[1] for page in pages]
 
 
 def index_shard(shard: Shard, texts: dict[str, dict[str, str]], cache_dir: Path) -> None:
@@ -136,13 +182,21 @@ def index_shard(shard: Shard, texts: dict[str, dict[str, str]], cache_dir: Path)
     try:
         documents = work / "documents"
         documents.mkdir()
-        lengths = []
-        for index, entry in enumerate(shard.entries):
-            document, length = search_document(texts[entry.notice.id])
-            lengths.append(length)
-            (documents / f"{index:06d}.html").write_text(document, encoding="utf-8")
+        lengths, expected = [], []
+        for start in range(0, len(shard.entries), PACK):
+            fragments = []
+            for entry in shard.entries[start:start + PACK]:
+                fragment, length = search_fragment(texts[entry.notice.id])
+                fragments.append(fragment)
+                lengths.append(length)
+            expected.append(sum(lengths[start:]))
+            (documents / f"{start // PACK:06d}.html").write_text(search_page(fragments), encoding="utf-8")
         run_pagefind(documents, work / "pagefind")
-        chunks, page_names = read_index(work / "pagefind")
+        chunks, page_names, words = read_index(work / "pagefind")
+        page_order = [int(name) for name in page_names]
+        if [expected[page] for page in page_order] != words:
+            raise SearchIndexError(f"search shard {shard.name}: pagefind counted words other than "
+                                   "the tokens written (a token was split or dropped)")
         out = work / "shard"
         (out / "index").mkdir(parents=True)
         for _, chunk_hash in chunks:
@@ -152,9 +206,8 @@ def index_shard(shard: Shard, texts: dict[str, dict[str, str]], cache_dir: Path)
             key = f"{shard.folder}/index/{chunk_hash}"
             (out / "index" / f"{chunk_hash}{OFFLINE_SUFFIX}").write_text(
                 data_script(key, base64.b64encode(data).decode("ascii")), encoding="utf-8")
-        page_order = [int(name) for name in page_names]
         info = {"name": shard.name, "count": len(shard.entries), "chunks": chunks, "lengths": lengths,
-                "pages": None if page_order == list(range(len(page_order))) else page_order}
+                "pack": PACK, "pages": None if page_order == list(range(len(page_order))) else page_order}
         (out / "shard.json").write_text(json.dumps(info, separators=(",", ":")), encoding="utf-8")
         _write_records(shard, texts, out)
         _write_complete(out)
@@ -228,13 +281,22 @@ def copy_shard(source: Path, target_root: Path, offline: bool) -> None:
         copy = temporary / "shard"
         for relative, _ in wanted:
             (copy / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / relative, copy / relative)
+            _link_or_copy(source / relative, copy / relative)
         os.chmod(copy, 0o755)
         if final.exists():
             shutil.rmtree(final)
         copy.rename(final)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A shard's files never change under their name (a new shard is a new folder), so the
+    site may share them with the cache."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def remove_stale_temporaries(folder: Path) -> None:

@@ -44,8 +44,33 @@
   }
 
   let ready = null;
+  let prepared = null;
   function catalog() {
-    return (ready ||= data("catalog", "catalog.js").then(prepare));
+    return (ready ||= data("catalog", "catalog.js").then((cat) => (prepared = prepare(cat))));
+  }
+
+  // What a query needs beyond the catalog (catalog.py): loaded once, when a query is first
+  // typed (or the search box is focused).
+  let looked = null;
+  function lookup() {
+    return (looked ||= catalog().then(async (cat) => {
+      const found = await data("lookup", cat.lookup);
+      cat.length = Int32Array.from(found.lengths);
+      let sum = 0;
+      for (const length of cat.length) sum += length;
+      cat.averageLength = cat.count ? sum / cat.count : 1;
+      found.shards.forEach((info, i) => Object.assign(cat.shards[i], info));
+      return cat;
+    }).catch((error) => { looked = null; throw error; }));
+  }
+
+  const DAY = 86400000;
+  function valueNumber(code) {
+    if (code === 0x21) return -1; // no value
+    if (code === 0x20) return -2; // several: in the facet's `many`
+    if (code <= 0x5b) return code - 0x23;
+    if (code <= 0x7e) return code - 0x5d + 57;
+    return code - 0xa0 + 91;
   }
 
   function prepare(cat) {
@@ -53,10 +78,23 @@
     cat.space = new RegExp(`[${cat.spec.space}]+`, "u");
     cat.brackets = cat.spec.brackets;
     cat.spell = (c) => (plain.test(c) ? c : `q${c.codePointAt(0).toString(16)}q`);
-    cat.count = cat.docs.date.length;
-    let sum = 0;
-    for (const length of cat.docs.length) sum += length;
-    cat.averageLength = cat.count ? sum / cat.count : 1;
+    // Dates as yyyymmdd numbers (0: unknown), from day numbers kept as differences.
+    cat.date = new Int32Array(cat.count);
+    let day = 0;
+    cat.days.forEach((delta, i) => {
+      day = i ? day - delta : delta;
+      const d = new Date(day * DAY);
+      cat.date[i] = d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+    });
+    cat.columns = {};
+    cat.many = {};
+    for (const facet of cat.facets) {
+      const column = new Int32Array(cat.count);
+      let i = 0;
+      for (const c of facet.column) column[i++] = valueNumber(c.codePointAt(0));
+      cat.columns[facet.key] = column;
+      cat.many[facet.key] = facet.many;
+    }
     const weights = {};
     cat.fields.forEach(([, weight], index) => { weights[Math.min(255, Math.round(weight * 24))] = index; });
     cat.fieldOf = (weight) => (weight in weights ? weights[weight] : cat.fields.length - 1);
@@ -116,6 +154,8 @@
     return bytes.subarray(SIGNATURE.length);
   }
 
+  // A chunk is read lazily: its words and where each one's pages start, and a word's pages
+  // (positions and fields) decoded only when a query asks for that word.
   function decodeChunk(bytes, weightField) {
     let at = 0;
     const decoder = new TextDecoder();
@@ -167,16 +207,23 @@
       if (major === 2 || major === 3) at += value;
       else if (major === 4) for (let i = 0; i < value; i++) skip();
     }
-    const words = new Map();
+    const words = new Map(); // word -> where its pages start
     head(); // the chunk: [words]
     const [, count] = head();
     for (let w = 0; w < count; w++) {
       const [, parts] = head();
       const word = string();
-      words.set(word, pages());
-      for (let extra = 2; extra < parts; extra++) skip();
+      words.set(word, at);
+      for (let extra = 1; extra < parts; extra++) skip();
     }
-    return words;
+    const decoded = new Map();
+    return {
+      words,
+      pagesOf(word) {
+        if (!decoded.has(word)) { at = words.get(word); decoded.set(word, pages()); }
+        return decoded.get(word);
+      },
+    };
   }
 
   const chunks = {};
@@ -216,22 +263,53 @@
   async function wordsFor(cat, shard, low, high) {
     const loaded = await Promise.all(chunksFor(shard, low, high).map((hash) => chunk(cat, shard, hash)));
     const out = [];
-    for (const words of loaded) for (const [word, pages] of words) if (word >= low && word <= high) out.push([word, pages]);
+    for (const read of loaded) {
+      if (low === high) { if (read.words.has(low)) out.push([low, read.pagesOf(low)]); continue; }
+      for (const word of read.words.keys()) if (word >= low && word <= high) out.push([word, read.pagesOf(word)]);
+    }
     return out;
   }
 
-  // Occurrences of a term in one shard: Map(page -> [title, file number, body] counts).
+  // Where each notice of a shard starts within its Pagefind page: a page holds `pack`
+  // notices one after another, each taking as many positions as its length.
+  function starts(cat, shard) {
+    if (!shard.starts) {
+      shard.starts = new Int32Array(shard.count);
+      for (let i = 0, at = 0; i < shard.count; i++) {
+        if (i % shard.pack === 0) at = 0;
+        shard.starts[i] = at;
+        at += cat.length[shard.offset + i];
+      }
+    }
+    return shard.starts;
+  }
+
+  // The notice (numbered within its shard) at a position of a Pagefind page.
+  function localDoc(cat, shard, page, position) {
+    const pack = shard.pages ? shard.pages[page] : page;
+    const first = starts(cat, shard);
+    let lo = pack * shard.pack;
+    let hi = Math.min(lo + shard.pack, shard.count) - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (first[mid] <= position) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  // Occurrences of a term in one shard: Map(notice within the shard -> [title, file number,
+  // body] counts).
   async function occurrences(cat, shard, term) {
     const found = new Map();
-    const add = (page, field) => {
-      let counts = found.get(page);
-      if (!counts) found.set(page, (counts = new Array(cat.fields.length).fill(0)));
+    const add = (page, position, field) => {
+      const doc = localDoc(cat, shard, page, position);
+      let counts = found.get(doc);
+      if (!counts) found.set(doc, (counts = new Array(cat.fields.length).fill(0)));
       counts[field]++;
     };
     const how = plan(cat, term);
     if (how.single) {
       const match = (await wordsFor(cat, shard, how.single, how.single)).find(([w]) => w === how.single);
-      for (const { page, fields } of match ? match[1] : []) for (const field of fields) add(page, field);
+      for (const { page, positions, fields } of match ? match[1] : []) {
+        positions.forEach((position, i) => add(page, position, fields[i]));
+      }
       return found;
     }
     const lists = await Promise.all(how.words.map(async ([offset, word]) => {
@@ -245,7 +323,7 @@
       if (!others.every(([, pages]) => pages.has(page))) continue;
       const sets = others.map(([offset, pages]) => [offset, new Set(pages.get(page).positions)]);
       first.positions.forEach((position, i) => {
-        if (sets.every(([offset, set]) => set.has(position + offset))) add(page, first.fields[i]);
+        if (sets.every(([offset, set]) => set.has(position + offset))) add(page, position, first.fields[i]);
       });
     }
     return found;
@@ -264,10 +342,22 @@
   }
 
   const answers = new Map(); // the last queries' scores: asking again costs nothing
+  function answerKey(cat, wanted, field) {
+    return `${field === "title" ? "title" : "all"}\u0000${wanted.join("\u0000")}`;
+  }
+
+  // Whether a query is answered from memory (known at once, without waiting).
+  function answered(query, field) {
+    const cat = prepared;
+    if (!cat) return false;
+    const wanted = terms(cat, query);
+    return !wanted.length || answers.has(answerKey(cat, wanted, field));
+  }
+
   function matching(cat, query, field) {
     const wanted = terms(cat, query);
     if (!wanted.length) return null;
-    const key = `${field === "title" ? "title" : "all"}\u0000${wanted.join("\u0000")}`;
+    const key = answerKey(cat, wanted, field);
     if (!answers.has(key)) {
       answers.set(key, score(cat, wanted, field).catch((error) => { answers.delete(key); throw error; }));
       if (answers.size > 20) answers.delete(answers.keys().next().value);
@@ -283,9 +373,9 @@
       const perShard = await Promise.all(cat.shards.map((shard) => occurrences(cat, shard, term)));
       const counts = new Map();
       cat.shards.forEach((shard, s) => {
-        for (const [page, fieldCounts] of perShard[s]) {
+        for (const [local, fieldCounts] of perShard[s]) {
           if (titleOnly && !fieldCounts[0]) continue;
-          const doc = shard.offset + (shard.pages ? shard.pages[page] : page);
+          const doc = shard.offset + local;
           counts.set(doc, titleOnly ? [fieldCounts[0], 0, 0] : fieldCounts);
         }
       });
@@ -293,7 +383,7 @@
       const next = new Map();
       for (const [doc, [title, number, body]] of counts) {
         if (!first && !scores.has(doc)) continue;
-        const norm = 1 - B + (B * cat.docs.length[doc]) / cat.averageLength;
+        const norm = 1 - B + (B * cat.length[doc]) / cat.averageLength;
         const score = idf * (FIELD_BOOST[0] * saturated(title, 1) + FIELD_BOOST[1] * saturated(number, 1)
           + FIELD_BOOST[2] * saturated(body, norm));
         next.set(doc, (first ? 0 : scores.get(doc)) + score);
@@ -307,12 +397,12 @@
   }
 
   function valuesOf(cat, key, doc) {
-    const value = cat.docs[key][doc];
-    return Array.isArray(value) ? value : value < 0 ? [] : [value];
+    const value = cat.columns[key][doc];
+    return value >= 0 ? [value] : value === -1 ? [] : cat.many[key][doc];
   }
 
   async function search(query, options = {}) {
-    const cat = await catalog();
+    const cat = terms(await catalog(), query).length ? await lookup() : await catalog();
     const scores = await matching(cat, query, options.field);
     const candidates = scores ? [...scores.keys()] : Array.from({ length: cat.count }, (_, i) => i);
     // Filters by value name; each facet's counts are taken under every other active filter.
@@ -326,7 +416,7 @@
     const from = Number(options.from) || 0;
     const to = Number(options.to) || 0;
     const dated = (doc) => {
-      const date = cat.docs.date[doc];
+      const date = cat.date[doc];
       return (!from || date >= from) && (!to || (date && date <= to));
     };
     if (from || to) active.push(["date", dated]);
@@ -348,15 +438,15 @@
           facets[facet.key][name] = (facets[facet.key][name] || 0) + 1;
         }
       }
-      if ((!failures || failed === "date") && cat.docs.date[doc]) {
-        const year = String(cat.docs.date[doc]).slice(0, 4);
+      if ((!failures || failed === "date") && cat.date[doc]) {
+        const year = String(cat.date[doc]).slice(0, 4);
         years[year] = (years[year] || 0) + 1;
       }
     }
     const sort = options.sort || (scores ? "relevance" : "desc");
-    if (sort === "asc") docs.sort((a, b) => cat.docs.date[a] - cat.docs.date[b] || b - a);
+    if (sort === "asc") docs.sort((a, b) => cat.date[a] - cat.date[b] || b - a);
     else if (sort === "relevance" && scores) {
-      docs.sort((a, b) => scores.get(b) - scores.get(a) || cat.docs.date[b] - cat.docs.date[a] || a - b);
+      docs.sort((a, b) => scores.get(b) - scores.get(a) || cat.date[b] - cat.date[a] || a - b);
     } else docs.sort((a, b) => a - b); // catalog order: newest first
     return { docs, total: docs.length, facets, years, scores: scores ? docs.map((d) => scores.get(d)) : null,
              sort, terms: terms(cat, query) };
@@ -385,27 +475,44 @@
     }));
   }
 
+  // The normalised body, with where each of its characters came from (when normalising
+  // keeps every character's length, as it mostly does, each stays where it was).
+  const bodies = new Map();
+  function normalized(cat, doc, body) {
+    if (bodies.has(doc)) return bodies.get(doc);
+    let normal = normalize(cat, body);
+    let origin = null;
+    if (normal.length === body.length) origin = { at: (i) => i };
+    else {
+      normal = "";
+      const from = [];
+      let index = 0;
+      for (const c of body) {
+        const n = normalize(cat, c);
+        for (let i = 0; i < n.length; i++) from.push(index);
+        normal += n;
+        index += c.length;
+      }
+      from.push(body.length);
+      origin = { at: (i) => from[i] };
+    }
+    const value = { normal, origin };
+    bodies.set(doc, value);
+    if (bodies.size > 50) bodies.delete(bodies.keys().next().value);
+    return value;
+  }
+
   // A piece of the body around the hits, every term marked: [text, hit, text, hit, ..., text].
   async function excerpt(record, query, width = 80) {
     const cat = await catalog();
     const wanted = terms(cat, query);
     const body = String((await docFile(record.doc)).text).replace(/\s+/g, " ").trim();
     if (!body) return [];
-    // The normalised body, with where each of its characters came from.
-    let normal = "";
-    const origin = [];
-    let index = 0;
-    for (const c of body) {
-      const n = normalize(cat, c);
-      for (let i = 0; i < n.length; i++) origin.push(index);
-      normal += n;
-      index += c.length;
-    }
-    origin.push(body.length);
+    const { normal, origin } = normalized(cat, record.doc, body);
     const hits = [];
     wanted.forEach((term, t) => {
       for (let at = normal.indexOf(term); at >= 0; at = normal.indexOf(term, at + term.length)) {
-        hits.push([origin[at], origin[at + term.length], t]);
+        hits.push([origin.at(at), origin.at(at + term.length), t]);
       }
     });
     hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
@@ -453,7 +560,7 @@
   }
 
   window.sitegen = Object.assign(window.sitegen || {}, {
-    search, records, excerpt, find, catalog,
+    search, records, excerpt, find, catalog, answered, prefetch: () => lookup().catch(() => {}),
     isOffline: async () => (await catalog()).offline,
     tokens: async (t) => tokensOf(await catalog(), t),
     terms: async (q) => terms(await catalog(), q),

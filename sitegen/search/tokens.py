@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 TOKENS_VERSION = "5"  # change when the rules change: every shard is then re-indexed
 SEPARATOR = "qq"
@@ -33,7 +34,7 @@ _PLAIN = re.compile(f"[{PLAIN}]")
 _SPELT = f"(?:[{PLAIN}]|q[0-9a-f]+q)"
 TOKEN = f"{_SPELT}{SEPARATOR}{_SPELT}?|{SEPARATOR}{_SPELT}"  # the shape of every token
 _SPACE = re.compile(f"[{SPACE}]+")
-_BRACKETS = str.maketrans(BRACKETS)
+_HAS_BRACKET = re.compile("[" + re.escape("".join(BRACKETS)) + "]")
 
 SPEC = {"version": TOKENS_VERSION, "separator": SEPARATOR, "plain": PLAIN, "space": SPACE,
         "brackets": BRACKETS}
@@ -41,7 +42,14 @@ SPEC = {"version": TOKENS_VERSION, "separator": SEPARATOR, "plain": PLAIN, "spac
 
 def normalize(text: str) -> str:
     """What both sides compare: NFKC, lower case, one shape of bracket."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_BRACKETS)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    return _HAS_BRACKET.sub(_one_bracket, text)
+
+
+def _one_bracket(match: re.Match) -> str:
+    return BRACKETS[match.group()]
 
 
 def segments(text: str) -> list[str]:
@@ -53,22 +61,52 @@ def spell(character: str) -> str:
     return character if _PLAIN.fullmatch(character) else f"q{ord(character):x}q"
 
 
+class _Spelt(dict):
+    """Pieces of text as spelt in tokens, remembered: a build spells millions of characters,
+    from a few thousand different ones."""
+
+    def __init__(self, spelling):
+        super().__init__()
+        self.spelling = spelling
+
+    def __missing__(self, piece: str) -> str:
+        if len(self) > 1_000_000:
+            self.clear()
+        value = self[piece] = self.spelling(piece)
+        return value
+
+
+# A non-space character and the one after it, if that is no space: one match per character.
+_PAIR = re.compile(f"(?=([^{SPACE}][^{SPACE}]?))")
+_PAIRS = _Spelt(lambda pair: spell(pair[0]) + SEPARATOR + (spell(pair[1]) if len(pair) > 1 else ""))
+_UNIGRAMS = _Spelt(lambda character: SEPARATOR + spell(character))
+_SPACE_CHARACTER = re.compile(f"[{SPACE}]")
+
 UNIGRAM_CAP = 3
 
 
 def unigrams(text: str) -> list[str]:
     """A token per character of the text, as many as it occurs up to UNIGRAM_CAP."""
-    counts: dict[str, int] = {}
-    for segment in segments(text):
-        for character in segment:
-            counts[character] = counts.get(character, 0) + 1
-    return [SEPARATOR + spell(c) for c, n in counts.items() for _ in range(min(n, UNIGRAM_CAP))]
+    return _unigrams(normalize(text))
 
 
 def tokens(text: str) -> list[str]:
+    return _tokens(normalize(text))
+
+
+def tokens_and_unigrams(text: str) -> tuple[list[str], list[str]]:
+    """tokens(text) and unigrams(text), the text normalised once."""
+    normal = normalize(text)
+    return _tokens(normal), _unigrams(normal)
+
+
+def _tokens(normal: str) -> list[str]:
+    return list(map(_PAIRS.__getitem__, _PAIR.findall(normal)))
+
+
+def _unigrams(normal: str) -> list[str]:
     out: list[str] = []
-    for segment in segments(text):
-        spelt = [spell(c) for c in segment]
-        out.extend(spelt[i] + SEPARATOR + spelt[i + 1] for i in range(len(spelt) - 1))
-        out.append(spelt[-1] + SEPARATOR)
+    for character, n in Counter(normal).items():
+        if not _SPACE_CHARACTER.match(character):
+            out.extend([_UNIGRAMS[character]] * min(n, UNIGRAM_CAP))
     return out

@@ -1,0 +1,79 @@
+"""What the search page loads, in two files, both compact (a row per notice of an archive of
+100,000 notices must stay small):
+
+- catalog.js, before any query: the token rules, the filters and their values, the shards'
+  folders, and per notice its date and filter values: enough to list and filter every notice.
+- lookup-<hash>.js, when a query is first typed: where each shard's words are (its chunk
+  boundaries and page order) and each notice's length (for ranking and to find a notice
+  within its Pagefind page). Named by its content, so it is cached for good and the catalog
+  that names it never points at another one.
+
+Dates are day numbers, newest first, as differences from the one before (mostly 0 or 1).
+A filter's column is a string with a character per notice: its value's number, spelt by
+`_spell_value`, or NONE, or MANY (the values are then in the facet's `many`, by notice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from itertools import pairwise
+
+from .documents import FACETS, FIELDS, RECORD, field_value
+from .tokens import SPEC
+
+NONE, MANY = "!", " "
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _spell_value(number: int) -> str:
+    # Printable ASCII without '"' and '\\' (no escaping in JSON), then Latin-1 and beyond.
+    if number < 57:
+        return chr(0x23 + number)  # '#' .. '['
+    if number < 91:
+        return chr(0x5D + number - 57)  # ']' .. '~'
+    code = 0xA0 + number - 91
+    if code >= 0xD800:
+        raise ValueError("too many filter values to spell")
+    return chr(code)
+
+
+def catalog_data(shards: list, infos: list[dict], lookup_name: str, offline: bool) -> dict:
+    """catalog.js's data: shards (in catalog order) with their entries; infos: each shard's
+    shard.json."""
+    entries = [entry for shard in shards for entry in shard.entries]
+    facets = []
+    for facet in FACETS:
+        values: dict[str, int] = {}
+        column, many = [], {}
+        for doc, entry in enumerate(entries):
+            value = field_value(entry, facet.key)
+            items = value if isinstance(value, list) else [value] if value else []
+            numbers = list(dict.fromkeys(values.setdefault(item, len(values)) for item in items))
+            if len(numbers) > 1:
+                many[str(doc)] = numbers
+            column.append(MANY if len(numbers) > 1 else _spell_value(numbers[0]) if numbers else NONE)
+        facets.append({"key": facet.key, "label": facet.label, "values": list(values),
+                       "column": "".join(column), "many": many})
+    dated = [(entry.notice.date - _EPOCH).days for entry in entries if entry.notice.date]
+    days = dated[:1] + [before - after for before, after in pairwise(dated)]
+    folders, offset = [], 0
+    for shard in shards:
+        folders.append({"folder": shard.folder, "name": shard.name, "offset": offset, "count": len(shard.entries)})
+        offset += len(shard.entries)
+    return {"spec": SPEC, "facets": facets, "record": list(RECORD), "fields": [[n, w] for n, w in FIELDS],
+            "count": len(entries), "days": days, "undated": len(entries) - len(dated), "shards": folders,
+            "lookup": lookup_name, "offline": offline}
+
+
+def lookup_data(infos: list[dict]) -> dict:
+    """lookup.js's data: per shard its chunk boundaries, page order and pack size; per notice
+    its length (positions it takes in its page), in catalog order."""
+    return {"shards": [{"chunks": info["chunks"], "pages": info["pages"], "pack": info["pack"]} for info in infos],
+            "lengths": [length for info in infos for length in info["lengths"]]}
+
+
+def lookup_name(lookup: dict) -> str:
+    text = json.dumps(lookup, separators=(",", ":"), sort_keys=True)
+    return f"lookup-{hashlib.sha1(text.encode()).hexdigest()[:16]}.js"
