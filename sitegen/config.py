@@ -195,6 +195,10 @@ def check_output_folder(config: Config, root: Path) -> Path:
     if it exists, one that sitegen made (it has the marker file) or an empty one.
     """
     out = (root / config.out).resolve()
+    for name, folder in (("out", out), ("cache", (root / config.cache).resolve())):
+        if not _utf8(str(folder)):  # the cache records folders by name, in UTF-8
+            raise ConfigError(f"{name}: {str(folder)!r}: sitegen needs folder names in UTF-8 "
+                              "(rename the folder, or choose another)")
     guarded = {
         "the project folder": root.resolve(),
         "the content folder": (root / config.content).resolve(),

@@ -6,7 +6,8 @@
 - `code_digest`: rules written in code (how a notice file is parsed, how Markdown renders),
   by the source of the modules that hold them;
 - `digest`: anything else, by the repr of plain data;
-- `page_fingerprint`: a page, by what its template receives (sitegen/site/pages.py).
+- `PageFingerprints`: a page, by what its template receives (sitegen/site/pages.py) and the
+  code that writes pages.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import importlib.util
+import json
 import re
 from functools import cache, partial
 from importlib.metadata import PackageNotFoundError, version
@@ -103,77 +105,80 @@ def body_digest(markdown: str) -> str:
     return hashlib.sha1(f"{RENDERER_VERSION}\0{markdown}".encode()).hexdigest()
 
 
-_PLAIN = (str, int, float, bool, type(None), dt.date)
 _NAMED = (FunctionType, BuiltinFunctionType, MethodType, type)
 
 
-def stable_text(value: object, notice_digests: dict[str, str], seen: dict[int, tuple]) -> str:
-    """A text equal for equal page inputs and different for different ones, the same in every
-    process: plain data stands for its repr, a notice for the digest of its file (the body-less
-    notice a page receives says nothing of its body), a function for its name. `seen` keeps
-    the text of every object met (and the object, so that its id is not reused): an object
-    shared by many pages (a notice, a list entry) is described once per build."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return repr(value)
-    known = seen.get(id(value))
-    if known is not None:
-        return known[1]
-    if kind is Notice:
-        text = notice_digests.get(value.id) or repr(value)
-    elif kind is partial:
-        text = "partial(" + ",".join([stable_text(part, notice_digests, seen)
-                                      for part in (value.func, value.args, value.keywords)]) + ")"
-    elif isinstance(value, _NAMED):
-        text = f"{value.__module__}.{value.__qualname__}"
-    elif (kind is list or kind is tuple) and value and type(value[0]) not in _PLAIN and type(value[0]) is not tuple:
-        # Notices and list entries, each described once however many pages list it.
-        text = "[" + ",".join([stable_text(item, notice_digests, seen) for item in value]) + "]"
-    elif _is_dataclass(kind):
-        # Fields only: a cached property (a term's slug) may or may not be filled in yet.
-        items = [getattr(value, name) for name in _field_names(kind)]
-        text = kind.__name__ + _plain_repr(items, notice_digests, seen)
-    else:
-        text = _plain_repr(value, notice_digests, seen)
-    seen[id(value)] = (value, text)
-    return text
-
-
 @cache
-def _is_dataclass(kind: type) -> bool:
-    return dataclasses.is_dataclass(kind)
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
-@cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+def _stand_in(notice_digests: dict[str, str]):
+    """What stands for a value that is not plain data in a page's inputs: a notice for the
+    digest of its file (the body-less notice a page receives says nothing of its body), a date
+    for its ISO form, a dataclass for its fields (a cached property, such as a term's slug, may
+    or may not be filled in yet), a function for its name. An object many pages share (a
+    term, an axis) is described once."""
+    shared: dict[int, tuple[object, object]] = {}  # id -> (the object, kept alive; its stand-in)
+
+    def stand_in(value: object) -> object:
+        kind = type(value)
+        if kind is dt.date:
+            return value.isoformat()
+        if kind is Notice:
+            known = notice_digests.get(value.id)
+            if known is not None:
+                return ("notice", known)
+        known = shared.get(id(value))
+        if known is not None:
+            return known[1]
+        if kind is partial:
+            described = ("partial", stand_in(value.func), value.args, value.keywords)
+        elif (fields := _field_names(kind)) is not None:
+            described = (kind.__name__, *[getattr(value, name) for name in fields])
+        elif isinstance(value, dt.date):
+            described = value.isoformat()
+        elif isinstance(value, _NAMED):
+            described = f"{value.__module__}.{value.__qualname__}"
+        elif isinstance(value, (set, frozenset)):
+            described = sorted(value, key=repr)
+        else:
+            raise TypeError(f"no stable text for a {kind.__name__}")
+        shared[id(value)] = (value, described)
+        return described
+
+    return stand_in
 
 
-def _plain_repr(value: object, notice_digests: dict[str, str], seen: dict[int, tuple]) -> str:
-    """Plain data (rows, relations, terms) says all in its repr, made at C speed; what holds
-    notices or functions is walked instead."""
-    text = repr(value)
-    if " at 0x" not in text and "Notice(" not in text:
-        return text
-    if type(value) is dict:
-        return "{" + ",".join([f"{key!r}:{stable_text(item, notice_digests, seen)}"
-                               for key, item in value.items()]) + "}"
-    if type(value) is list or type(value) is tuple:
-        return "[" + ",".join([stable_text(item, notice_digests, seen) for item in value]) + "]"
-    raise TypeError(f"no stable text for a {type(value).__name__}")
+class PageFingerprints:
+    """Each page's fingerprint: what its template receives (or what its data writer is
+    given), its rendered body and the links added to it, its path, and `shared` (the settings,
+    the theme's version and the code that writes pages). Equal fingerprints mean
+    byte-identical files. The inputs are described as JSON made at C speed, the same in every
+    process, with _stand_in's stand-ins for what is not plain data. One per build: it is used
+    page after page (making the C encoder costs more than many a page's inputs)."""
 
+    def __init__(self, shared: object, notice_digests: dict[str, str]):
+        encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False,
+                                   default=_stand_in(notice_digests))
+        self._chunks = partial(encoder.iterencode, _one_shot=True)
+        try:
+            c_encoder = json.encoder.c_make_encoder(None, encoder.default, json.encoder.encode_basestring,
+                                                    None, ":", ",", False, False, True)
+            self._chunks = lambda value: c_encoder(value, 0)
+        except TypeError:  # pragma: no cover - no C accelerator, or another signature
+            pass
+        self._shared = hashlib.sha1(self._encode(shared))
 
-def page_fingerprint(page, shared: object, notice_digests: dict[str, str], seen: dict[int, tuple]) -> str:
-    """A page's fingerprint: what its template receives (or what its data writer is given),
-    its rendered body and the links added to it, its path, and `shared` (the settings and the
-    theme's version). Equal fingerprints mean byte-identical files."""
-    body = page.body
-    if body is None:
-        source = None
-    else:  # a template shows the rendered body; a data file writes the notice's Markdown
-        source = body.key if page.template else body.digest
-    context = ",".join([f"{key}:{value!r}" if type(value) in _PLAIN else f"{key}:{stable_text(value, notice_digests, seen)}"
-                        for key, value in page.context.items()])
-    inputs = (f"{shared!r}\0{page.path}\0{page.template}\0{source}\0{page.anchors!r}\0{context}\0"
-              f"{stable_text(page.data, notice_digests, seen)}")
-    return hashlib.sha1(inputs.encode("utf-8")).hexdigest()
+    def _encode(self, value: object) -> bytes:
+        return "".join(self._chunks(value)).encode("utf-8", "surrogatepass")
+
+    def __call__(self, page) -> str:
+        body = page.body
+        if body is None:
+            source = None
+        else:  # a template shows the rendered body; a data file writes the notice's Markdown
+            source = body.key if page.template else body.digest
+        hasher = self._shared.copy()
+        hasher.update(self._encode([page.path, page.template, source, page.anchors, page.context, page.data]))
+        return hasher.hexdigest()

@@ -34,7 +34,8 @@ except ImportError:  # pragma: no cover - markdown-it-pyrs renders the same HTML
 
 _BLOCK_CLASS = "|".join(BLOCK_CLASSES)
 # A class line, the heading marker of the next line if any, and the rest of that line.
-_ALIGNED = re.compile(rf"^\{{\.({_BLOCK_CLASS})\}}\n(#{{1,6}} )?(.*)$", re.MULTILINE)
+_ALIGNED = re.compile(rf"^\{{\.((?:{_BLOCK_CLASS})(?: \.(?:{_BLOCK_CLASS}))?)\}}\n(#{{1,6}} )?(.*)$",
+                      re.MULTILINE)
 # What a line can start other than a paragraph: indented code, HTML, quotes, fences, tables,
 # attributes, list items and thematic breaks.
 _NOT_PARAGRAPH = re.compile(
@@ -42,7 +43,7 @@ _NOT_PARAGRAPH = re.compile(
 )
 _MARK = "\u2063"  # INVISIBLE SEPARATOR: never written by the converter, stripped by it from text
 _ATTRIBUTE_LINE = re.compile(r"^ {0,3}\{", re.MULTILINE)
-_MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}({_BLOCK_CLASS}){_MARK}")
+_MARKED = re.compile(rf"<(p|h[1-6])>{_MARK}((?:{_BLOCK_CLASS})(?: (?:{_BLOCK_CLASS}))?){_MARK}")
 _URL = re.compile(r'(?:href|src)="([^"]*)"')
 
 
@@ -113,7 +114,7 @@ def fast_html(markdown: str) -> str | None:
         heading, rest = match.group(2) or "", match.group(3)
         if not rest or (not heading and _NOT_PARAGRAPH.match(rest)):
             refused = True
-        return f"{heading}{_MARK}{match.group(1)}{_MARK}{rest}"
+        return f"{heading}{_MARK}{match.group(1).replace(' .', ' ')}{_MARK}{rest}"
 
     marked, count = _ALIGNED.subn(mark, markdown) if "{." in markdown else (markdown, 0)
     if refused:

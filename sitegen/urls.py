@@ -22,6 +22,7 @@ WEB_SCHEMES = frozenset({"http", "https"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 
 _SCHEME_SYNTAX = re.compile(r"[a-z][a-z0-9+.-]*")
+_PLAIN_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*")
 _ASCII_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 _PATH_START = re.compile(r"[/?#]")
@@ -51,6 +52,9 @@ def url_scheme(url: str) -> str | None:
     """The URL's scheme in lower case; '' for a relative URL; None when something that is not a
     scheme is written where a scheme would be (`java script:` squeezed is `javascript:`, but
     `<x>:` is nothing a browser should be trusted with)."""
+    colon = url.find(":")
+    if colon > 0 and _PLAIN_SCHEME.fullmatch(url, 0, colon):
+        return url[:colon].lower()  # written plainly (https:...): nothing to decode or skip
     head = _squeezed_head(url)
     colon = head.find(":")
     if colon == -1:

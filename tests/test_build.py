@@ -370,6 +370,35 @@ def test_the_parse_rules_version_follows_the_code_that_parses(tmp_path, monkeypa
     assert len(digests) == 3  # a change to either rule module, none to a module it does not import
 
 
+def test_a_page_fingerprint_follows_what_the_template_receives_and_nothing_else():
+    import copy
+    import datetime as dt
+    from functools import partial
+
+    from sitegen.fingerprint import PageFingerprints
+    from sitegen.site.pages import Page, listing
+    from sitegen.site.structure import AXES
+
+    notice = Notice(id="a1", title="关于数据安全的通知", date=dt.date(2021, 3, 1))
+    digests = {"a1": "digest-of-a1"}
+
+    def fingerprint(**context):
+        page = Page("column/x/index.html", "list.html", context, data=partial(sorted, key=len))
+        return PageFingerprints(("settings", "theme"), digests)(page)
+
+    base = {"axis": AXES[0], "items": [listing(notice, "现行有效")], "notice": notice, "when": dt.date(2021, 3, 1),
+            "rows": [("标题", notice.title)], "flags": {"新"}}
+    first = fingerprint(**base)
+    assert fingerprint(**copy.deepcopy(base)) == first  # equal inputs, other objects: the same
+    for key, other in (("items", [listing(notice, "已废止")]), ("when", dt.date(2021, 3, 2)),
+                       ("rows", [("标题", "另一个标题")]), ("axis", AXES[1]), ("flags", {"旧"})):
+        assert fingerprint(**{**base, key: other}) != first, key
+    digests["a1"] = "the file changed"  # a notice stands for its file
+    assert fingerprint(**base) != first
+    with pytest.raises(TypeError, match="no stable text for a object"):
+        fingerprint(**base, thing=object())
+
+
 def _tree(site: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) below site."""
     return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None

@@ -118,7 +118,7 @@ def test_catalogs_and_notice_json_hold_every_field(site):
     table = list(csv.DictReader(io.StringIO((site / "catalog.csv").read_text(encoding="utf-8"))))
     assert [r["id"] for r in table] == [r["id"] for r in rows]
     single = json.loads((site / "notices" / f"{CALL_CENTRE}.json").read_text(encoding="utf-8"))
-    assert single["body_markdown"].startswith("{.center}\n工信部信管〔2020〕81号")
+    assert single["body_markdown"].startswith("{.center .font-kai}\n工信部信管〔2020〕81号")
 
 
 def test_feeds_per_column_and_theme_and_the_year_chart(site):

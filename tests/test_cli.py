@@ -90,6 +90,7 @@ MISTAKES = {
     "stats of a file as the content": ("a-file", ["stats", "--content", "a-file"], "content folder not found"),
     "init where a file is": ("a-file", ["init", "a-file"], "exists and is not a folder"),
     "fetch into a file": ("a-file", ["fetch", "--out", "a-file"], "is a file"),
+    "init a folder whose name is not UTF-8": ("none", ["init", "new\udcff"], "needs folder names in UTF-8"),
     "settings that are a folder": ("settings-folder", ["build"], "sitegen.toml: is a folder"),
     "settings that are not TOML": ("settings-garbage", ["check"], "sitegen.toml: not valid TOML"),
     "settings that are not UTF-8": ("settings-binary", ["stats"], "sitegen.toml: cannot be read"),
@@ -157,3 +158,14 @@ def test_run_inside_the_archive_says_where_to_run(tmp_path, monkeypatch):
     result = run("build")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().endswith(f"(run sitegen in {tmp_path.resolve()}, where its sitegen.toml is)")
+
+
+def test_an_archive_in_a_folder_whose_name_is_not_utf8_is_refused_in_one_line(tmp_path, monkeypatch):
+    project = tmp_path / "archive\udcff"  # what Python makes of a name in another encoding
+    shutil.copytree(REPO / "content", project / "content")
+    monkeypatch.chdir(project)
+    for command in (["build", "--no-search"], ["bundle"]):
+        result = run(*command)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "sitegen needs folder names in UTF-8" in result.output.splitlines()[-1]
+    assert run("check").exit_code == 0  # reading the archive needs no such name

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from sitegen.convert import convert
 from sitegen.convert.fidelity import measure
+from sitegen.convert.layout import read_source
+from sitegen.convert.text import parse_html, visible_text
 from sitegen.render import render_markdown
 
 BASE = "https://www.miit.gov.cn/zwgk/zcwj/wjfb/tg/art/2020/art_x.html"
@@ -185,6 +187,9 @@ def test_any_text_survives_the_round_trip(pieces):
     source = "<p>" + "".join(parts) + "</p>"
     fidelity = measure(source, md(source))
     assert fidelity.perfect, (source, md(source))
+    # The layout walk reads the source's text too (one walk for both): the same text.
+    tree = parse_html(source + "<script>x</script><table><tr><td>" + source + "</td></tr></table>")
+    assert read_source(tree)[0] == visible_text(tree)
 
 
 # -- layout that carries meaning (issue 14) ---------------------------------------------
@@ -247,6 +252,43 @@ def test_indentation_that_differs_from_the_first_line_indent_is_kept():
     out = rendered(html)
     assert '<p class="flush">各省' in out and '<p class="indent-4">1.1' in out
     assert '<p class="hang-3">附件' in out
+
+
+def test_headings_and_paragraphs_keep_the_face_the_original_sets_them_in():
+    # The body is 宋体 (most of its text): that needs no class; 黑体 and 楷体 lines do.
+    body = '<p style="text-indent:2em; font-family: 宋体; font-size: 16px">各单位要充分认识这项工作的重要意义，切实增强责任感。</p>'
+    html = ('<p style="text-align: center; font-family: 宋体"><span style="font-family: 楷体, 楷体_GB2312, SimKai">'
+            '<strong>工信部信管函〔2020〕164号</strong></span></p>'
+            '<p style="text-indent:2em"><span style="font-family:黑体">一、总体要求</span></p>'
+            '<p style="text-indent:2em"><font face="楷体_GB2312">（一）基本原则。</font></p>'
+            + body +
+            '<p style="text-indent:2em;font-family:宋体">到<span style="font-family:Times New Roman">2020</span>年底。</p>'
+            '<h2 style="font-family:SimHei">第一章 总则</h2>'
+            '<h2><span style="font-family:KaiTi">第一节 目的</span></h2>'
+            '<p style="text-indent:2em;mso-fareast-font-family:黑体">Word 的 mso 字体浏览器不认。</p>')
+    assert md(html) == (
+        "{.center .font-kai}\n**工信部信管函〔2020〕164号**\n\n"
+        "{.font-hei}\n一、总体要求\n\n"
+        "{.font-kai}\n（一）基本原则。\n\n"
+        "各单位要充分认识这项工作的重要意义，切实增强责任感。\n\n"
+        "到2020年底。\n\n"
+        "## 第一章 总则\n\n"  # headings are 黑体 already
+        "{.font-kai}\n## 第一节 目的\n\n"
+        "Word 的 mso 字体浏览器不认。\n"
+    )
+    out = rendered(html)
+    assert '<p class="center font-kai"><strong>工信部' in out and '<p class="font-hei">一、' in out
+    assert '<h2 class="font-kai">第一节' in out
+    assert measure(html, md(html)).layout.exact  # two classes on a line measure as one
+    # 仿宋 and 宋体 are classes too where the body is set in the other face.
+    fangsong = '<p style="text-indent:2em;font-family:仿宋_GB2312">各单位要充分认识这项工作的重要意义，切实增强责任感。</p>'
+    assert md(fangsong + '<p style="text-indent:2em;font-family:FangSong">正文</p>'
+              '<p style="text-indent:2em;font-family:SimSun">附件</p>') == (
+        "各单位要充分认识这项工作的重要意义，切实增强责任感。\n\n正文\n\n{.font-song}\n附件\n")
+    assert md(body + '<p style="text-indent:2em"><span style="font-family: \'仿宋\'">二〇二〇年</span></p>'
+              ).endswith("{.font-fangsong}\n二〇二〇年\n")
+    # No face anywhere: no class anywhere.
+    assert "font-" not in md("<p>一、总体要求</p><h2>第一章</h2>")
 
 
 def test_an_image_with_its_caption_line_becomes_a_figure_with_the_caption_as_alt_text():
@@ -319,3 +361,29 @@ def test_fidelity_counts_cell_alignment_line_breaks_and_indentation_lost_or_adde
     assert layout.cells == 2 and layout.breaks_lost == 1  # ... but not where it was
     assert layout.indents_added == 1 and layout.indents_lost == 2
     assert not layout.exact
+
+
+def test_a_table_nested_in_a_cell_keeps_its_text_in_that_cell():
+    html = "<table><tr><td>外<table><tr><td>内</td><td><b>粗</b></td></tr></table>后</td></tr></table>"
+    assert md(html) == "<table>\n<tr><td>外<br>内<br><strong>粗</strong><br>后</td></tr>\n</table>\n"
+    assert measure(html, md(html)).perfect
+
+
+def test_a_heading_that_is_only_hashes_shows_them_once():
+    for html in ("<h2># </h2>", "<h2>##</h2>", "<h2>a #</h2>", "<h2>a\\#</h2>"):
+        assert measure(html, md(html)).perfect, md(html)
+
+
+def test_a_list_nested_in_an_empty_item_or_a_stray_item_never_becomes_code():
+    for html in ("<ul><li></li><li><ul><li>（一）注：</li></ul></li></ul>",
+                 "<ol><li><ol><li>文字</li></ol>继续</li></ol><p>正文</p><ul><li><ul><li>深一层</li></ul></li></ul>",
+                 "<p>正文</p></li><li>无主的条目<ol><li><ol><li>条目</li></ol></li></ol>"):
+        assert "<pre>" not in rendered(html), md(html)
+        assert measure(html, md(html)).perfect, md(html)
+
+
+def test_a_cell_outside_any_table_is_measured_as_the_paragraph_it_becomes():
+    # Browsers drop a stray <td> tag and show its text as a block; so does the converter.
+    html = '<p style="text-indent:2em">前文</p><td>不在表格里的格子</td><td align="center">又一格</td>'
+    assert md(html) == "前文\n\n{.flush}\n不在表格里的格子\n\n{.center}\n又一格\n"
+    assert measure(html, md(html)).layout.exact

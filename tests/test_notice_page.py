@@ -51,6 +51,13 @@ def test_outline_headings_are_enumerated_bold_paragraphs_and_heading_tags():
         ("一、总体要求", 1), ("（二）加强管理", 2), ("第三章 附则", 1), ("二、保障措施", 1)]
     assert '<p id="s-1"><strong>一、总体要求' in html and '<h2 id="s-3">' in html
     assert '<p id="s-4" class="flush">' in html
+    # Official documents set their headings in a face, not in bold: 一、 in 黑体, （一） in 楷体.
+    faces = ('<p class="center font-kai"><strong>工信部〔2020〕1号</strong></p>\n<p class="font-hei">一、总体要求</p>\n'
+             '<p class="font-kai">（一）基本原则。</p>\n<p>二、正文里的列举不是标题</p>\n'
+             '<p class="flush font-hei">二、保障措施</p>\n<p class="font-hei">三、' + "整段黑体" * 20 + "</p>")
+    html, entries = outline(faces)
+    assert [(e.text, e.level) for e in entries] == [("一、总体要求", 1), ("（一）基本原则。", 2), ("二、保障措施", 1)]
+    assert '<p id="s-3" class="flush font-hei">二、保障措施' in html
     # Fewer than three headings: no outline, the body as it was.
     assert outline("<p><strong>一、总体要求</strong></p>") == ("<p><strong>一、总体要求</strong></p>", [])
 

@@ -56,6 +56,7 @@ def test_alignment_before_things_that_are_not_paragraphs_falls_back_to_the_full_
 _HTML_PIECES = st.sampled_from([
     "<p>", "</p>", "<br/>", "<strong>", "</strong>", "<b>", "</b>", "<h2>", "</h2>",
     '<p style="text-align:center">', '<p align="right">', "<ul><li>", "</li><li>", "</li></ul>",
+    '<p style="font-family:黑体">', '<span style="font-family:楷体_GB2312">', "</span>",
     "<table><tr><td>", "</td><td>", "</td></tr></table>", '<a href="/x.doc">', "</a>",
     "1. ", "# ", "* ", "- ", "> ", "**", "{.center}", "&lt;b&gt;", "\u3000", "&nbsp;", "\n",
     "（一）", "。", "《条例》", "text", "文字", "|", "`", "_", "\\", "!", "[", "]",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import re
 import shutil
 import socket
 import threading
@@ -206,6 +208,9 @@ def test_a_newer_edit_stops_the_search_catch_up_and_the_site_ends_as_a_cold_buil
     # Only the last catch-up ran to its end; the two stopped before it left nothing behind.
     assert [line for line in lines if line.startswith("search index")] == [lines[-1]]
     assert lines[-1].startswith("search index up to date")
+    rebuilt = [line for line in lines if line.startswith("rebuilt")]
+    assert len(rebuilt) == 2 and all(re.fullmatch(r"rebuilt in [\d.]+ s \([\d.]+ s of CPU\): "
+                                                  r"\d+ of \d+ pages changed", line) for line in rebuilt), rebuilt
     cold = load_config(project, theme=THEME, out=str(tmp_path / "cold"), cache=str(tmp_path / "cold-cache"))
     build_site(cold, project)
     assert files_of(project / "public") == files_of(tmp_path / "cold")
@@ -227,6 +232,40 @@ def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
     stop.set()
     watcher.join()
     assert calls == [1]
+
+
+def test_the_search_catch_up_gives_way_to_the_preview(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    live = Preview(lambda: load_config(project, theme=THEME), project, lambda line: None)
+    try:
+        live.first_build()
+        child = live.search.process.pid
+        deadline = time.monotonic() + 30
+        niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        while os.getpriority(os.PRIO_PROCESS, child) == niceness and time.monotonic() < deadline:
+            time.sleep(0.01)  # it lowers its priority once it has read what to do
+        assert os.getpriority(os.PRIO_PROCESS, child) == min(niceness + 10, 19)
+    finally:
+        live.close()
+
+
+def test_the_templates_are_compiled_before_the_first_edit(tmp_path):
+    from sitegen.site.theme import template_environment, theme_version
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    config = load_config(project, theme=THEME)
+    build_site(config, project, search=False)
+    template_environment.cache_clear()  # a server started on a site already built
+    live = Preview(lambda: config, project, lambda line: None)
+    try:
+        assert live.first_build().written == 0
+    finally:
+        live.close()
+    theme = config.theme_dir(project)
+    environment = template_environment(theme, theme_version(theme))
+    assert len(environment.cache) == len(environment.list_templates()) >= 5
 
 
 def test_watching_a_large_archive_looks_over_it_less_often(tmp_path):

@@ -60,6 +60,23 @@ def test_web_and_relative_urls_keep_their_meaning(url, scheme):
     assert href(url) == url
 
 
+@pytest.mark.parametrize("url", HOSTILE)
+@pytest.mark.parametrize("tail", ["/文件.docx", "?fileName=附件\u200b.docx", "&#47;x:y", "#&#58;"])
+def test_the_scheme_is_read_the_same_whatever_follows(url, tail):
+    import html
+    import unicodedata
+
+    def whole_url_judged(url):  # the judge reading every character, as it did before
+        for _ in range(4):
+            url = html.unescape(url)
+        url = "".join(ch for ch in url if ord(ch) > 0x20 and ch != "\x7f" and unicodedata.category(ch)[0] not in "CZ")
+        end = min([i for i in (url.find(m) for m in "/?#") if i != -1] or [len(url)])
+        colon = url.find(":", 0, end)
+        return "" if colon == -1 else url[:colon].lower()
+
+    assert url_scheme(url + tail) == whole_url_judged(url + tail) not in WEB_SCHEMES
+
+
 def test_import_resolves_urls_against_the_origin_and_drops_other_schemes(tmp_path):
     body = '<p>正文<a href="https://www.miit.gov.cn/f.pdf">附件</a></p>'
     records = [make_record(f"r{i}", f"关于第{i}项的通知", body, url=url) for i, url in enumerate(HOSTILE)]

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from ..notice import Attachment
 from .blocks import Block, Run, read_blocks, tidy_runs
-from .layout import Layout, source_layout
+from .layout import Layout, read_source
 from .markdown import blocks_markdown
-from .text import independent_text, parse_html_checked, visible_text
+from .text import independent_text, parse_html_checked
 from .urls import attachment_title, is_attachment
 
 
@@ -33,8 +33,8 @@ def convert(html: str, base_url: str = "") -> Conversion:
             "elements nested deeper than the parser reads (256): converted as plain text lines"
         ])
     blocks = read_blocks(tree, base_url)
-    return Conversion(blocks_markdown(blocks), find_attachments(blocks), visible_text(tree),
-                      source_layout=source_layout(tree))
+    text, layout = read_source(tree)
+    return Conversion(blocks_markdown(blocks), find_attachments(blocks), text, source_layout=layout)
 
 
 def find_attachments(blocks: list[Block]) -> list[Attachment]:

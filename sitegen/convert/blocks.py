@@ -5,7 +5,8 @@ a line break of that paragraph (the CMS writes whole letters as one `<p>` with `
 lines); an empty line (two breaks in a row) starts a new paragraph. Layout that carries
 meaning is kept as block classes (see grammar.py): alignment, and indentation where it
 differs from the body's norm of a 2em first-line indent, measured from `text-indent`,
-`margin-left`/`padding-left` and the ideographic or no-break spaces a line starts with.
+`margin-left`/`padding-left` and the ideographic or no-break spaces a line starts with; and
+the typeface (黑体, 楷体, 仿宋, 宋体) where it differs from the body's or a heading's norm.
 Continuation lines keep their leading ideographic spaces, which align them under a label.
 """
 
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from typing import NamedTuple
 
 from lxml.etree import _Element as Element
 
@@ -34,6 +36,18 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 _ALIGN_STYLE = re.compile(r"text-align\s*:\s*([a-z-]+)", re.IGNORECASE)
 _WEIGHT_STYLE = re.compile(r"font-weight\s*:\s*([a-z0-9]+)", re.IGNORECASE)
+# font-family, or the font shorthand (whose families come last); never mso-fareast-font-family,
+# which browsers ignore.
+_FAMILY_STYLE = re.compile(r"(?<![\w-])font(?:-family)?\s*:\s*([^;]+)", re.IGNORECASE)
+# What the names of the typefaces of official documents contain, 仿宋 before 宋: 仿宋_GB2312,
+# FangSong, STFangsong; 黑体, SimHei, Heiti SC, Microsoft YaHei, 方正黑体_GBK; 楷体_GB2312,
+# KaiTi, SimKai, STKaiti; 宋体, SimSun, STSong, Songti SC, 方正小标宋简体.
+_FONT_NAMES = (
+    ("仿宋", "fangsong"), ("fangsong", "fangsong"), ("simfang", "fangsong"),
+    ("黑", "hei"), ("hei", "hei"),
+    ("楷", "kai"), ("kai", "kai"),
+    ("宋", "song"), ("song", "song"), ("simsun", "song"),
+)
 _LENGTH_STYLE = re.compile(
     r"(?<![\w-])(text-indent|margin-left|padding-left|font-size)\s*:\s*(-?[\d.]+)\s*(em|rem|pt|px|cm|mm|in|ch)?",
     re.IGNORECASE,
@@ -44,19 +58,21 @@ _BODY_FONT_PX = 16.0
 # A caption line under an image: 图1　…, 图 2-1 …, 附图3 …
 _CAPTION = re.compile(r"^(?:附)?图\s*[0-9０-９一二三四五六七八九十]+")
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
+_SPACES = re.compile(" {2,}")
 # Indentation and padding at the ends of a line: ASCII, no-break and ideographic spaces.
 _EDGE_SPACE = " \t\n\r\f\u00a0\u3000\u200b\ufeff"
 
 
-@dataclass(frozen=True)
-class Run:
-    """A piece of text, or an image when `image` is set, with its inline style."""
+class Run(NamedTuple):
+    """A piece of text, or an image when `image` is set, with its inline style. (A named
+    tuple: a notice makes thousands, and a frozen dataclass costs several times more.)"""
 
     text: str = ""
     bold: bool = False
     href: str | None = None
     image: str | None = None
     br: bool = False  # a line break inside the paragraph (text empty)
+    font: str | None = None  # the typeface the source sets it in: "hei", "kai", "fangsong", "song"
 
 
 @dataclass
@@ -70,6 +86,7 @@ class Block:
     indent: str | None = None  # "flush", "indent-4", "hang-2" ... where not the norm
     caption: list[Run] = field(default_factory=list)  # for figures
     centered: bool = False  # a table centred on the page
+    font: str | None = None  # "hei", "kai" ... where the source's typeface differs from the norm
 
     def lines(self) -> list[list[Run]]:
         """The runs split at line breaks."""
@@ -85,8 +102,7 @@ class Cell:
     align: str | None = None  # "left" (for th), "center", "right"; None: the tag's default
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(NamedTuple):
     bold: bool = False
     href: str | None = None
     align: str | None = None
@@ -96,6 +112,7 @@ class _Context:
     indent: float | None = None  # text-indent in em (inherited, as in CSS)
     margin: float = 0.0  # left margin and padding in em, summed over the enclosing blocks
     center_tables: bool = False  # inside <center> or align="center" (centres tables)
+    font: str | None = None  # the typeface (font-family, <font face>) the text inherits
 
 
 @dataclass
@@ -111,7 +128,10 @@ def read_blocks(html: str | Element, base_url: str = "") -> list[Block]:
     reader = _Reader(base_url)
     reader.visit(root, _Context())
     reader.end_line()
-    return with_figures(reader.blocks) if reader.images else reader.blocks
+    blocks = with_figures(reader.blocks) if reader.images else reader.blocks
+    if reader.fonts:
+        font_classes(blocks)
+    return blocks
 
 
 class _Reader:
@@ -121,6 +141,7 @@ class _Reader:
         self.runs: list[Run] = []
         self.line_context: _Context | None = None
         self.images = False  # whether any image was read (figures are looked for then)
+        self.fonts = False  # whether any typeface was read (blocks are given theirs then)
 
     # -- lines -------------------------------------------------------------
     def add(self, run: Run, context: _Context) -> None:
@@ -133,15 +154,19 @@ class _Reader:
         self.runs, self.line_context = [], None
         if not runs or context is None:
             return
-        if all(run.image is None and not run.text.strip(_EDGE_SPACE) for run in runs):
+        for run in runs:
+            if run.image is not None or run.text.strip(_EDGE_SPACE):
+                break
+        else:
             return  # the white space between tags (most calls): nothing to show
+        font = main_font(runs) if self.fonts else None
         if context.kind == "p":
-            self.add_paragraphs(split_lines(runs), context)
+            self.add_paragraphs(split_lines(runs), context, font)
         else:
             for line in split_lines(runs):
-                self.add_block(tidy_runs(line), context)
+                self.add_block(tidy_runs(line), context, None, font)
 
-    def add_paragraphs(self, lines: list[list[Run]], context: _Context) -> None:
+    def add_paragraphs(self, lines: list[list[Run]], context: _Context, font: str | None = None) -> None:
         """Lines joined by hard breaks; an empty line ends a paragraph."""
         paragraph: list[Run] = []
         indent: str | None = None
@@ -150,7 +175,7 @@ class _Reader:
             lead = leading_em(line)
             tidy = tidy_runs(line)
             if not tidy:
-                self.add_block(paragraph, context, indent)
+                self.add_block(paragraph, context, indent, font)
                 paragraph = []
             elif not paragraph:
                 own = (context.indent or 0.0) if first_line else 0.0
@@ -162,9 +187,10 @@ class _Reader:
                     tidy.insert(0, Run(spaces))
                 paragraph += [Run(br=True), *tidy]
             first_line = False
-        self.add_block(paragraph, context, indent)
+        self.add_block(paragraph, context, indent, font)
 
-    def add_block(self, runs: list[Run], context: _Context, indent: str | None = None) -> None:
+    def add_block(self, runs: list[Run], context: _Context, indent: str | None = None,
+                  font: str | None = None) -> None:
         if not runs:
             return
         if context.kind == "item" and context.item is not None:
@@ -175,22 +201,29 @@ class _Reader:
         else:
             align = context.align
             self.blocks.append(Block(
-                context.kind, runs, align, context.level, indent=None if align else indent
+                context.kind, runs, align, context.level, indent=None if align else indent, font=font
             ))
 
     # -- tree --------------------------------------------------------------
     def visit(self, element: Element, context: _Context) -> None:
         """The element's own text and children; each child's tail is text of this element."""
-        if element.text:
-            self.add(Run(element.text, context.bold, context.href), context)
+        # lxml decodes .text and .tail on every access: each is read once.
+        text = element.text
+        if text:
+            if self.line_context is None:
+                self.line_context = context
+            self.runs.append(Run(text, context.bold, context.href, None, False, context.font))
         for child in element:
             if isinstance(child.tag, str):
                 self.visit_tag(child, context)
-            if child.tail:
-                self.add(Run(child.tail, context.bold, context.href), context)
+            tail = child.tail
+            if tail:
+                if self.line_context is None:
+                    self.line_context = context
+                self.runs.append(Run(tail, context.bold, context.href, None, False, context.font))
 
     def visit_tag(self, tag: Element, context: _Context) -> None:
-        name = tag_name(tag)
+        name = tag.tag.lower()
         if name in DROPPED_WITH_CONTENT:
             return
         if name == "br":
@@ -224,22 +257,28 @@ class _Reader:
         self.visit(tag, context)
 
     def inline_context(self, tag: Element, name: str, context: _Context) -> _Context:
-        bold = context.bold
+        bold, font = context.bold, context.font
         if name in ("strong", "b"):
             bold = True
-        weight = _WEIGHT_STYLE.search(tag.get("style") or "")
-        if weight:
-            value = weight.group(1).lower()
-            if value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600):
-                bold = True
-            elif value in ("normal", "lighter") or (value.isdigit() and int(value) < 600):
-                bold = False
+        if name == "font":
+            face = tag.get("face")
+            font = (font_of(face) if face else None) or font
+        style = tag.get("style")
+        if style:  # over <font face>, as in CSS
+            weight, face = _inline_style(style)
+            if weight is not None:
+                bold = weight
+            if face is not None:
+                font = face
         href = context.href
         if name == "a":
             href = absolute_url(tag.get("href"), self.base_url)
-        if bold == context.bold and href == context.href:
+        if bold == context.bold and href == context.href and font == context.font:
             return context
-        return replace(context, bold=bold, href=href)
+        if font is not None:
+            self.fonts = True
+        return _Context(bold, href, context.align, context.kind, context.level, context.item,
+                        context.indent, context.margin, context.center_tables, font)
 
     def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
@@ -251,13 +290,13 @@ class _Reader:
         if name == "center" or attribute:
             center_tables = name == "center" or attribute == "center"
         if name in HEADINGS:
-            return replace(context, align=align, kind="heading", level=HEADINGS[name],
-                           center_tables=center_tables)
-        if name == "li":
-            return replace(context, align=None, kind="item")
+            return context._replace(align=align, kind="heading", level=HEADINGS[name],
+                                    center_tables=center_tables)
+        if name == "li" and context.item is not None:  # a stray <li> is a paragraph
+            return context._replace(align=None, kind="item")
         if context.kind == "item":
             # A <p> inside an <li> continues the item.
-            return replace(context, align=None)
+            return context._replace(align=None)
         indent, margin = context.indent, context.margin
         style = tag.get("style")
         if style:
@@ -270,25 +309,27 @@ class _Reader:
         ) and context.kind == "p" and context.level == 0:
             return context
         return _Context(context.bold, context.href, align, "p", 0, context.item, indent, margin,
-                        center_tables)
+                        center_tables, context.font)
 
     def read_list(self, tag: Element, name: str, context: _Context) -> None:
         depth = context.item.depth + 1 if context.item else 0
         number = _int_attr(tag.get("start"), 1) if name == "ol" else 0
         # Text straight inside <ul>/<ol> (broken HTML) still counts: each piece is a line.
-        if tag.text and tag.text.strip():
-            self.add(Run(tag.text, context.bold, context.href), context)
+        text = tag.text
+        if text and text.strip():
+            self.add(Run(text, context.bold, context.href, None, False, context.font), context)
             self.end_line()
         for child in tag:
             if tag_name(child) == "li":
                 marker = f"{number}." if name == "ol" else "-"
                 number += 1
-                self.visit(child, replace(context, item=_Item(marker, depth), kind="item"))
+                self.visit(child, context._replace(item=_Item(marker, depth), kind="item"))
                 self.end_line()
             elif isinstance(child.tag, str):
                 self.visit_tag(child, context)
-            if child.tail and child.tail.strip():
-                self.add(Run(child.tail, context.bold, context.href), context)
+            tail = child.tail
+            if tail and tail.strip():
+                self.add(Run(tail, context.bold, context.href, None, False, context.font), context)
                 self.end_line()
 
     def read_table(self, table: Element, context: _Context) -> Block:
@@ -297,14 +338,20 @@ class _Reader:
             cells = []
             row_align = declared_align(row)
             for cell in row:
-                if tag_name(cell) not in ("td", "th"):
+                name = tag_name(cell)
+                if name not in ("td", "th"):
                     continue
-                reader = _Reader(self.base_url)
-                reader.visit(cell, _Context(bold=context.bold))
-                reader.end_line()
-                lines = [line for block in reader.blocks if block.runs for line in block.lines()]
-                header = tag_name(cell) == "th"
-                align = declared_align(cell) or row_align or _common_align(reader.blocks)
+                if len(cell):
+                    reader = _Reader(self.base_url)
+                    reader.visit(cell, _Context(bold=context.bold))
+                    reader.end_line()
+                    lines = _cell_lines(reader.blocks)
+                    inner_align = _common_align(reader.blocks)
+                else:  # text alone (most cells of big tables): one line, no paragraph to align
+                    line = tidy_runs([Run(cell.text, context.bold)]) if cell.text else []
+                    lines, inner_align = ([line] if line else []), None
+                header = name == "th"
+                align = declared_align(cell) or row_align or inner_align
                 cells.append(Cell(
                     lines,
                     header=header,
@@ -323,12 +370,90 @@ class _Reader:
         return Block("table", rows=rows, centered=centered)
 
 
+@lru_cache(maxsize=4096)
+def _inline_style(style: str) -> tuple[bool | None, str | None]:
+    """What a style says of the weight (bold True, not bold False, nothing None) and of the
+    typeface ("hei", "kai", "fangsong", "song", or None)."""
+    family = _FAMILY_STYLE.search(style)
+    font = font_of(family.group(1)) if family else None
+    weight = _WEIGHT_STYLE.search(style)
+    if not weight:
+        return None, font
+    value = weight.group(1).lower()
+    if value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600):
+        return True, font
+    if value in ("normal", "lighter") or value.isdigit():
+        return False, font
+    return None, font
+
+
+@lru_cache(maxsize=1024)
+def font_of(families: str) -> str | None:
+    """The CJK typeface a font-family list (or <font face>) names first: a browser shows
+    Chinese text in the first face that has it, and Latin faces (Times New Roman) have none."""
+    for family in families.split(","):
+        name = family.strip(" \t\n'\"").lower()
+        for needle, font in _FONT_NAMES:
+            if needle in name:
+                return font
+    return None
+
+
+def main_font(runs: list[Run]) -> str | None:
+    """The typeface most of a line's characters are set in (unstyled text counts as None)."""
+    font = runs[0].font
+    if all(run.font == font for run in runs):
+        return font  # the common case: one face throughout
+    counts: dict[str | None, int] = {}
+    for run in runs:
+        if run.image is None and run.text:
+            counts[run.font] = counts.get(run.font, 0) + len(run.text.strip())
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def font_classes(blocks: list[Block]) -> None:
+    """Keep a block's typeface only where it differs from the norm: for paragraphs, the face
+    most of the body's paragraph text is set in (the theme sets that in its body face); for
+    headings, 黑体 (the theme's heading face)."""
+    weights: dict[str | None, int] = {}
+    for block in blocks:
+        if block.kind == "p":
+            weights[block.font] = weights.get(block.font, 0) + sum(
+                len(run.text) for run in block.runs if run.image is None)
+    body = max(weights, key=weights.__getitem__) if weights else None
+    for block in blocks:
+        norm = body if block.kind == "p" else "hei" if block.kind == "heading" else block.font
+        if block.font == norm:
+            block.font = None
+
+
 def declared_align(tag: Element) -> str | None:
     """The horizontal alignment an element declares (style over the align attribute)."""
     style = tag.get("style")
-    match = _ALIGN_STYLE.search(style) if style else None
-    value = (match.group(1) if match else tag.get("align") or "").lower()
-    return value or None
+    if style:
+        declared = _style_align(style)
+        if declared:
+            return declared
+    value = tag.get("align")
+    return value.lower() if value else None
+
+
+@lru_cache(maxsize=4096)
+def _style_align(style: str) -> str | None:
+    match = _ALIGN_STYLE.search(style)
+    return match.group(1).lower() if match else None
+
+
+def _cell_lines(blocks: list[Block]) -> list[list[Run]]:
+    """The lines of a cell's blocks; a table nested in the cell gives its cells' lines (the
+    importer's tables do not nest, and its text must not be lost)."""
+    lines: list[list[Run]] = []
+    for block in blocks:
+        if block.kind == "table":
+            lines += [line for row in block.rows for cell in row for line in cell.lines]
+        elif block.runs:
+            lines += block.lines()
+    return lines
 
 
 def _common_align(blocks: list[Block]) -> str | None:
@@ -458,7 +583,7 @@ def with_figures(blocks: list[Block]) -> list[Block]:
             out.append(block)
         else:
             alt = "".join(run.text for run in caption).strip()
-            images = [run if run.text.strip() else replace(run, text=alt)
+            images = [run if run.text.strip() else run._replace(text=alt)
                       for run in lines[0] if run.image is not None]
             out.append(Block("figure", images, caption=caption))
         index += 1
@@ -494,41 +619,63 @@ def _int_attr(value: object, default: int) -> int:
 
 def tidy_runs(runs: list[Run]) -> list[Run]:
     """Collapse whitespace, trim the line's ends, unbold blank runs and merge neighbours."""
+    if len(runs) == 1 and runs[0].image is None:  # a line of one piece of text: trim it
+        run = runs[0]
+        text = run.text
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text:
+            text = _COLLAPSIBLE.sub(" ", text)
+        text = text.replace("\u00a0", " ").strip(_EDGE_SPACE)
+        return [run if text == run.text else run._replace(text=text)] if text else []
     cleaned: list[Run] = []
     for run in runs:
-        text = _COLLAPSIBLE.sub(" ", run.text).replace("\u00a0", " ")
-        if run.image is None and not text:
+        text = run.text
+        if not text and run.image is None:
             continue
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text:
+            text = _COLLAPSIBLE.sub(" ", text)
+        if "\u00a0" in text:
+            text = text.replace("\u00a0", " ")
         if run.image is None and not text.strip(" "):
-            run = replace(run, text=" ", bold=False)
-        else:
-            run = replace(run, text=text)
+            run = Run(" ", False, run.href, None, run.br)
+        elif text is not run.text:
+            run = run._replace(text=text)
         cleaned.append(run)
     # Trim indentation at the start and padding at the end of the line.
-    while cleaned and cleaned[0].image is None and not cleaned[0].text.strip(_EDGE_SPACE):
-        cleaned.pop(0)
-    while cleaned and cleaned[-1].image is None and not cleaned[-1].text.strip(_EDGE_SPACE):
-        cleaned.pop()
-    if not cleaned:
+    start, end = 0, len(cleaned)
+    while start < end and cleaned[start].image is None and not cleaned[start].text.strip(_EDGE_SPACE):
+        start += 1
+    while end > start and cleaned[end - 1].image is None and not cleaned[end - 1].text.strip(_EDGE_SPACE):
+        end -= 1
+    if start == end:
         return []
-    if cleaned[0].image is None:
-        cleaned[0] = replace(cleaned[0], text=cleaned[0].text.lstrip(_EDGE_SPACE))
-    if cleaned[-1].image is None:
-        cleaned[-1] = replace(cleaned[-1], text=cleaned[-1].text.rstrip(_EDGE_SPACE))
+    if start or end < len(cleaned):
+        cleaned = cleaned[start:end]
+    first = cleaned[0]
+    if first.image is None and first.text[0] in _EDGE_SPACE:
+        cleaned[0] = first._replace(text=first.text.lstrip(_EDGE_SPACE))
+    last = cleaned[-1]
+    if last.image is None and last.text[-1] in _EDGE_SPACE:
+        cleaned[-1] = last._replace(text=last.text.rstrip(_EDGE_SPACE))
+    if len(cleaned) == 1:
+        return cleaned if cleaned[0].image is not None or cleaned[0].text else []
     merged: list[Run] = []
+    previous: Run | None = None
     for run in cleaned:
-        previous = merged[-1] if merged else None
         if (
             previous is not None
             and run.image is None
             and previous.image is None
-            and (run.bold, run.href) == (previous.bold, previous.href)
+            and run.bold == previous.bold
+            and run.href == previous.href
         ):
             text = previous.text + run.text
-            merged[-1] = replace(previous, text=re.sub(" {2,}", " ", text))
+            if "  " in text:
+                text = _SPACES.sub(" ", text)
+            merged[-1] = previous = Run(text, previous.bold, previous.href, None, previous.br)
         else:
             if (previous is not None and previous.image is None and run.image is None
                     and previous.text.endswith(" ") and run.text.startswith(" ")):
-                run = replace(run, text=run.text[1:])
+                run = Run(run.text[1:], run.bold, run.href, None, run.br)
             merged.append(run)
+            previous = run
     return [run for run in merged if run.image is not None or run.text]

@@ -1,8 +1,9 @@
 """What the converter writes that is not plain Markdown: one contract for the writer, the
 renderer's fast path and the sanitiser.
 
-- Block classes, on the line before a paragraph or heading (`{.flush}`): alignment, and the
-  source's indentation where it differs from the body's norm (a first-line indent of 2em).
+- Block classes, on the line before a paragraph or heading (`{.flush}`, `{.center .font-kai}`):
+  alignment, or the source's indentation where it differs from the body's norm (a first-line
+  indent of 2em); then the source's typeface where it differs from the body's.
 - Tables as HTML blocks of exactly the shape TABLE_HTML describes; the renderer passes such a
   table as it is and sanitises any other.
 - The classes the sanitiser keeps, each tag with its allow-list of values.
@@ -17,7 +18,10 @@ ALIGN_CLASSES = ("center", "right")
 MAX_INDENT = 8
 INDENT_CLASSES = ("flush",) + tuple(f"indent-{n}" for n in range(1, MAX_INDENT + 1) if n != 2)
 HANG_CLASSES = tuple(f"hang-{n}" for n in range(1, MAX_INDENT + 1))
-BLOCK_CLASSES = ALIGN_CLASSES + INDENT_CLASSES + HANG_CLASSES
+# The typeface the source sets a paragraph or heading in, where it differs from the body's
+# (a heading's: 黑体): 黑体, 楷体, 仿宋, 宋体 (the theme maps each to a CJK font stack).
+FONT_CLASSES = ("font-hei", "font-kai", "font-fangsong", "font-song")
+BLOCK_CLASSES = ALIGN_CLASSES + INDENT_CLASSES + HANG_CLASSES + FONT_CLASSES
 CELL_CLASSES = ("left", "center", "right")
 TABLE_CLASSES = ("center",)
 

@@ -18,7 +18,7 @@ from html import unescape
 from lxml.etree import _Element as Element
 
 from .blocks import BLOCK_TAGS, HEADINGS, declared_align, style_lengths
-from .text import DROPPED_WITH_CONTENT, squeeze, tag_name
+from .text import DROPPED_WITH_CONTENT
 
 NORM_INDENT = 2.0  # the theme's first-line indent of a paragraph, in em
 
@@ -65,6 +65,12 @@ def _em(value: float) -> int:
     return max(0, math.floor(value + 0.5))
 
 
+def _key(text: str) -> str:
+    """A line's text, whitespace aside, to match lines by (text.squeeze without its removal of
+    control characters: neither the parsed tree nor the renderer's HTML holds any)."""
+    return "".join(text.split()).replace("\u200b", "").replace("\ufeff", "")
+
+
 def _leading(text: str) -> tuple[float, str]:
     """The width of the spaces a line starts with (ideographic 1em, no-break ½em), and the rest."""
     width = 0.0
@@ -82,10 +88,16 @@ def _leading(text: str) -> tuple[float, str]:
 
 
 def source_layout(root: Element) -> Layout:
+    return read_source(root)[1]
+
+
+def read_source(root: Element) -> tuple[str, Layout]:
+    """The text a reader sees in the source tree (as text.visible_text reads it) and its
+    layout, in one walk."""
     walker = _SourceWalker()
     walker.walk(root, 0.0, 0.0, skip=False)
     walker.flush()
-    return Layout(tuple(walker.cells), tuple(walker.lines), walker.breaks)
+    return "".join(walker.pieces), Layout(tuple(walker.cells), tuple(walker.lines), walker.breaks)
 
 
 class _SourceWalker:
@@ -93,38 +105,51 @@ class _SourceWalker:
         self.cells: list[str] = []
         self.lines: list[tuple[str, int]] = []
         self.breaks = 0
-        self.text: list[str] = []
+        self.text: list[str] = []  # the line being read
+        self.pieces: list[str] = []  # all the text read, a line at a time
         self.start = 0.0  # where the line being read starts, before its leading spaces
         self.skip = False  # the line is centred, right-aligned, a heading, item or cell
         self.after_break = False  # the line follows a break after a line with text
 
     def flush(self, by_break: bool = False, margin: float = 0.0) -> None:
         """End the line being read (at a break, or at the edge of a block)."""
-        lead, rest = _leading("".join(self.text))
-        text = squeeze(rest)
-        if text and not self.skip:
-            self.breaks += self.after_break
-            self.lines.append((text, _em(self.start + lead)))
+        text = ""
+        if self.text:
+            line = "".join(self.text)
+            self.pieces.append(line)
+            lead, rest = _leading(line)
+            text = _key(rest) if rest else ""
+            if text and not self.skip:
+                self.breaks += self.after_break
+                self.lines.append((text, _em(self.start + lead)))
+            self.text = []
         self.after_break = by_break and bool(text)
-        self.text = []
         self.start = margin
 
     def walk(self, element: Element, indent: float, margin: float, skip: bool) -> None:
-        if element.text:
-            self.text.append(element.text)
+        text = element.text  # lxml decodes it on every access
+        if text:
+            self.text.append(text)
         for child in element:
-            name = tag_name(child)
-            if name and name not in DROPPED_WITH_CONTENT:
-                self.visit(child, name, indent, margin, skip)
-            if child.tail:
-                self.text.append(child.tail)
+            tag = child.tag
+            if isinstance(tag, str):
+                name = tag.lower()
+                if name not in DROPPED_WITH_CONTENT:
+                    self.visit(child, name, indent, margin, skip)
+            tail = child.tail
+            if tail:
+                self.text.append(tail)
 
     def visit(self, tag: Element, name: str, indent: float, margin: float, skip: bool) -> None:
         if name == "br":
             self.flush(by_break=True, margin=margin)  # the next line: no text-indent
             return
-        if name in ("td", "th"):
-            self.cells.append(_source_cell_align(tag, name))
+        cell = name in ("td", "th")
+        if cell:
+            # A cell outside any table is no cell to a browser (nor to the converter): a block.
+            cell = next(tag.iterancestors("table"), None) is not None
+            if cell:
+                self.cells.append(_source_cell_align(tag, name))
         if name not in BLOCK_TAGS:
             self.walk(tag, indent, margin, skip)
             return
@@ -134,7 +159,7 @@ class _SourceWalker:
         indent = lengths.get("text-indent", indent)
         margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
         align = "center" if name == "center" else declared_align(tag)
-        inner_skip = skip or name in HEADINGS or name in ("li", "td", "th", "caption") or (
+        inner_skip = skip or cell or name in HEADINGS or name in ("li", "caption") or (
             align in ("center", "right")
         )
         self.flush(margin=margin)
@@ -149,7 +174,7 @@ def _source_cell_align(cell: Element, name: str) -> str:
     declared = declared_align(cell) or (declared_align(row) if row is not None else None)
     if not declared:
         inner = {declared_align(block) or "left" for block in cell.iter("p", "div")
-                 if squeeze("".join(block.itertext()))}
+                 if _key("".join(block.itertext()))}
         declared = inner.pop() if len(inner) == 1 else None
     if declared not in ("left", "center", "right"):
         declared = "left" if declared == "justify" else None
@@ -158,7 +183,7 @@ def _source_cell_align(cell: Element, name: str) -> str:
 
 # -- the rendered HTML, as the theme lays it out --------------------------------------------
 
-_PARAGRAPH = re.compile(r'<p(?: class="([\w-]+)")?>(.*?)</p>', re.DOTALL)
+_CLASSES = re.compile(r'(?: class="([\w -]+)")?')
 _CELL = re.compile(r'<(t[dh])(?: class="(\w+)")?[ >]')
 _BREAK = re.compile(r"<br ?/?>\n?")
 _TAG = re.compile(r"<[^>]*>")
@@ -170,20 +195,40 @@ def rendered_layout(html: str) -> Layout:
                   for tag, cls in _CELL.findall(html))
     lines: list[tuple[str, int]] = []
     breaks = 0
-    for match in _PARAGRAPH.finditer(html):
-        cls = match.group(1) or ""
-        if cls in ("center", "right"):
+    for attributes, inner in _paragraphs(html):
+        classes = _CLASSES.fullmatch(attributes)
+        if classes is None:
             continue
-        first, other = _class_indent(cls)
+        classes = (classes.group(1) or "").split()
+        if "center" in classes or "right" in classes:
+            continue
+        first, other = _class_indent(next(
+            (c for c in classes if c == "flush" or c.startswith(("indent-", "hang-"))), ""))
         previous = False
-        for index, piece in enumerate(_BREAK.split(match.group(2))):
+        for index, piece in enumerate(_BREAK.split(inner) if "<br" in inner else (inner,)):
             lead, rest = _leading(unescape(_TAG.sub("", piece)))
-            text = squeeze(rest)
+            text = _key(rest)
             if text:
                 breaks += index > 0 and previous
                 lines.append((text, _em((first if index == 0 else other) + lead)))
             previous = bool(text)
     return Layout(cells, tuple(lines), breaks)
+
+
+def _paragraphs(html: str):
+    """(attributes, inner HTML) of each <p> of the renderer's HTML (which never nests them),
+    found with str.find: a lazy pattern tries the end tag at every character."""
+    position = 0
+    while (start := html.find("<p", position)) != -1:
+        position = start + 2
+        if html[position : position + 1] not in (">", " "):
+            continue  # <pre>
+        close = html.find(">", position)
+        end = html.find("</p>", close)
+        if close == -1 or end == -1:
+            return
+        yield html[position:close], html[close + 1 : end]
+        position = end + 4
 
 
 def _class_indent(cls: str) -> tuple[float, float]:

@@ -23,10 +23,11 @@ from ..citations import Links, Resolver, link_archive
 from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..errors import UserError, count
-from ..fingerprint import digest, page_fingerprint
+from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
+from . import writing
 from .cache import BuildCache
 from .pages import Page, site_pages
 from .reading import Content, read_content
@@ -120,7 +121,7 @@ def build_site(
                 links = link_citations(content, resolver, cache, report)
             with _step(report, "relations"):
                 relations = relate(content, resolver, report)
-            with _step(report, "plan pages"):
+            with _step(report, "plan pages"), _no_collection():
                 plan = plan_pages(content, links, relations, config, theme_dir, assets)
             previous = cache.pages(out_dir)
             warm = bool(previous) and out_dir.is_dir()
@@ -161,6 +162,19 @@ def _step(report: BuildReport, name: str) -> Iterator[None]:
     report.phases[name] = time.perf_counter() - started
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Planning makes a few hundred thousand objects that all live until the build ends: the
+    collector would walk them again and again for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_archive(content_dir: Path, cache: BuildCache, workers: Workers, keep_going: bool,
                  report: BuildReport) -> Content:
     """Every notice of content/ (BuildError for bad files unless keep_going)."""
@@ -189,9 +203,9 @@ def plan_pages(content: Content, links: Links, relations: Relations, config: Con
     """Every page of the site, and each one's fingerprint (derived from what it receives)."""
     bodies = {entry.notice.id: entry.body for entry in content.entries}
     pages = list(site_pages(build_structure(content.notices), config, bodies, links, relations, assets))
-    shared = (digest(config), theme_version(theme_dir))
-    digests, seen = content.digests, {}
-    fingerprints = {page.path: page_fingerprint(page, shared, digests, seen) for page in pages}
+    shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
+    fingerprint = PageFingerprints(shared, content.digests)
+    fingerprints = {page.path: fingerprint(page) for page in pages}
     return Plan(pages, fingerprints)
 
 

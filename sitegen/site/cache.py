@@ -9,7 +9,7 @@ time: the next build is then a cold one) and one object that owns every store in
 - bodies (`build.sqlite`, table bodies): rendered HTML by `fingerprint.body_digest` of its
   Markdown; workers add what they render (`BodyStore`), so bodies never travel back to the parent;
 - pages (`build.sqlite`, table pages): per output folder, the fingerprint of every page's
-  inputs (`fingerprint.page_fingerprint`); a warm build rewrites only pages whose fingerprint
+  inputs (`fingerprint.PageFingerprints`); a warm build rewrites only pages whose fingerprint
   changed;
 - search (`search/`): the Pagefind index of each shard, kept by sitegen/search.
 

@@ -1,7 +1,8 @@
 """The outline (目录) of a notice: its headings, and the body with an anchor on each.
 
-Notices rarely use heading tags: their sections are whole-bold paragraphs that start with an
-enumeration (一、 （一） 第一章 第一节), as the ministry's own pages show them. Both count.
+Notices rarely use heading tags: their sections are paragraphs that start with an enumeration
+(一、 （一） 第一章 第一节), whole-bold as the ministry's own pages show them, or set in 黑体 or
+楷体 as official documents set theirs (the converter's font classes). All count.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ _LEVELS = (
 )
 # A heading tag, or a paragraph that is bold from end to end (the renderer's own markup).
 _CANDIDATE = re.compile(
-    r'<(h[2-6])((?: class="[\w-]+")?)>(.*?)</\1>'
-    r'|<p((?: class="[\w-]+")?)><strong>((?:(?!</?strong>|</p>).)*)</strong></p>',
+    r'<(h[2-6])((?: class="[\w -]+")?)>(.*?)</\1>'
+    r'|<p((?: class="[\w -]+")?)><strong>((?:(?!</?strong>|</p>).)*)</strong></p>'
+    # or set in a heading face, as official documents set theirs (一、 in 黑体, （一） in 楷体)
+    r'|<p( class="(?:[\w-]+ )?font-(?:hei|kai)")>((?:(?!</p>).)*)</p>',
     re.DOTALL,
 )
 _TAG = re.compile(r"<[^>]*>")
+_FACE_HEADING_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,11 @@ def outline(body: str) -> tuple[str, list[Entry]]:
     pieces: list[str] = []
     position = 0
     for match in _CANDIDATE.finditer(body):
-        inner = match.group(3) if match.group(1) else match.group(5)
+        inner = match.group(3) if match.group(1) else match.group(5) if match.group(6) is None \
+            else match.group(7)
         text = unescape(_TAG.sub("", inner)).strip(" \u3000\u00a0\n")
+        if match.group(6) and len(text) > _FACE_HEADING_LENGTH:
+            continue  # a whole paragraph in that face, not a heading
         level = _level(text)
         if match.group(1):
             level = level or int(match.group(1)[1]) - 1

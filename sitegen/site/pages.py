@@ -7,6 +7,7 @@ of a page's inputs has to be kept in step with the templates.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -35,20 +36,27 @@ class Page:
 
 class Listed(NamedTuple):
     """What a list entry shows of a notice: small, so pages travel cheaply to worker processes
-    (and described quickly by the page fingerprints)."""
+    and are described quickly by the page fingerprints (plain strings, nothing derived)."""
 
     id: str
     title: str
-    date: object
     file_number: str
-    url: str  # the notice's page, relative to the site root
     day: str  # the date as YYYY-MM-DD, or "" when unknown
     status: str = ""  # 时效性 (sitegen/relations.py)
 
+    @property
+    def url(self) -> str:
+        """The notice's page, relative to the site root."""
+        return _url_of_id(self.id)
+
+    @property
+    def date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.day) if self.day else None
+
 
 def listing(notice: Notice, status: str = "") -> Listed:
-    return Listed(notice.id, notice.title, notice.date, notice.file_number, notice_url(notice),
-                  notice.date.isoformat() if notice.date else "", status)
+    return Listed(notice.id, notice.title, notice.file_number, notice.date.isoformat() if notice.date else "",
+                  status)
 
 
 def listed(notices: list[Notice | None], entries: dict[str, Listed]) -> list[Listed]:
