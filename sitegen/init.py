@@ -58,6 +58,17 @@ def netlify_config(command: str | None = None) -> str:
     return made + re.sub(r"(?m)^  command = .*$", lambda _: f"  command = {json.dumps(command)}", text, count=1)
 
 
+# How both workflows' jobs begin: the archive, Python, and sitegen from requirements.txt.
+JOB_SETUP = """\
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: pip install -r requirements.txt
+"""
+
 CHECK_WORKFLOW = """\
 # Every pull request that changes the archive: validate each notice file, then build.
 name: check
@@ -66,13 +77,7 @@ on:
     paths: ["content/**", "sitegen.toml", "themes/**"]
 jobs:
   check:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install -r requirements.txt
+""" + JOB_SETUP + """\
       - run: sitegen check
       - run: sitegen build --no-search
 """
@@ -85,13 +90,7 @@ on:
     branches: [main]
 jobs:
   build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install -r requirements.txt
+""" + JOB_SETUP + """\
       - run: sitegen build
       - run: sitegen bundle
       - uses: actions/upload-artifact@v4

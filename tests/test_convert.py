@@ -380,3 +380,10 @@ def test_a_list_nested_in_an_empty_item_or_a_stray_item_never_becomes_code():
                  "<p>正文</p></li><li>无主的条目<ol><li><ol><li>条目</li></ol></li></ol>"):
         assert "<pre>" not in rendered(html), md(html)
         assert measure(html, md(html)).perfect, md(html)
+
+
+def test_a_cell_outside_any_table_is_measured_as_the_paragraph_it_becomes():
+    # Browsers drop a stray <td> tag and show its text as a block; so does the converter.
+    html = '<p style="text-indent:2em">前文</p><td>不在表格里的格子</td><td align="center">又一格</td>'
+    assert md(html) == "前文\n\n{.flush}\n不在表格里的格子\n\n{.center}\n又一格\n"
+    assert measure(html, md(html)).layout.exact

@@ -19,9 +19,10 @@ THEME = str(REPO / "themes" / "default")
 
 # Word-exported HTML as the ministry's pages carry it; each line names itself by its text.
 ORIGINAL = """
-<p style="text-align:center"><b>工信部测〔2024〕1号</b></p>
+<p style="text-align:center"><span style="font-family:楷体_GB2312"><b>工信部测〔2024〕1号</b></span></p>
 <p>各省、自治区、直辖市通信管理局：</p>
 <p style="text-indent:2em">为规范管理，现将有关事项通知如下。</p>
+<p style="text-indent:2em"><span style="font-family:黑体">一、总体要求</span></p>
 <p style="text-indent:2em">1　总则</p>
 <p style="text-indent:2em">　　1.1　编制目的及依据</p>
 <p>\u3000\u3000以全角空格缩进的段落。</p>
@@ -74,6 +75,7 @@ _MEASURE = """
         const table = cell.closest('table').getBoundingClientRect();
         entry.table_centred = Math.abs((table.left + table.right) / 2 - center) < 2;
       }
+      entry.font = getComputedStyle(node.parentElement).fontFamily;
       found[item] = entry;
     }
   }
@@ -81,7 +83,7 @@ _MEASURE = """
 }
 """
 
-LINES = ["工信部测", "各省", "为规范管理", "1　总则", "1.1", "以全角空格", "附件：", "注：", "2、L为弧长",
+LINES = ["工信部测", "各省", "为规范管理", "一、总体要求", "1　总则", "1.1", "以全角空格", "附件：", "注：", "2、L为弧长",
          "一级指标", "说明文字", "1,024", "左", "工业和信息化部"]
 
 
@@ -143,3 +145,11 @@ def test_centred_lines_cells_and_tables_are_centred_as_in_the_original(measured)
         assert ours[cell]["cell"] == original[cell]["cell"], cell
     assert ours["1,024"]["cell"] == "right" and ours["一级指标"]["cell"] == "center"
     assert original["一级指标"]["table_centred"] and ours["一级指标"]["table_centred"]
+
+
+def test_lines_set_in_a_face_of_their_own_keep_it_in_the_matching_cjk_stack(measured):
+    ours = measured[1]
+    assert ours["一、总体要求"]["font"].startswith("SimHei")  # 黑体, as the original sets it
+    assert ours["工信部测"]["font"].startswith("KaiTi")  # 楷体
+    assert ours["为规范管理"]["font"].startswith("FangSong")  # the body's own face
+    assert abs(ours["一、总体要求"]["start"] - 2) < 0.5  # a face class leaves the indent alone

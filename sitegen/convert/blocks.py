@@ -5,7 +5,8 @@ a line break of that paragraph (the CMS writes whole letters as one `<p>` with `
 lines); an empty line (two breaks in a row) starts a new paragraph. Layout that carries
 meaning is kept as block classes (see grammar.py): alignment, and indentation where it
 differs from the body's norm of a 2em first-line indent, measured from `text-indent`,
-`margin-left`/`padding-left` and the ideographic or no-break spaces a line starts with.
+`margin-left`/`padding-left` and the ideographic or no-break spaces a line starts with; and
+the typeface (黑体, 楷体, 仿宋, 宋体) where it differs from the body's or a heading's norm.
 Continuation lines keep their leading ideographic spaces, which align them under a label.
 """
 
@@ -316,7 +317,7 @@ class _Reader:
         # Text straight inside <ul>/<ol> (broken HTML) still counts: each piece is a line.
         text = tag.text
         if text and text.strip():
-            self.add(Run(text, context.bold, context.href), context)
+            self.add(Run(text, context.bold, context.href, None, False, context.font), context)
             self.end_line()
         for child in tag:
             if tag_name(child) == "li":
@@ -328,7 +329,7 @@ class _Reader:
                 self.visit_tag(child, context)
             tail = child.tail
             if tail and tail.strip():
-                self.add(Run(tail, context.bold, context.href), context)
+                self.add(Run(tail, context.bold, context.href, None, False, context.font), context)
                 self.end_line()
 
     def read_table(self, table: Element, context: _Context) -> Block:

@@ -144,8 +144,12 @@ class _SourceWalker:
         if name == "br":
             self.flush(by_break=True, margin=margin)  # the next line: no text-indent
             return
-        if name in ("td", "th"):
-            self.cells.append(_source_cell_align(tag, name))
+        cell = name in ("td", "th")
+        if cell:
+            # A cell outside any table is no cell to a browser (nor to the converter): a block.
+            cell = next(tag.iterancestors("table"), None) is not None
+            if cell:
+                self.cells.append(_source_cell_align(tag, name))
         if name not in BLOCK_TAGS:
             self.walk(tag, indent, margin, skip)
             return
@@ -155,7 +159,7 @@ class _SourceWalker:
         indent = lengths.get("text-indent", indent)
         margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
         align = "center" if name == "center" else declared_align(tag)
-        inner_skip = skip or name in HEADINGS or name in ("li", "td", "th", "caption") or (
+        inner_skip = skip or cell or name in HEADINGS or name in ("li", "caption") or (
             align in ("center", "right")
         )
         self.flush(margin=margin)
