@@ -35,7 +35,7 @@ class Row(NamedTuple):
     warning: str  # what reading it said (repeated on every import, as a re-read would)
 
 
-def file_stamp(path: Path) -> str:
+def file_stamp(path: Path | str) -> str:
     """A stamp that changes whenever the file does: an edit that restores size and mtime still
     sets the ctime, which no one can set back, and a replaced file has a new inode."""
     stat = os.stat(path)

@@ -23,7 +23,7 @@ from .config import CACHE_NAME
 from .content import (
     ContentError,
     edited_by_hand,
-    notice_files,
+    notice_names,
     notice_text,
     parse_notice,
     relative_path,
@@ -319,11 +319,11 @@ def _scan(content_dir: Path, known: dict[str, Row], report: ImportReport) -> dic
     """A row for every notice file (by path relative to content_dir): from the index while
     the file's stamp is the one indexed, else read from the file."""
     rows: dict[str, Row] = {}
-    for full in notice_files(content_dir):
-        path = full.relative_to(content_dir).as_posix()
+    folder = str(content_dir)
+    for path in notice_names(content_dir):
         row = known.get(path)
         try:
-            fresh_stamp = row is not None and row.stamp == file_stamp(full)
+            fresh_stamp = row is not None and row.stamp == file_stamp(os.path.join(folder, path))
         except OSError:
             continue  # gone since the folder was listed
         if not fresh_stamp:

@@ -116,6 +116,7 @@
   function tokensOf(cat, text) {
     const out = [];
     for (const segment of segments(cat, text)) {
+      if (out.length) out.push(cat.spec.gap);
       const spelt = [...segment].map(cat.spell);
       for (let i = 0; i + 1 < spelt.length; i++) out.push(spelt[i] + cat.spec.separator + spelt[i + 1]);
       out.push(spelt[spelt.length - 1] + cat.spec.separator);
