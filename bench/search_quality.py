@@ -162,8 +162,9 @@ def cost(browser, url: str) -> None:
               f"{first:>6.2f} s {spent[0]:>3} req {spent[1] / 1e3:>8.1f} KB ({spent[2] / 1e3:>6.1f}) "
               f"{again:>6.3f} s {engine * 1000:>6.1f} ms")
         page.close()
-    print("(first results and again: typed into the page, with its 200 ms typing delay; engine again:"
-          " the same query through sitegen.search and its first 10 records, cached)")
+    print("(first results: typed into the page, with its 200 ms typing pause; again: typed again, answered"
+          " from memory without the pause; engine again: the same query through sitegen.search and its"
+          " first 10 records)")
 
 
 ORDER = "async (q) => (await window.sitegen.search(q)).docs"  # both builds number notices alike

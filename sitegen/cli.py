@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -140,7 +141,7 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     the same pages again changes no byte; files edited by hand are kept and
     reported as conflicts.
     """
-    from .importer import ImportReport, convert_records, page_files, read_records, write_notices
+    from .importer import import_pages, page_files
     from .sources import source_for
 
     config = _config(content=content_dir)
@@ -148,12 +149,8 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
     pages = page_files(paths)
     if not pages:
         raise UserError(f"no JSON pages in {', '.join(map(str, paths))} (sitegen fetch saves them)")
-    report = ImportReport()
-    records = read_records(pages, report, source)
-    with click.progressbar(length=len(records), label="Importing notices",
-                           file=sys.stderr) as bar:
-        fresh = convert_records(records, source, report, on_done=bar.update)
-    write_notices(fresh, ROOT / config.content, report)
+    with _progress_bars() as progress:
+        report = import_pages(pages, ROOT / config.content, source, progress, ROOT / config.cache)
     for line in sorted(report.errors):
         click.echo(f"error: {line}", err=True)
     for line in report.conflicts:
@@ -166,6 +163,27 @@ def import_command(paths: tuple[Path, ...], content_dir: Path, source_name: str,
         raise SystemExit(1)
 
 
+@contextmanager
+def _progress_bars():
+    """progress(step, done, total) for long work in steps: a bar per step, on stderr, each
+    finished when the next begins."""
+    current: list = []  # [step, bar]
+
+    def progress(step: str, done: int, total: int) -> None:
+        if not current or current[0] != step:
+            if current:
+                current[1].__exit__(None, None, None)
+            current[:] = [step, click.progressbar(length=max(total, 1), label=step, file=sys.stderr).__enter__()]
+        bar = current[1]
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if current:
+            current[1].__exit__(None, None, None)
+
+
 def _origin(option: str | None) -> str | None:
     """The origin given on the command line, else the one sitegen.toml sets (checked), else
     None: the source's own."""
@@ -174,10 +192,12 @@ def _origin(option: str | None) -> str | None:
     return _config(origin=option).origin if option else read_settings(ROOT).get("origin")
 
 
-def _build(config, keep_going: bool, search: bool):
+def _build(config, keep_going: bool, search: bool, shard: str | None = None, parts: tuple[Path, ...] = ()):
     from .config import check_output_folder, require_content
+    from .shards import Shard, build_shard, merge_shards
     from .site.build import build_site
 
+    job = Shard.parse(shard) if shard else None
     require_content(config, ROOT)
     check_output_folder(config, ROOT)
     config.theme_dir(ROOT)
@@ -186,7 +206,12 @@ def _build(config, keep_going: bool, search: bool):
             bar.length = max(total, 1)
             bar.update(done)
 
-        report = build_site(config, ROOT, keep_going=keep_going, search=search, progress=advance)
+        if parts:
+            report = merge_shards(config, ROOT, list(parts), keep_going, search, advance)
+        elif job:
+            report = build_shard(config, ROOT, job, keep_going, search, advance)
+        else:
+            report = build_site(config, ROOT, keep_going=keep_going, search=search, progress=advance)
     for line in report.skipped:
         click.echo(f"skipped: {line}", err=True)
     click.echo(report.summary(Path(config.out)))
@@ -205,13 +230,30 @@ _theme_option = click.option("--theme", default=None, help="Theme folder  [defau
 @_theme_option
 @click.option("--keep-going", is_flag=True, help="Skip notices with bad front matter instead of stopping.")
 @click.option("--no-search", is_flag=True, help="Write the pages without the Pagefind index.")
-def build_command(content_dir, out_dir, theme, keep_going, no_search) -> None:
+@click.option("--shard", default=None, metavar="K/N",
+              help="Build only job K's share of N parallel jobs; `sitegen merge` joins the shares.")
+def build_command(content_dir, out_dir, theme, keep_going, no_search, shard) -> None:
     """Build the static site from the Markdown archive.
 
     The output folder is replaced whole at the end, so it is never half-written;
     sitegen only ever replaces a folder it made.
     """
-    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search)
+    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search, shard)
+
+
+@main.command("merge")
+@click.argument("parts", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_content_option
+@_out_option
+@_theme_option
+@click.option("--keep-going", is_flag=True, help="Skip notices with bad front matter instead of stopping.")
+@click.option("--no-search", is_flag=True, help="The parts were built without the Pagefind index.")
+def merge_command(parts, content_dir, out_dir, theme, keep_going, no_search) -> None:
+    """Join the outputs of `sitegen build --shard K/N` jobs into the site (docs/scale.md).
+
+    What the parts lack is built; the site is the one a single build makes.
+    """
+    _build(_config(content=content_dir, out=out_dir, theme=theme), keep_going, not no_search, parts=parts)
 
 
 @main.command("bundle")
@@ -257,13 +299,14 @@ def check_command(content_dir, relations) -> None:
     from .config import require_content
     from .stats import check_archive, check_relations
 
-    folder = require_content(_config(content=content_dir), ROOT)
-    errors = check_archive(folder)
+    config = _config(content=content_dir)
+    folder = require_content(config, ROOT)
+    errors = check_archive(folder, ROOT / config.cache)
     for line in errors:
         click.echo(line)
     doubts = []
     if relations:
-        doubts = check_relations(folder)
+        doubts = check_relations(folder, ROOT / config.cache)
         for line in doubts:
             click.echo(line)
     if errors:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from .citations import file_number_key
 from .convert.text import squeeze
@@ -20,8 +21,8 @@ NEAR_IDENTICAL = 0.9
 _MARKUP = re.compile(r"[\\*#>{}\[\]()!_`|-]|<[^<>]+>|\.(center|right)")  # '<[^<>]': linear
 
 
-def _shingles(notice: Notice, size: int = 4) -> frozenset[str]:
-    text = squeeze(_MARKUP.sub("", notice.body))
+def _shingles(body: str, size: int = 4) -> frozenset[str]:
+    text = squeeze(_MARKUP.sub("", body))
     return frozenset(text[i : i + size] for i in range(max(1, len(text) - size + 1)))
 
 
@@ -33,7 +34,7 @@ def near_identical(a: Notice, b: Notice) -> bool:
     """
     if a.body_missing or b.body_missing:
         return False  # no text to compare: two records without a body are not alike by it
-    return _similar(_shingles(a), _shingles(b))
+    return _similar(_shingles(a.body), _shingles(b.body))
 
 
 def _similar(first: frozenset[str], second: frozenset[str]) -> bool:
@@ -42,8 +43,21 @@ def _similar(first: frozenset[str], second: frozenset[str]) -> bool:
     return len(first & second) / len(first | second) >= NEAR_IDENTICAL
 
 
-def duplicate_groups(notices: list[Notice]) -> list[list[Notice]]:
-    """Groups of the same notice, each with its primary (the richest record) first."""
+def dedup_keys(notice: Notice) -> tuple[str, str]:
+    """What two notices must share to be one: the normalised file number ("" when there is
+    none), or the squeezed title (and near-identical text)."""
+    return (file_number_key(notice.file_number) if notice.file_number else "", squeeze(notice.title))
+
+
+def _own_body(notice: Notice) -> str:
+    return notice.body
+
+
+def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _own_body) -> list[list[Notice]]:
+    """Groups of the same notice, each with its primary (the richest record) first.
+
+    body_of gives a notice's body (the importer keeps bodies out of memory): it is asked only
+    for notices that share a title or a group with another, one group at a time."""
     parent = {n.id: n.id for n in notices}
 
     def root(key: str) -> str:
@@ -60,24 +74,26 @@ def duplicate_groups(notices: list[Notice]) -> list[list[Notice]]:
     by_number: dict[str, list[Notice]] = defaultdict(list)
     by_title: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
-        if notice.file_number:
-            by_number[file_number_key(notice.file_number)].append(notice)
-        by_title[squeeze(notice.title)].append(notice)
+        number, title = dedup_keys(notice)
+        if number:
+            by_number[number].append(notice)
+        by_title[title].append(notice)
     for same in by_number.values():
         for other in same[1:]:
             union(same[0].id, other.id)
     for same in by_title.values():
         if len(same) > 1:
-            for first, second in _near_identical_pairs(same):
+            for first, second in _near_identical_pairs(same, body_of):
                 union(first, second)
 
     groups: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
         groups[root(notice.id)].append(notice)
-    return [sorted(group, key=_primary_order) for _, group in sorted(groups.items())]
+    return [sorted(group, key=partial(_primary_order, body_of)) if len(group) > 1 else group
+            for _, group in sorted(groups.items())]
 
 
-def _near_identical_pairs(same: list[Notice]) -> Iterator[tuple[str, str]]:
+def _near_identical_pairs(same: list[Notice], body_of: Callable[[Notice], str]) -> Iterator[tuple[str, str]]:
     """Every pair of near-identical texts among notices of one title, without comparing every
     pair (a crawl may hold thousands of notices titled alike).
 
@@ -87,7 +103,7 @@ def _near_identical_pairs(same: list[Notice]) -> Iterator[tuple[str, str]]:
     as comparing all pairs.
     """
     same = [notice for notice in same if not notice.body_missing]  # no text to compare
-    shingles = {notice.id: _shingles(notice) for notice in same}
+    shingles = {notice.id: _shingles(body_of(notice)) for notice in same}
     frequency = Counter(run for runs in shingles.values() for run in runs)
     index: dict[str, list[str]] = defaultdict(list)  # run -> ids with it in their prefix
     for notice in sorted(same, key=lambda n: (len(shingles[n.id]), n.id)):
@@ -103,8 +119,8 @@ def _near_identical_pairs(same: list[Notice]) -> Iterator[tuple[str, str]]:
                 yield other, notice.id
 
 
-def _primary_order(notice: Notice):
-    return (-notice.richness(), -len(notice.body), notice.id)
+def _primary_order(body_of: Callable[[Notice], str], notice: Notice):
+    return (-notice.richness(), -len(body_of(notice)), notice.id)
 
 
 def merge_group(group: list[Notice]) -> Notice:

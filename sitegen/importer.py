@@ -12,26 +12,30 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import CACHE_NAME
 from .content import (
     ContentError,
     edited_by_hand,
-    notice_files,
+    notice_names,
     notice_text,
     parse_notice,
     relative_path,
     write_atomic,
 )
+from .content_index import INDEX_NAME, Row, file_stamp, load_index, store_index
 from .convert import Conversion, convert
 from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
-from .dedup import duplicate_groups, merge_group
+from .dedup import dedup_keys, duplicate_groups, merge_group
 from .errors import count
 from .notice import Notice
-from .parallel import parallel_map
+from .parallel import Workers, parallel_map
 from .sources import default_source
 from .sources.base import (
     Draft,
@@ -103,23 +107,86 @@ def import_pages(
     paths: Iterable[Path],
     content_dir: Path,
     source: Source | None = None,
-    on_done: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    cache_dir: Path | None = None,
 ) -> ImportReport:
     """Import pages of source (MIIT unless given) into content_dir: read, convert, merge
-    duplicates, write what changed."""
+    duplicates, write what changed.
+
+    Pages are read and converted a batch at a time (the records of 100,000 notices do not fit
+    in memory at once); progress(step, done, total) is called as pages are converted and as
+    notices are placed. cache_dir (default: .sitegen-cache beside content_dir) keeps the
+    index of the archive's files (content_index.py)."""
     source = source or default_source()
     report = ImportReport()
-    records = read_records(page_files(paths), report, source)
-    fresh = convert_records(records, source, report, on_done)
-    write_notices(fresh, content_dir, report)
+    pages = page_files(paths)
+    cache_dir = cache_dir or content_dir.parent / CACHE_NAME
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fresh: dict[str, Notice] = {}
+    seen: set[str] = set()
+    batch: list[RawRecord] = []
+    with Workers() as workers, Bodies(cache_dir) as bodies:
+        for number, page in enumerate(pages, 1):
+            batch.extend(read_records([page], report, source, seen))
+            if len(batch) >= IMPORT_BATCH or number == len(pages):
+                for notice in convert_records(batch, source, report, workers=workers).values():
+                    fresh[notice.id] = bodies.put_away(notice)
+                batch = []
+                if progress:
+                    progress("Importing pages", number, len(pages))
+        write_notices(fresh, content_dir, report, cache_dir, progress, bodies)
     return report
 
 
-def read_records(pages: list[Path], report: ImportReport, source: Source | None = None) -> list[RawRecord]:
-    """The records of every readable page, each id once (the API's paging overlaps)."""
+IMPORT_BATCH = 2000  # records converted at a time (their pages' JSON is let go after)
+
+
+class Bodies:
+    """The Markdown bodies of converted notices, kept in a temporary file (deleted when closed,
+    or by the system if the process dies) until their files are written: 100,000 bodies would
+    take over a gigabyte of memory. A notice put away has an empty body until `restore`."""
+
+    def __init__(self, folder: Path | None = None):
+        self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
+        self.where: dict[str, tuple[int, int]] = {}
+
+    def __enter__(self) -> Bodies:  # noqa: PYI034
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def put_away(self, notice: Notice) -> Notice:
+        data = notice.body.encode("utf-8")
+        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(data))
+        self.file.write(data)
+        notice.body = ""
+        return notice
+
+    def body_of(self, notice: Notice) -> str:
+        """The notice's body, from the file if it was put away (left there)."""
+        where = self.where.get(notice.id)
+        if where is None or notice.body:
+            return notice.body
+        self.file.seek(where[0])
+        return self.file.read(where[1]).decode("utf-8")
+
+    def restore(self, notice: Notice) -> None:
+        notice.body = self.body_of(notice)
+
+    def put_back(self, notice: Notice) -> None:
+        """Let a restored body go again (it is still in the file)."""
+        if notice.id in self.where:
+            notice.body = ""
+
+
+def read_records(pages: list[Path], report: ImportReport, source: Source | None = None,
+                 seen: set[str] | None = None) -> list[RawRecord]:
+    """The records of every readable page, each id once (the API's paging overlaps): ids in
+    `seen` (those of earlier pages) are skipped, and the new ones added to it."""
     source = source or default_source()
     records: list[RawRecord] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for page in pages:
         try:
             page_records = read_page_file(source, page).records
@@ -175,12 +242,14 @@ def _convert(job: tuple[RawRecord, Source]) -> _Converted:
 
 def convert_records(
     records: list[RawRecord], source: Source, report: ImportReport,
-    on_done: Callable[[int], None] | None = None,
+    on_done: Callable[[int], None] | None = None, workers: Workers | None = None,
 ) -> dict[str, Notice]:
-    """Records to notices, on every core; errors and fidelity go into the report."""
+    """Records to notices, on every core (workers' pool, else one of its own); errors and
+    fidelity go into the report."""
     fresh: dict[str, Notice] = {}
     jobs = [(raw, source) for raw in records]
-    for result in parallel_map(_convert, jobs, on_done):
+    results = workers.map(_convert, jobs, on_done) if workers else parallel_map(_convert, jobs, on_done)
+    for result in results:
         raw, page = result.record, result.record.page
         if result.notice is None:
             title = next((raw.data[k] for k in ("title", "title_text") if isinstance(raw.data.get(k), str)), "")
@@ -206,38 +275,127 @@ def convert_records(
     return fresh
 
 
-def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport) -> None:
-    """Merge fresh notices into the archive and write the files whose text changes."""
-    _write(fresh, _read_existing(content_dir, report), content_dir, report)
+def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport,
+                  cache_dir: Path | None = None,
+                  progress: Callable[[str, int, int], None] | None = None,
+                  bodies: Bodies | None = None) -> None:
+    """Merge fresh notices into the archive and write the files whose text changes.
+
+    Only the files that can take part are read in full: those of the fresh ids, and those
+    that share a file number or a title with them (and so on, transitively: every notice a
+    duplicate group of a fresh notice can reach). What the other files hold comes from the
+    index (content_index.py); the groups found are those a comparison of the whole archive
+    finds, since a group grows only along shared numbers and titles. bodies: where the
+    bodies of fresh notices were put away, if they were."""
+    index_path = (cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME
+    rows = _scan(content_dir, load_index(index_path), report) if content_dir.is_dir() else {}
+    wanted = _reachable(fresh, rows)
+    copies: dict[str, list[_Existing]] = {}
+    for path in sorted(wanted):
+        old, rows[path] = _read_file(content_dir, path)
+        copies.setdefault(rows[path].key, []).append(old)
+    existing = {key: _one_copy(found, report) for key, found in copies.items()}
+    owners = {content_dir / path: row.key for path, row in rows.items() if path not in wanted}
+    owners.update({old.path: key for key, old in existing.items()})
+    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies)
+    for path in wanted:
+        if path not in changes and not (content_dir / path).is_file():
+            rows.pop(path)  # a leftover copy _one_copy removed
+    for path, notice in changes.items():
+        if notice is None:
+            rows.pop(path, None)
+        else:
+            rows[path] = _row(file_stamp(content_dir / path), notice, edited=False, warning="")
+    # Last: a run killed before this leaves the old index, whose rows of changed files no
+    # longer match their stamps.
+    store_index(index_path, rows)
 
 
 _NO_ID = "\x00"  # the key of a file whose id cannot be read: no id holds this character
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 
 
-def _read_existing(content_dir: Path, report: ImportReport) -> dict[str, _Existing]:
-    copies: dict[str, list[_Existing]] = {}
-    if not content_dir.is_dir():
-        return {}
-    for path in notice_files(content_dir):
+def _scan(content_dir: Path, known: dict[str, Row], report: ImportReport) -> dict[str, Row]:
+    """A row for every notice file (by path relative to content_dir): from the index while
+    the file's stamp is the one indexed, else read from the file."""
+    rows: dict[str, Row] = {}
+    folder = str(content_dir)
+    for path in notice_names(content_dir):
+        row = known.get(path)
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as error:
-            report.warnings.append(f"{path}: cannot be read ({error.strerror}); left untouched")
-            text = ""
-        try:
-            notice = parse_notice(text, path)
-            key = notice.id
-        except ContentError as error:
-            # Unreadable files are left as they are; their id still claims the notice, and
-            # their name in any case (never written over).
-            if text:
-                report.warnings.append(f"{error} (left untouched)")
-            match = _ID_LINE.search(_front_matter_lines(text))
-            notice, key = None, match.group(1) if match else f"{_NO_ID}{path}"
-        copies.setdefault(key, []).append(
-            _Existing(path, text, notice, notice is None or edited_by_hand(text)))
-    return {key: _one_copy(found, report) for key, found in copies.items()}
+            fresh_stamp = row is not None and row.stamp == file_stamp(os.path.join(folder, path))
+        except OSError:
+            continue  # gone since the folder was listed
+        if not fresh_stamp:
+            row = _read_file(content_dir, path)[1]
+        if row.warning:
+            report.warnings.append(row.warning)
+        rows[path] = row
+    return rows
+
+
+def _read_file(content_dir: Path, path: str) -> tuple[_Existing, Row]:
+    """A notice file read in full, and its row for the index."""
+    full = content_dir / path
+    warning = ""
+    try:
+        stamp = file_stamp(full)
+        text = full.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        stamp, text = "", ""
+        warning = f"{full}: cannot be read ({error.strerror}); left untouched"
+    try:
+        notice = parse_notice(text, full)
+    except ContentError as error:
+        # Unreadable files are left as they are; their id still claims the notice, and
+        # their name in any case (never written over).
+        if text:
+            warning = f"{error} (left untouched)"
+        match = _ID_LINE.search(_front_matter_lines(text))
+        key = match.group(1) if match else f"{_NO_ID}{path}"
+        return _Existing(full, text, None, True), Row(stamp, key, False, True, "", "", warning)
+    edited = edited_by_hand(text)
+    return _Existing(full, text, notice, edited), _row(stamp, notice, edited, warning)
+
+
+def _row(stamp: str, notice: Notice, edited: bool, warning: str) -> Row:
+    number, title = dedup_keys(notice)
+    return Row(stamp, notice.id, True, edited, number, title, warning)
+
+
+def _reachable(fresh: dict[str, Notice], rows: dict[str, Row]) -> set[str]:
+    """The files a fresh notice's duplicate group can reach (same id, file number or title,
+    transitively), and every file of an id held by more than one file (a killed import's
+    leftover copy, repaired by any later run)."""
+    files: dict[tuple[str, str], list[str]] = {}
+    for path, row in rows.items():
+        files.setdefault(("id", row.key), []).append(path)
+        if row.notice:
+            for kind, value in (("number", row.number), ("title", row.title)):
+                if value:
+                    files.setdefault((kind, value), []).append(path)
+    todo = [("id", key) for key in fresh]
+    for notice in fresh.values():
+        number, title = dedup_keys(notice)
+        todo += [("number", number)] if number else []
+        todo.append(("title", title))
+    todo += [key for key, paths in files.items() if key[0] == "id" and len(paths) > 1]
+    seen: set[tuple[str, str]] = set()
+    found: set[str] = set()
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        for path in files.get(key, ()):
+            if path in found:
+                continue
+            found.add(path)
+            row = rows[path]
+            todo.append(("id", row.key))
+            if row.notice:
+                todo += [(kind, value) for kind, value in (("number", row.number), ("title", row.title)) if value]
+    return found
 
 
 def _one_copy(copies: list[_Existing], report: ImportReport) -> _Existing:
@@ -270,7 +428,13 @@ def _front_matter_lines(text: str) -> str:
     return text[4 : end.start() + 3] if end else text[4:]
 
 
-def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path, report) -> None:
+def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path,
+           owners: dict[Path, str], report: ImportReport,
+           progress: Callable[[str, int, int], None] | None = None,
+           bodies: Bodies | None = None) -> dict[str, Notice | None]:
+    """Merge and write; what changed on disk (path relative to content_dir -> the notice
+    written there, or None where a file was removed). owners: which notice each file
+    belongs to (a file is never written over another notice's)."""
     pool: dict[str, Notice] = {}
     for key, old in existing.items():
         if old.notice is not None:
@@ -278,32 +442,66 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     for key, notice in fresh.items():
         old = pool.get(key)
         if old is not None:
-            # Keep what earlier imports merged into this notice.
+            # Keep what earlier imports merged into this notice: the other publications, and
+            # the attachments they brought (the file cannot tell those from its own).
             known = {p.id for p in notice.also_published}
             notice.also_published += [p for p in old.also_published if p.id not in known]
+            if old.also_published:
+                urls = {a.url for a in notice.attachments}
+                notice.attachments += [a for a in old.attachments if a.url not in urls]
             if notice.body_missing and not old.body_missing:
                 # A list-only record never empties a notice whose body an earlier import had.
                 notice.body, notice.body_missing = old.body, False
                 notice.attachments = old.attachments or notice.attachments
         pool[key] = notice
 
-    # Which notice each file belongs to: a file is never written over another notice's.
-    owners = {old.path: key for key, old in existing.items()}
-    for group in duplicate_groups(sorted(pool.values(), key=lambda n: n.id)):
-        if not any(n.id in fresh for n in group):
-            continue  # nothing imported now touches this notice
+    restore = bodies.restore if bodies else _nothing
+    put_back = bodies.put_back if bodies else _nothing
+    changes = _Changes(content_dir)
+    by_id = sorted(pool.values(), key=lambda n: n.id)
+    groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body)
+              if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
+    for done, group in enumerate(groups, 1):
+        for notice in group:
+            restore(notice)
         primary = merge_group(group)
         # The merged file first: a run killed in between leaves a duplicate, never a loss.
-        if not _place(primary, existing.get(primary.id), content_dir, owners, report):
-            continue
-        for other in group[1:]:
-            if other.id in fresh:
-                report.merged.append(other.id)
-            _remove(existing.get(other.id), owners, report)
+        if _place(primary, existing.get(primary.id), content_dir, owners, report, changes):
+            for other in group[1:]:
+                if other.id in fresh:
+                    report.merged.append(other.id)
+                _remove(existing.get(other.id), owners, report, changes)
+        for notice in group:
+            put_back(notice)
+        if progress and (done % 500 == 0 or done == len(groups)):
+            progress("Writing notices", done, len(groups))
+    return changes.paths
+
+
+def _nothing(notice: Notice) -> None:
+    pass
+
+
+def _own_body(notice: Notice) -> str:
+    return notice.body
+
+
+class _Changes:
+    """The files an import wrote (with their notice) and removed, by path in the archive."""
+
+    def __init__(self, content_dir: Path):
+        self.content_dir = content_dir
+        self.paths: dict[str, Notice | None] = {}
+
+    def wrote(self, path: Path, notice: Notice) -> None:
+        self.paths[path.relative_to(self.content_dir).as_posix()] = notice
+
+    def removed(self, path: Path) -> None:
+        self.paths[path.relative_to(self.content_dir).as_posix()] = None
 
 
 def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[Path, str],
-           report: ImportReport) -> bool:
+           report: ImportReport, changes: _Changes) -> bool:
     """Write a notice's file if it changed; False when it could not be written."""
     target = content_dir / relative_path(notice)
     owner = owners.get(target, notice.id)
@@ -314,6 +512,7 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
     text = notice_text(notice)
     if old is None:
         write_atomic(target, text)
+        changes.wrote(target, notice)
         owners[target] = notice.id
         report.created.append(notice.id)
         return True
@@ -324,15 +523,17 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
         report.conflicts.append(f"{old.path}: edited by hand; kept, not replaced by the import")
         return True
     write_atomic(target, text)
+    changes.wrote(target, notice)
     owners[target] = notice.id
     if old.path != target:
         old.path.unlink(missing_ok=True)
+        changes.removed(old.path)
         owners.pop(old.path, None)
     report.updated.append(notice.id)
     return True
 
 
-def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport) -> None:
+def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport, changes: _Changes) -> None:
     if old is None:
         return
     if old.edited:
@@ -341,4 +542,5 @@ def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport
         )
         return
     old.path.unlink(missing_ok=True)
+    changes.removed(old.path)
     owners.pop(old.path, None)

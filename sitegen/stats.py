@@ -11,22 +11,32 @@ from .content import split_front_matter
 from .errors import count as counted
 from .relations import build_date, relate_archive
 from .site.build import read_content
+from .site.cache import BuildCache
 from .site.structure import AXES
 
 
-def check_archive(content_dir: Path) -> list[str]:
-    """`file:line: field: reason` for every notice file that breaks the front-matter schema."""
+def check_archive(content_dir: Path, cache_dir: Path | None = None) -> list[str]:
+    """`file:line: field: reason` for every notice file that breaks the front-matter schema.
+
+    With cache_dir (the build's), files unchanged since a build read them are not parsed again
+    (their stamp decides, as in a build); the others are only validated."""
     if not content_dir.is_dir():
         return [f"{content_dir}:1: folder: not found"]
-    return read_content(content_dir).errors
+    return _read(content_dir, cache_dir, checking=True).errors
 
 
-def check_relations(content_dir: Path) -> list[str]:
+def _read(content_dir: Path, cache_dir: Path | None, checking: bool = False):
+    with BuildCache(cache_dir) as cache:  # None: a cache that remembers nothing
+        return read_content(content_dir, cache, checking=checking)
+
+
+def check_relations(content_dir: Path, cache_dir: Path | None = None) -> list[str]:
     """`file:line: reason` for every act whose target is not one notice of the archive
-    (a document the archive does not hold, a title two notices share)."""
+    (a document the archive does not hold, a title two notices share). cache_dir: as for
+    check_archive."""
     if not content_dir.is_dir():
         return [f"{content_dir}:1: folder: not found"]
-    content = read_content(content_dir)
+    content = _read(content_dir, cache_dir)
     relations = relate_archive(content.notices, content.statements, build_date(content.notices))
     lines = []
     for doubt in relations.doubts:

@@ -16,7 +16,7 @@ FLOORS = [
      "sitegen.terms"},
     # rules over one notice: conversion, rendering, citations and relations, the notice files
     {"sitegen.convert", "sitegen.markdown_engines", "sitegen.render", "sitegen.citations",
-     "sitegen.relations", "sitegen.content", "sitegen.dedup"},
+     "sitegen.relations", "sitegen.content", "sitegen.content_index", "sitegen.dedup"},
     # sources and import, the settings
     {"sitegen.sources", "sitegen.importer", "sitegen.config"},
     # the search index, which the build calls and which calls nothing of the build
@@ -24,7 +24,7 @@ FLOORS = [
     # the build
     {"sitegen.site"},
     # what uses a built site or the archive as a whole
-    {"sitegen.stats", "sitegen.bundle", "sitegen.serve", "sitegen.init"},
+    {"sitegen.stats", "sitegen.bundle", "sitegen.serve", "sitegen.init", "sitegen.shards"},
     # the command line
     {"sitegen.cli"},
 ]

@@ -61,6 +61,7 @@ def ranked_sites(tmp_path_factory):
     folder.mkdir(parents=True)
     extra = [(f"more-{n:02d}", f"其他通知{n}", "", "无关内容。", dt.date(2015, 1, 1) + dt.timedelta(days=n))
              for n in range(25)]
+    extra[0] = (*extra[0][:3], "频谱 规划另有安排。", extra[0][4])  # the term's halves apart
     for notice_id, title, number, body, date in RANKED + extra:
         notice = Notice(id=notice_id, title=title, file_number=number, body=body + "\n", date=date,
                         column="通知")
@@ -339,4 +340,14 @@ def test_screenshots_for_people_to_look_at(browser, site_url):
     page.screenshot(path=str(ARTIFACTS / "search-phone.png"))
     assert all((ARTIFACTS / name).stat().st_size > 10_000 for name in
                ("home-desktop.png", "notice-desktop.png", "search-desktop.png", "notice-phone.png"))
+    page.close()
+
+
+def test_a_term_is_not_found_across_white_space(browser, ranked_sites):
+    url, _ = ranked_sites
+    page = engine(browser.new_page(), url)
+    joined = {r["title"] for r in find(page, "频谱规划")}
+    apart = {r["title"] for r in find(page, "频谱 规划")}
+    assert "其他通知0" not in joined and "其他通知0" in apart
+    assert joined < apart
     page.close()

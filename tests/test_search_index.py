@@ -153,7 +153,8 @@ def test_the_indexer_dies_with_the_build(tmp_path):
 def test_tokens_make_every_substring_findable_as_written():
     text = "各省、自治区，工信部信管〔2020〕81号 5G网络"
     spelt = tokens(text)
-    assert len(spelt) == len(normalize(text).replace(" ", ""))  # one token per character
+    # One token per character, and one between the two segments.
+    assert len(spelt) == len(normalize(text).replace(" ", "")) + 1
     assert all(token.isalnum() and token == token.lower() for token in spelt)
     # Bracket variants of file numbers are one; full-width letters are ASCII.
     assert tokens("[2020]") == tokens("〔2020〕") == tokens("（2020）") == tokens("【2020】")
@@ -188,10 +189,12 @@ def test_files_cached_for_good_never_change_under_their_name(tmp_path, monkeypat
 
 def _reference_tokens(text: str) -> tuple[list[str], list[str]]:
     """tokens.py's rules written plainly, character by character."""
-    from sitegen.search.tokens import SEPARATOR, UNIGRAM_CAP, segments, spell
+    from sitegen.search.tokens import GAP, SEPARATOR, UNIGRAM_CAP, segments, spell
 
     pairs, counts = [], {}
-    for segment in segments(text):
+    for n, segment in enumerate(segments(text)):
+        if n:
+            pairs.append(GAP)
         for i, character in enumerate(segment):
             following = spell(segment[i + 1]) if i + 1 < len(segment) else ""
             pairs.append(spell(character) + SEPARATOR + following)

@@ -36,6 +36,8 @@ HOSTILE = [
     "vbscript:msgbox(1)",
     "data:text/html,<script>alert(1)</script>",
     "file:///etc/passwd",
+    # the scheme hidden before a long path of Chinese names (only what precedes '/' is judged)
+    "java\u200bscript&#58;alert(1)//附件/关于数据安全的通知.docx?fileName=说明.doc",
 ]
 THEME = REPO / "themes" / "default"
 

@@ -39,11 +39,12 @@ from .documents import RECORD, SearchEntry, field_value, search_fragment, search
 from .tokens import TOKENS_VERSION
 
 PAGEFIND_VERSION = "1.5.2"
-# Bytes of notice files a shard holds at most: Pagefind needs about 60 bytes of memory per byte
-# of notice file (measured: 0.9 GB for 1,000 notices of 20 KB), and two shards are indexed at
-# once, so two shards stay under 3 GB.
-SHARD_BYTES = 22_000_000
-SHARD_SIZE = 4000  # and notices at most
+# Bytes of notice files a shard holds at most: packed, Pagefind needs about 30 bytes of memory
+# per byte of notice file (a build of 10,000 notices of 20 KB in shards of 22 MB peaked at
+# 1.7 GB, two shards indexed at once), so two shards of 36 MB stay near 3 GB. Fewer, bigger
+# shards mean fewer files fetched per query.
+SHARD_BYTES = 36_000_000
+SHARD_SIZE = 5000  # and notices at most
 PACK = 32  # notices per Pagefind page
 CUT = 64  # a big year may be cut after a notice whose id hashes to 0 modulo CUT
 COMPLETE = "complete"

@@ -116,6 +116,7 @@
   function tokensOf(cat, text) {
     const out = [];
     for (const segment of segments(cat, text)) {
+      if (out.length) out.push(cat.spec.gap);
       const spelt = [...segment].map(cat.spell);
       for (let i = 0; i + 1 < spelt.length; i++) out.push(spelt[i] + cat.spec.separator + spelt[i + 1]);
       out.push(spelt[spelt.length - 1] + cat.spec.separator);
@@ -233,7 +234,8 @@
       let bytes;
       if (cat.offline) {
         const text = atob(await data(key, `shards/${key}.js`));
-        bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+        bytes = new Uint8Array(text.length);
+        for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       } else {
         const response = await fetch(new URL(`shards/${key}.pf_index`, base));
         if (!response.ok) throw new Error(`cannot load ${key}: ${response.status}`);
@@ -321,12 +323,28 @@
     const others = lists.filter((list) => list !== anchor);
     for (const [page, first] of anchor[1]) {
       if (!others.every(([, pages]) => pages.has(page))) continue;
-      const sets = others.map(([offset, pages]) => [offset, new Set(pages.get(page).positions)]);
+      const sorted = others.map(([offset, pages]) => [offset, sortedPositions(pages.get(page))]);
       first.positions.forEach((position, i) => {
-        if (sets.every(([offset, set]) => set.has(position + offset))) add(page, position, first.fields[i]);
+        if (sorted.every(([offset, list]) => contains(list, position + offset))) add(page, position, first.fields[i]);
       });
     }
     return found;
+  }
+
+  // A page's positions in order (Pagefind lists them field by field), sorted once.
+  function sortedPositions(entry) {
+    return (entry.sorted ||= Int32Array.from(entry.positions).sort());
+  }
+
+  function contains(list, value) {
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid] === value) return true;
+      if (list[mid] < value) lo = mid + 1; else hi = mid - 1;
+    }
+    return false;
   }
 
   function shardOf(cat, doc) {
@@ -401,9 +419,21 @@
     return value >= 0 ? [value] : value === -1 ? [] : cat.many[key][doc];
   }
 
+  const results = new Map(); // the last searches: the same question again is answered at once
   async function search(query, options = {}) {
     const cat = terms(await catalog(), query).length ? await lookup() : await catalog();
     const scores = await matching(cat, query, options.field);
+    const key = JSON.stringify([query, options.field === "title", options.filters || {}, options.from || 0,
+                                options.to || 0, options.sort || ""]);
+    const known = results.get(key);
+    if (known && known.scores === scores) return known.found;
+    const found = filtered(cat, query, scores, options);
+    results.set(key, { scores, found });
+    if (results.size > 20) results.delete(results.keys().next().value);
+    return found;
+  }
+
+  function filtered(cat, query, scores, options) {
     const candidates = scores ? [...scores.keys()] : Array.from({ length: cat.count }, (_, i) => i);
     // Filters by value name; each facet's counts are taken under every other active filter.
     const active = [];
@@ -411,7 +441,12 @@
       const names = (options.filters || {})[facet.key] || [];
       if (!names.length) continue;
       const wanted = new Set(names.map((n) => facet.values.indexOf(n)));
-      active.push([facet.key, (doc) => valuesOf(cat, facet.key, doc).some((v) => wanted.has(v))]);
+      const column = cat.columns[facet.key];
+      const many = cat.many[facet.key];
+      active.push([facet.key, (doc) => {
+        const v = column[doc];
+        return v >= 0 ? wanted.has(v) : v === -2 && many[doc].some((m) => wanted.has(m));
+      }]);
     }
     const from = Number(options.from) || 0;
     const to = Number(options.to) || 0;
@@ -420,33 +455,43 @@
       return (!from || date >= from) && (!to || (date && date <= to));
     };
     if (from || to) active.push(["date", dated]);
-    const facets = Object.fromEntries(cat.facets.map((f) => [f.key, {}]));
-    const years = {};
+    // Counts by value number while looping (names only at the end).
+    const counts = cat.facets.map((f) => new Int32Array(f.values.length));
+    const yearCounts = new Map();
     const docs = [];
     for (const doc of candidates) {
       let failed = null;
       let failures = 0;
-      for (const [key, test] of active) {
-        if (!test(doc)) { failed = key; if (++failures > 1) break; }
+      for (const [name, test] of active) {
+        if (!test(doc)) { failed = name; if (++failures > 1) break; }
       }
       if (failures > 1) continue;
       if (!failures) docs.push(doc);
-      for (const facet of cat.facets) {
-        if (failures && failed !== facet.key) continue;
-        for (const v of valuesOf(cat, facet.key, doc)) {
-          const name = facet.values[v];
-          facets[facet.key][name] = (facets[facet.key][name] || 0) + 1;
-        }
-      }
-      if ((!failures || failed === "date") && cat.date[doc]) {
-        const year = String(cat.date[doc]).slice(0, 4);
-        years[year] = (years[year] || 0) + 1;
+      cat.facets.forEach((facet, f) => {
+        if (failures && failed !== facet.key) return;
+        const v = cat.columns[facet.key][doc];
+        if (v >= 0) counts[f][v]++;
+        else if (v === -2) for (const m of cat.many[facet.key][doc]) counts[f][m]++;
+      });
+      const date = cat.date[doc];
+      if ((!failures || failed === "date") && date) {
+        const year = Math.floor(date / 10000);
+        yearCounts.set(year, (yearCounts.get(year) || 0) + 1);
       }
     }
+    const facets = {};
+    cat.facets.forEach((facet, f) => {
+      facets[facet.key] = {};
+      counts[f].forEach((n, v) => { if (n) facets[facet.key][facet.values[v]] = n; });
+    });
+    const years = {};
+    for (const [year, n] of yearCounts) years[String(year)] = n;
     const sort = options.sort || (scores ? "relevance" : "desc");
     if (sort === "asc") docs.sort((a, b) => cat.date[a] - cat.date[b] || b - a);
     else if (sort === "relevance" && scores) {
-      docs.sort((a, b) => scores.get(b) - scores.get(a) || cat.date[b] - cat.date[a] || a - b);
+      const score = new Float64Array(cat.count);
+      for (const doc of docs) score[doc] = scores.get(doc);
+      docs.sort((a, b) => score[b] - score[a] || cat.date[b] - cat.date[a] || a - b);
     } else docs.sort((a, b) => a - b); // catalog order: newest first
     return { docs, total: docs.length, facets, years, scores: scores ? docs.map((d) => scores.get(d)) : null,
              sort, terms: terms(cat, query) };

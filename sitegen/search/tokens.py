@@ -2,8 +2,8 @@
 
 A text is normalised (NFKC, lower case, one shape for the brackets of file numbers), cut at
 white space into segments, and each character of a segment becomes one token: itself and the
-character after it (`个人信息` → 个|人 人|信 信|息 息|), the last one with nothing after it.
-So a token's position is its character's position, and a term of n characters is found where
+character after it (`个人信息` → 个|人 人|信 信|息 息|), the last one with nothing after it;
+a gap token stands between segments. So a token's position is its character's position, and a term of n characters is found where
 the tokens of its characters stand one after another; a single character is found by the
 tokens that begin with it (a prefix), which are side by side in the index. Punctuation is a
 character like any other, so terms are matched as written.
@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 
-TOKENS_VERSION = "5"  # change when the rules change: every shard is then re-indexed
+TOKENS_VERSION = "6"  # change when the rules change: every shard is then re-indexed
 SEPARATOR = "qq"
 # Characters that stand for themselves in a token (regular-expression class bodies, shared
 # with the browser through SPEC).
@@ -36,7 +36,11 @@ TOKEN = f"{_SPELT}{SEPARATOR}{_SPELT}?|{SEPARATOR}{_SPELT}"  # the shape of ever
 _SPACE = re.compile(f"[{SPACE}]+")
 _HAS_BRACKET = re.compile("[" + re.escape("".join(BRACKETS)) + "]")
 
-SPEC = {"version": TOKENS_VERSION, "separator": SEPARATOR, "plain": PLAIN, "space": SPACE,
+# Between two segments, a token of its own: a term's tokens must then stand in one segment to
+# stand one after another (a query looks up every other character's token, so without it
+# 工业|和信 would be found in 工业 和信).
+GAP = SEPARATOR
+SPEC = {"version": TOKENS_VERSION, "separator": SEPARATOR, "gap": GAP, "plain": PLAIN, "space": SPACE,
         "brackets": BRACKETS}
 
 
@@ -101,7 +105,13 @@ def tokens_and_unigrams(text: str) -> tuple[list[str], list[str]]:
 
 
 def _tokens(normal: str) -> list[str]:
-    return list(map(_PAIRS.__getitem__, _PAIR.findall(normal)))
+    out: list[str] = []
+    for segment in _SPACE.split(normal):
+        if segment:
+            if out:
+                out.append(GAP)
+            out.extend(map(_PAIRS.__getitem__, _PAIR.findall(segment)))
+    return out
 
 
 def _unigrams(normal: str) -> list[str]:

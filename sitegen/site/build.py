@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -92,10 +93,14 @@ def build_site(
     use_cache: bool = True,
     offline: bool = False,
     assets: Mapping[str, Mapping[str, str]] | None = None,
+    share: Callable[[str], bool] | None = None,
 ) -> BuildReport:
     """Build the site; offline adds what search needs when the site is opened from disk;
     assets (by notice id, URL -> path from the site's root) are files saved beside the site,
-    which notice pages then link to instead of the original site.
+    which notice pages then link to instead of the original site. With share, only the pages
+    and search shards whose path or folder share() takes are made (one parallel job's part of
+    the site, sitegen/shards.py): search shards into the cache only, fingerprints of those
+    pages only.
 
     progress(done, total) is called as pages are written.
     """
@@ -128,6 +133,9 @@ def build_site(
             target = out_dir if warm else staging_folder(out_dir)
             try:
                 todo = _changed(plan, previous, out_dir) if warm else plan.pages
+                if share is not None:
+                    todo = [page for page in todo if share(page.path)]
+                    plan.fingerprints = {path: f for path, f in plan.fingerprints.items() if share(path)}
                 # Nothing may claim a page that is about to change (a kill can come at any time).
                 cache.forget_pages(out_dir, [page.path for page in todo] if warm else None)
                 with _step(report, "render and write"):
@@ -138,7 +146,8 @@ def build_site(
                     copy_static(theme_dir, target / "static")
                 if search:
                     with _step(report, "search index"):
-                        report.reindexed = index_search(content, relations, target, cache, offline, workers)
+                        report.reindexed = index_search(content, relations, target, cache, offline, workers,
+                                                        share)
                     report.searched = True
                 if not warm:
                     mark_output_folder(target)
@@ -232,14 +241,21 @@ def rendered_bodies(ids: list[str], content: Content, cache: BuildCache, workers
 
 
 def index_search(content: Content, relations: Relations, site_dir: Path, cache: BuildCache, offline: bool,
-                 workers: Workers) -> list[str]:
-    """The search index into site_dir/pagefind/; the shards indexed anew."""
-    from ..search.index import SearchEntry, plan_search_index, write_search_index
+                 workers: Workers, share: Callable[[str], bool] | None = None) -> list[str]:
+    """The search index into site_dir/pagefind/; the shards indexed anew. With share, only
+    the shards share() takes, into the cache (the site gets them when the parts are merged)."""
+    from ..search.index import SearchEntry, SearchPlan, plan_search_index, write_search_index
 
     entries = [SearchEntry(entry.notice, notice_url(entry.notice), {"status": relations.status(entry.notice.id)},
                            _size(entry.path)) for entry in content.entries]
     plan = plan_search_index(entries, content.digests, cache.search_folder)
+    if share is not None:
+        plan = SearchPlan([s for s in plan.shards if share(s.folder)], [s for s in plan.stale if share(s.folder)],
+                          plan.cache_dir, plan.scratch)
     bodies = (rendered_bodies(shard.ids, content, cache, workers) for shard in plan.stale)
+    if share is not None:
+        with tempfile.TemporaryDirectory(prefix="sitegen-part-") as scratch:
+            return write_search_index(plan, bodies, Path(scratch), offline)
     return write_search_index(plan, bodies, site_dir, offline)
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
+from ..parallel import paused_collector
 
 SCHEMA_VERSION = "9"  # of the stores' layout
 
@@ -136,7 +137,7 @@ class BuildCache:
         entries: dict[str, tuple] = {}
         for path in sorted(self.folder.glob("notices-*.pickle")):
             try:
-                with open(path, "rb") as handle:
+                with open(path, "rb") as handle, paused_collector():
                     version, group = pickle.load(handle)
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError,
                     TypeError):

@@ -1,0 +1,178 @@
+"""Importing into a large archive: only the files a new notice can touch are read, the index
+that stands for the others is never trusted once stale, and the result is always the one a
+fresh import of everything gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen import importer
+from sitegen.content_index import INDEX_NAME
+
+from .samples import make_page, make_record, write_page
+
+
+def archive_records(count: int) -> list[dict]:
+    """Notices with distinct titles and file numbers, one in five with an attachment."""
+    records = []
+    for n in range(count):
+        body = f"<p>第{n}号文件的正文，关于事项{n}。</p>"
+        if n % 5 == 0:
+            body += f'<p><a href="/files/{n}.docx">附件{n}.docx</a></p>'
+        records.append(make_record(f"r{n:03d}", f"关于事项{n}的通知", body,
+                                   filenumbername=f"工信部信管〔2020〕{n + 1}号"))
+    return records
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.md"))}
+
+
+@pytest.fixture
+def counted_reads(monkeypatch):
+    """The notice files an import reads in full."""
+    reads: list[str] = []
+    original = importer._read_file
+
+    def read_file(content_dir, path):
+        reads.append(path)
+        return original(content_dir, path)
+
+    monkeypatch.setattr(importer, "_read_file", read_file)
+    return reads
+
+
+def import_all(tmp_path: Path, name: str, *pages: Path) -> Path:
+    content = tmp_path / name / "content"
+    for page in pages:
+        importer.import_pages([page], content)
+    return content
+
+
+def test_one_new_notice_reads_only_the_files_it_can_merge_with(tmp_path, counted_reads):
+    old = write_page(tmp_path / "old.json", make_page(*archive_records(40)))
+    content = import_all(tmp_path, "archive", old)
+    assert (tmp_path / "archive" / ".sitegen-cache" / INDEX_NAME).is_file()
+    counted_reads.clear()
+
+    new = make_record("new", "关于新事项的通知", "<p>新的正文。</p>", filenumbername="工信部信管〔2021〕1号")
+    report = importer.import_pages([write_page(tmp_path / "new.json", make_page(new))], content)
+    assert report.created == ["new"]
+    assert counted_reads == []  # nothing in the archive shares its id, number or title
+
+    # A republication of notice 7 (same file number, another id) reads notice 7's file only,
+    # and merges into it exactly as an import of everything at once does.
+    again = make_record("r7-copy", "关于事项7的通知", "<p>第7号文件的正文，关于事项7。</p>",
+                        filenumbername="工信部信管〔2020〕8号", columnname="政策解读")
+    page = write_page(tmp_path / "again.json", make_page(again))
+    importer.import_pages([page], content)
+    assert counted_reads == ["2020/r007.md"]
+    reference = import_all(tmp_path, "reference", old, tmp_path / "new.json", page)
+    assert files(content) == files(reference)
+
+
+def test_a_file_changed_behind_the_index_is_read_again(tmp_path):
+    page = write_page(tmp_path / "p.json", make_page(*archive_records(10)))
+    content = import_all(tmp_path, "archive", page)
+    path = content / "2020" / "r003.md"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    # A hand edit of the same size, its mtime put back: only the ctime tells.
+    path.write_text(text.replace("事项3。", "事项8。"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    report = importer.import_pages([page], content)
+    assert report.conflicts == [f"{path}: edited by hand; kept, not replaced by the import"]
+    assert "事项8。" in path.read_text(encoding="utf-8")
+
+
+def test_an_old_index_is_never_trusted(tmp_path):
+    """The index of an earlier state (a restored cache, or a run killed before it stored its
+    own): every file whose stamp moved is read again, so nothing is lost or doubled."""
+    first = write_page(tmp_path / "p1.json", make_page(*archive_records(10)))
+    content = import_all(tmp_path, "archive", first)
+    index = tmp_path / "archive" / ".sitegen-cache" / INDEX_NAME
+    shutil.copy(index, tmp_path / "old-index")
+    # Notice 2 moves to 2021 (a new file, the old one deleted); notice 4 merges into a new one.
+    moved = make_record("r002", "关于事项2的通知", "<p>更正后的正文。</p>", cdate="1609459200000",
+                        filenumbername="工信部信管〔2020〕3号")
+    richer = make_record("z-richer", "关于事项4的通知", "<p>第4号文件的正文，关于事项4。</p>",
+                         filenumbername="工信部信管〔2020〕5号", xxgkextend2="工业和信息化部",
+                         publishgroupname="信息通信管理局", themename="信息通信管理")
+    second = write_page(tmp_path / "p2.json", make_page(moved, richer))
+    importer.import_pages([second], content)
+    shutil.copy(tmp_path / "old-index", index)
+    report = importer.import_pages([second], content)
+    assert not report.errors and not report.conflicts
+    assert files(content) == files(import_all(tmp_path, "reference", first, second))
+    assert not (content / "2020" / "r002.md").exists() and (content / "2021" / "r002.md").exists()
+
+
+def test_a_run_killed_before_storing_its_index_leaves_nothing_wrong(tmp_path, monkeypatch):
+    first = write_page(tmp_path / "p1.json", make_page(*archive_records(10)))
+    content = import_all(tmp_path, "archive", first)
+    second = write_page(tmp_path / "p2.json", make_page(
+        make_record("r005-copy", "关于事项5的通知", "<p>第5号文件的正文，关于事项5。</p>",
+                    filenumbername="工信部信管〔2020〕6号", xxgkextend2="工业和信息化部",
+                    themename="信息通信管理", publishgroupname="信息通信管理局"),
+        make_record("fresh", "关于新事项的通知", "<p>新的。</p>")))
+
+    def killed(*args):
+        raise KeyboardInterrupt  # every file is written; the index is not
+
+    monkeypatch.setattr(importer, "store_index", killed)
+    with pytest.raises(KeyboardInterrupt):
+        importer.import_pages([second], content)
+    monkeypatch.undo()
+    report = importer.import_pages([second], content)
+    assert report.created == [] and not report.updated and len(report.unchanged) == 2
+    assert files(content) == files(import_all(tmp_path, "reference", first, second))
+
+
+def test_bodies_put_away_between_batches_come_back_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "IMPORT_BATCH", 3)
+    records = archive_records(12)
+    pages = [write_page(tmp_path / "pages" / f"p{n}.json", make_page(*records[n::4])) for n in range(4)]
+    content = tmp_path / "batched"
+    report = importer.import_pages(pages, content)
+    assert len(report.created) == 12
+    monkeypatch.undo()
+    assert files(content) == files(import_all(tmp_path, "reference", *pages))
+    assert "第11号文件的正文" in (content / "2020" / "r011.md").read_text(encoding="utf-8")
+
+
+def test_attachments_a_merged_duplicate_brought_stay_on_the_next_import(tmp_path):
+    """Importing the same page twice changes no byte, also after a merge across imports."""
+    poor = make_record("a-poor", "关于甲的通知", '<p>甲。</p><p><a href="/files/jia.docx">附件.docx</a></p>',
+                       filenumbername="工信部信管〔2020〕1号")
+    rich = make_record("b-rich", "关于甲的通知", "<p>甲。</p>", filenumbername="工信部信管〔2020〕1号",
+                       xxgkextend2="工业和信息化部", publishgroupname="信息通信管理局", themename="信息通信管理")
+    content = tmp_path / "content"
+    importer.import_pages([write_page(tmp_path / "p1.json", make_page(poor))], content)
+    page = write_page(tmp_path / "p2.json", make_page(rich))
+    importer.import_pages([page], content)
+    merged = files(content)
+    assert list(merged) == ["2020/b-rich.md"] and b"jia.docx" in merged["2020/b-rich.md"]
+    report = importer.import_pages([page], content)
+    assert report.unchanged == ["b-rich"] and files(content) == merged
+
+
+def test_duplicate_groups_ask_for_the_bodies_of_notices_sharing_a_title_only():
+    from sitegen.dedup import duplicate_groups
+    from sitegen.notice import Notice
+
+    notices = [Notice(id=f"u{n}", title=f"关于事项{n}的通知", body="正文") for n in range(5)]
+    notices += [Notice(id=f"s{n}", title="关于同名事项的通知", body=f"第{n}份不同的正文，各不相同。") for n in range(3)]
+    asked = []
+
+    def body_of(notice):
+        asked.append(notice.id)
+        return notice.body
+
+    groups = duplicate_groups(notices, body_of)
+    assert len(groups) == 8
+    assert set(asked) == {"s0", "s1", "s2"}  # the importer keeps the other bodies on disk
