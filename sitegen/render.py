@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import escape
 
 import nh3
 
@@ -146,6 +147,30 @@ def _render_with_tables(markdown: str) -> str | None:
     return "".join(out)
 
 
+# The sanitiser's parser takes time in proportion to tags times nesting depth: 100,000 nested
+# <div> took minutes. Raw HTML nested deeper than this (browsers stop at 512) is shown as text.
+_MAX_HTML_DEPTH = 1000
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+
+
+def _too_deep(html: str) -> bool:
+    """True when the tags opened and not yet closed (void ones aside) ever exceed
+    _MAX_HTML_DEPTH: an upper bound on the depth, as tags a parser closes itself count."""
+    if html.count("<") <= _MAX_HTML_DEPTH:
+        return False
+    depth = 0
+    for tag in _HTML_TAG.finditer(html):
+        if tag.group(1):
+            depth = max(depth - 1, 0)
+        elif not tag.group(3) and tag.group(2).lower() not in _VOID:
+            depth += 1
+            if depth > _MAX_HTML_DEPTH:
+                return True
+    return False
+
+
 def render_markdown(markdown: str) -> str:
     """Safe HTML for any Markdown, hand-edited or hostile."""
     html = _render_with_tables(markdown) if "<table" in markdown else None
@@ -153,4 +178,7 @@ def render_markdown(markdown: str) -> str:
         html = _safe_fast_html(markdown)
     if html is not None:
         return html
-    return sanitize(html_of(markdown))
+    html = html_of(markdown)
+    if _too_deep(html):
+        return f"<pre>{escape(markdown)}</pre>\n"
+    return sanitize(html)

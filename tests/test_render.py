@@ -198,3 +198,16 @@ def test_hand_written_nesting_is_as_deep_as_markdown_it_allows_on_every_engine()
         assert len(html) < 20_000
         for engine in FAST_ENGINES:
             assert rendered_by(engine, markdown) == full_html(markdown)
+
+
+def test_raw_html_nested_without_end_is_shown_as_text_not_parsed_for_minutes():
+    # The sanitiser's parser is quadratic in nesting: 100,000 <div> took minutes.
+    import time
+
+    start = time.monotonic()
+    html = render_markdown("<div><span onclick=x>" * 50_000 + "正文\n")
+    assert time.monotonic() - start < 30
+    assert html.startswith("<pre>&lt;div&gt;&lt;span onclick=x&gt;") and "正文" in html
+    assert "<div" not in html and "<span" not in html
+    nested = "<blockquote>" * 30 + "正文" + "</blockquote>" * 30
+    assert render_markdown(nested) == sanitize(full_html(nested))
