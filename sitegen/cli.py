@@ -202,9 +202,9 @@ def _build(config, keep_going: bool, search: bool, shard: str | None = None, par
     check_output_folder(config, ROOT)
     config.theme_dir(ROOT)
     with click.progressbar(length=1, label="Building pages", file=sys.stderr) as bar:
-        def advance(done: int, total: int) -> None:
+        def advance(done: int, total: int) -> None:  # done: pages written so far
             bar.length = max(total, 1)
-            bar.update(done)
+            bar.update(done - bar.pos)
 
         if parts:
             report = merge_shards(config, ROOT, list(parts), keep_going, search, advance)

@@ -23,7 +23,8 @@ POOL_THRESHOLD = 400
 @contextmanager
 def paused_collector() -> Iterator[None]:
     """Python's cycle collector held off while many objects are made that live on (loading a
-    cache of 100,000 notices): it would walk them again and again, tripling the time."""
+    cache of 100,000 notices, planning its pages): it would walk them again and again, tripling
+    the time."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -169,3 +169,33 @@ def test_an_archive_in_a_folder_whose_name_is_not_utf8_is_refused_in_one_line(tm
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert "sitegen needs folder names in UTF-8" in result.output.splitlines()[-1]
     assert run("check").exit_code == 0  # reading the archive needs no such name
+
+
+def test_the_build_bar_ends_at_the_pages_written(tmp_path, monkeypatch):
+    """The bar counts pages written, not running totals added up (it filled long before the end)."""
+    import click
+
+    bars = []
+
+    class Bar:
+        def __init__(self, length, **_):
+            self.length, self.pos = length, 0
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return False
+
+        def update(self, steps):
+            self.pos += steps
+
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(click, "progressbar", Bar)
+    result = run("build", "--no-search")
+    assert result.exit_code == 0, result.output
+    [bar] = bars
+    written = int(result.output.split(" pages written")[0].split()[-1])
+    assert bar.pos == bar.length == written

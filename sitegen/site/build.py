@@ -25,7 +25,7 @@ from ..config import Config, check_output_folder, mark_output_folder
 from ..content import read_body, write_atomic
 from ..errors import UserError, count
 from ..fingerprint import PageFingerprints, code_digest, digest
-from ..parallel import Workers
+from ..parallel import Workers, paused_collector
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
 from . import writing
@@ -126,7 +126,7 @@ def build_site(
                 links = link_citations(content, resolver, cache, report)
             with _step(report, "relations"):
                 relations = relate(content, resolver, report)
-            with _step(report, "plan pages"), _no_collection():
+            with _step(report, "plan pages"), paused_collector():
                 plan = plan_pages(content, links, relations, config, theme_dir, assets)
             previous = cache.pages(out_dir)
             warm = bool(previous) and out_dir.is_dir()
@@ -169,19 +169,6 @@ def _step(report: BuildReport, name: str) -> Iterator[None]:
     started = time.perf_counter()
     yield
     report.phases[name] = time.perf_counter() - started
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Planning makes a few hundred thousand objects that all live until the build ends: the
-    collector would walk them again and again for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_archive(content_dir: Path, cache: BuildCache, workers: Workers, keep_going: bool,
