@@ -251,3 +251,24 @@ def test_pagefind_counting_other_positions_than_the_tokens_written_fails_loudly(
     project = _archive(tmp_path / "p")
     with pytest.raises(pagefind.SearchIndexError, match="counted words other than the tokens"):
         build_site(_config(project), project)
+
+
+def test_every_filter_value_number_is_spelt_by_one_character_and_read_back(tmp_path):
+    """The catalog's filter columns spell a value's number as one character, surrogates skipped;
+    the page reads it back (sitegen-search.js's valueNumber, run here in Node)."""
+    from sitegen.search.catalog import _spell_value
+
+    numbers = [0, 56, 57, 90, 91, 5000, 55_000, 56_000, 200_000, 1_000_000]
+    spelt = [_spell_value(n) for n in numbers]
+    assert all(len(c) == 1 and not 0xD800 <= ord(c) <= 0xDFFF for c in spelt)
+    assert len(set(spelt)) == len(numbers) and "!" not in spelt and " " not in spelt
+    engine = (REPO / "sitegen" / "search" / "sitegen-search.js").read_text(encoding="utf-8")
+    body = engine[engine.index("function valueNumber"):engine.index("function prepare")]
+    script = tmp_path / "read.js"
+    script.write_text(body + f"console.log(JSON.stringify([...{json.dumps(''.join(spelt))}]"
+                      ".map((c) => valueNumber(c.codePointAt(0)))));\n", encoding="utf-8")
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    read = subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout
+    assert json.loads(read) == numbers

@@ -35,7 +35,7 @@ def _spell_value(number: int) -> str:
         return chr(0x5D + number - 57)  # ']' .. '~'
     code = 0xA0 + number - 91
     if code >= 0xD800:
-        raise ValueError("too many filter values to spell")
+        code += 0x800  # past the surrogates: a million values and more
     return chr(code)
 
 

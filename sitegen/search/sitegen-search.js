@@ -70,7 +70,7 @@
     if (code === 0x20) return -2; // several: in the facet's `many`
     if (code <= 0x5b) return code - 0x23;
     if (code <= 0x7e) return code - 0x5d + 57;
-    return code - 0xa0 + 91;
+    return (code > 0xdfff ? code - 0x800 : code) - 0xa0 + 91;
   }
 
   function prepare(cat) {
