@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from itertools import pairwise
 
 from .documents import FACETS, FIELDS, RECORD, field_value
@@ -39,9 +38,8 @@ def _spell_value(number: int) -> str:
     return chr(code)
 
 
-def catalog_data(shards: list, infos: list[dict], lookup_name: str, offline: bool) -> dict:
-    """catalog.js's data: shards (in catalog order) with their entries; infos: each shard's
-    shard.json."""
+def catalog_data(shards: list, lookup_name: str, offline: bool) -> dict:
+    """catalog.js's data: shards (in catalog order) with their entries."""
     entries = [entry for shard in shards for entry in shard.entries]
     facets = []
     for facet in FACETS:
@@ -74,6 +72,6 @@ def lookup_data(infos: list[dict]) -> dict:
             "lengths": [length for info in infos for length in info["lengths"]]}
 
 
-def lookup_name(lookup: dict) -> str:
-    text = json.dumps(lookup, separators=(",", ":"), sort_keys=True)
-    return f"lookup-{hashlib.sha1(text.encode()).hexdigest()[:16]}.js"
+def lookup_name(script: str) -> str:
+    """The lookup file's name, from the script written into it."""
+    return f"lookup-{hashlib.sha1(script.encode()).hexdigest()[:16]}.js"

@@ -101,10 +101,10 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
         _write_if_changed(root / "sitegen-search.js", ENGINE.read_text(encoding="utf-8"))
         infos = [json.loads((plan.cache_dir / shard.folder / "shard.json").read_text(encoding="utf-8"))
                  for shard in plan.shards]
-        lookup = lookup_data(infos)
+        lookup = data_script("lookup", lookup_data(infos))
         lookup_file = lookup_name(lookup)
-        _write_if_changed(root / lookup_file, data_script("lookup", lookup))
-        _write_if_changed(root / CATALOG, data_script("catalog", catalog_data(plan.shards, infos, lookup_file, offline)))
+        _write_if_changed(root / lookup_file, lookup)
+        _write_if_changed(root / CATALOG, data_script("catalog", catalog_data(plan.shards, lookup_file, offline)))
         for path in [root / CATALOG, root / lookup_file]:
             os.chmod(path, 0o644)
         for old in root.glob("lookup-*.js"):
