@@ -15,6 +15,7 @@ import dataclasses
 import os
 import re
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
 from .dedup import dedup_keys, duplicate_groups, merge_group
 from .errors import count
 from .notice import Notice
-from .parallel import Workers, parallel_map
+from .parallel import Workers, paused_collector
 from .sources import default_source
 from .sources.base import (
     Draft,
@@ -113,10 +114,11 @@ def import_pages(
     """Import pages of source (MIIT unless given) into content_dir: read, convert, merge
     duplicates, write what changed.
 
-    Pages are read and converted a batch at a time (the records of 100,000 notices do not fit
-    in memory at once); progress(step, done, total) is called as pages are converted and as
-    notices are placed. cache_dir (default: .sitegen-cache beside content_dir) keeps the
-    index of the archive's files (content_index.py)."""
+    Pages are read and converted in worker processes, a page at a time and a few pages ahead
+    (the records of 100,000 notices do not fit in memory at once); progress(step, done, total)
+    is called as pages are converted and as notices are placed. cache_dir (default:
+    .sitegen-cache beside content_dir) keeps the index of the archive's files
+    (content_index.py)."""
     source = source or default_source()
     report = ImportReport()
     pages = page_files(paths)
@@ -124,21 +126,49 @@ def import_pages(
     cache_dir.mkdir(parents=True, exist_ok=True)
     fresh: dict[str, Notice] = {}
     seen: set[str] = set()
-    batch: list[RawRecord] = []
     with Workers() as workers, Bodies(cache_dir) as bodies:
-        for number, page in enumerate(pages, 1):
-            batch.extend(read_records([page], report, source, seen))
-            if len(batch) >= IMPORT_BATCH or number == len(pages):
-                for notice in convert_records(batch, source, report, workers=workers).values():
-                    fresh[notice.id] = bodies.put_away(notice)
-                batch = []
-                if progress:
-                    progress("Importing pages", number, len(pages))
+        inline = _pool_unneeded(pages)
+        for number, (page, results) in enumerate(_convert_pages(pages, source, workers, inline), 1):
+            if isinstance(results, str):
+                report.errors.append(f"{page}: {results}")
+            for notice in take_results(results if isinstance(results, list) else [], report, seen):
+                fresh[notice.id] = bodies.put_away(notice)
+            if progress:
+                progress("Importing pages", number, len(pages))
         write_notices(fresh, content_dir, report, cache_dir, progress, bodies)
     return report
 
 
-IMPORT_BATCH = 2000  # records converted at a time (their pages' JSON is let go after)
+# Pages converted ahead of the one the importer takes next, per worker: enough that no worker
+# waits, few enough that the bodies waiting stay small.
+PAGES_AHEAD = 3
+# Below this many bytes of pages, forking workers costs more than it saves.
+POOL_BYTES = 2_000_000
+
+
+def _pool_unneeded(pages: list[Path]) -> bool:
+    total = 0
+    for page in pages:
+        try:
+            total += page.stat().st_size
+        except OSError:
+            continue  # reported when the page is read
+        if total >= POOL_BYTES:
+            return False
+    return True
+
+
+def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: bool):
+    """(page, its records converted or why it cannot be read), in the order of pages."""
+    pending: deque = deque()
+    for page in pages:
+        pending.append((page, workers.submit(convert_page, page, source, inline=inline)))
+        if len(pending) > PAGES_AHEAD * workers.size:
+            page, future = pending.popleft()
+            yield page, future.result()
+    while pending:
+        page, future = pending.popleft()
+        yield page, future.result()
 
 
 class Bodies:
@@ -180,34 +210,28 @@ class Bodies:
             notice.body = ""
 
 
-def read_records(pages: list[Path], report: ImportReport, source: Source | None = None,
-                 seen: set[str] | None = None) -> list[RawRecord]:
-    """The records of every readable page, each id once (the API's paging overlaps): ids in
-    `seen` (those of earlier pages) are skipped, and the new ones added to it."""
-    source = source or default_source()
-    records: list[RawRecord] = []
-    seen = set() if seen is None else seen
-    for page in pages:
-        try:
-            page_records = read_page_file(source, page).records
-        except PageError as error:
-            report.errors.append(f"{page}: {error}")
-            continue
-        for raw in page_records:
-            if raw.id and raw.id in seen:
-                continue
-            seen.add(raw.id)
-            records.append(raw)
-    return records
-
-
 @dataclass
 class _Converted:
-    record: RawRecord
+    """What a worker sends back of one record (not the record: its HTML stays there)."""
+
+    id: str
+    page: str
     notice: Notice | None = None
     warnings: list[str] = field(default_factory=list)
-    error: str = ""
+    error: str = ""  # with the title, why the record cannot be imported
     fidelity: Fidelity | None = None
+
+
+def convert_page(page: Path, source: Source) -> list[_Converted] | str:
+    """The records of one saved page converted, or why the page cannot be read."""
+    try:
+        records = read_page_file(source, page).records
+    except PageError as error:
+        return str(error)
+    # Converting makes many short-lived objects and no cycles: the cycle collector would
+    # walk the page's records again and again for nothing (a third of the time).
+    with paused_collector():
+        return [convert_record(raw, source) for raw in records]
 
 
 def converted(draft: Draft) -> tuple[Notice, Conversion]:
@@ -227,39 +251,38 @@ def converted(draft: Draft) -> tuple[Notice, Conversion]:
     return notice, conversion
 
 
-def _convert(job: tuple[RawRecord, Source]) -> _Converted:
-    raw, source = job
+def convert_record(raw: RawRecord, source: Source) -> _Converted:
+    """One record as a notice with its body in Markdown, and the fidelity of that Markdown."""
     try:
         draft = source.draft(raw)
     except RecordError as error:
-        return _Converted(raw, error=str(error))
+        title = next((raw.data[k] for k in ("title", "title_text") if isinstance(raw.data.get(k), str)), "")
+        title = clean_text(title)[:80] or "untitled"
+        return _Converted(raw.id, raw.page, error=f"record {raw.id or '?'} «{title}»: {error}")
     if draft.body_missing:
-        return _Converted(raw, dataclasses.replace(draft.notice, body_missing=True), draft.warnings)
+        notice = dataclasses.replace(draft.notice, body_missing=True)
+        return _Converted(raw.id, raw.page, notice, draft.warnings)
     notice, conversion = converted(draft)
     fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
-    return _Converted(raw, notice, draft.warnings, fidelity=fidelity)
+    return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity)
 
 
-def convert_records(
-    records: list[RawRecord], source: Source, report: ImportReport,
-    on_done: Callable[[int], None] | None = None, workers: Workers | None = None,
-) -> dict[str, Notice]:
-    """Records to notices, on every core (workers' pool, else one of its own); errors and
-    fidelity go into the report."""
-    fresh: dict[str, Notice] = {}
-    jobs = [(raw, source) for raw in records]
-    results = workers.map(_convert, jobs, on_done) if workers else parallel_map(_convert, jobs, on_done)
+def take_results(results: list[_Converted], report: ImportReport, seen: set[str]) -> list[Notice]:
+    """The notices of converted records, each id once (the API's paging overlaps: ids in
+    `seen`, those of earlier pages, are skipped, and the new ones added to it); errors,
+    warnings and fidelity go into the report."""
+    notices = []
     for result in results:
-        raw, page = result.record, result.record.page
+        if result.id and result.id in seen:
+            continue
+        seen.add(result.id)
         if result.notice is None:
-            title = next((raw.data[k] for k in ("title", "title_text") if isinstance(raw.data.get(k), str)), "")
-            title = clean_text(title)[:80] or "untitled"
-            report.errors.append(f"{page}: record {raw.id or '?'} «{title}»: {result.error}")
+            report.errors.append(f"{result.page}: {result.error}")
             continue
         notice = result.notice
         for warning in result.warnings:
-            report.warnings.append(f"{page}: record {notice.id}: {warning}")
-        fresh[notice.id] = notice
+            report.warnings.append(f"{result.page}: record {notice.id}: {warning}")
+        notices.append(notice)
         fidelity = result.fidelity
         if fidelity is None:  # no body: nothing to measure
             report.without_body.append(notice.id)
@@ -267,12 +290,12 @@ def convert_records(
         report.fidelity[notice.id] = fidelity
         if not fidelity.perfect:
             report.warnings.append(
-                f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
+                f"{result.page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
                 f"({fidelity.lost} characters lost, {fidelity.added} added)"
             )
         if not fidelity.layout.exact:
-            report.warnings.append(f"{page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
-    return fresh
+            report.warnings.append(f"{result.page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
+    return notices
 
 
 def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport,

@@ -133,8 +133,11 @@ def test_a_run_killed_before_storing_its_index_leaves_nothing_wrong(tmp_path, mo
     assert files(content) == files(import_all(tmp_path, "reference", first, second))
 
 
-def test_bodies_put_away_between_batches_come_back_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "IMPORT_BATCH", 3)
+def test_pages_converted_in_workers_come_back_whole_in_order(tmp_path, monkeypatch):
+    """Pages go to worker processes a few at a time; the bodies wait in a file, and the
+    notices come out as a single process makes them."""
+    monkeypatch.setattr(importer, "POOL_BYTES", 0)
+    monkeypatch.setattr(importer, "PAGES_AHEAD", 1)
     records = archive_records(12)
     pages = [write_page(tmp_path / "pages" / f"p{n}.json", make_page(*records[n::4])) for n in range(4)]
     content = tmp_path / "batched"
