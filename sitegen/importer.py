@@ -13,8 +13,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+import queue
 import re
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -131,8 +133,8 @@ def import_pages(
         for number, (page, results) in enumerate(_convert_pages(pages, source, workers, inline), 1):
             if isinstance(results, str):
                 report.errors.append(f"{page}: {results}")
-            for notice in take_results(results if isinstance(results, list) else [], report, seen):
-                fresh[notice.id] = bodies.put_away(notice)
+            for notice, text in take_results(results if isinstance(results, list) else [], report, seen):
+                fresh[notice.id] = bodies.put_away(notice, text)
             if progress:
                 progress("Importing pages", number, len(pages))
         write_notices(fresh, content_dir, report, cache_dir, progress, bodies)
@@ -174,11 +176,14 @@ def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: 
 class Bodies:
     """The Markdown bodies of converted notices, kept in a temporary file (deleted when closed,
     or by the system if the process dies) until their files are written: 100,000 bodies would
-    take over a gigabyte of memory. A notice put away has an empty body until `restore`."""
+    take over a gigabyte of memory. A notice put away has an empty body until `restore`.
+
+    Beside each body, the file text the worker made of the notice as converted: most notices
+    are written just so, and the parent need not make it again."""
 
     def __init__(self, folder: Path | None = None):
         self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
-        self.where: dict[str, tuple[int, int]] = {}
+        self.where: dict[str, tuple[int, int, int]] = {}  # id -> offset, body and text sizes
 
     def __enter__(self) -> Bodies:  # noqa: PYI034
         return self
@@ -186,10 +191,10 @@ class Bodies:
     def __exit__(self, *exc) -> None:
         self.file.close()
 
-    def put_away(self, notice: Notice) -> Notice:
-        data = notice.body.encode("utf-8")
-        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(data))
-        self.file.write(data)
+    def put_away(self, notice: Notice, text: str = "") -> Notice:
+        body, prepared = notice.body.encode("utf-8"), text.encode("utf-8")
+        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(body), len(prepared))
+        self.file.write(body + prepared)
         notice.body = ""
         return notice
 
@@ -200,6 +205,14 @@ class Bodies:
             return notice.body
         self.file.seek(where[0])
         return self.file.read(where[1]).decode("utf-8")
+
+    def prepared_text(self, notice: Notice) -> str | None:
+        """The file text of the notice as it was converted (put away with it), if any."""
+        where = self.where.get(notice.id)
+        if where is None or not where[2]:
+            return None
+        self.file.seek(where[0] + where[1])
+        return self.file.read(where[2]).decode("utf-8")
 
     def restore(self, notice: Notice) -> None:
         notice.body = self.body_of(notice)
@@ -220,6 +233,7 @@ class _Converted:
     warnings: list[str] = field(default_factory=list)
     error: str = ""  # with the title, why the record cannot be imported
     fidelity: Fidelity | None = None
+    text: str = ""  # the notice's file text (made here, on every core)
 
 
 def convert_page(page: Path, source: Source) -> list[_Converted] | str:
@@ -261,14 +275,16 @@ def convert_record(raw: RawRecord, source: Source) -> _Converted:
         return _Converted(raw.id, raw.page, error=f"record {raw.id or '?'} «{title}»: {error}")
     if draft.body_missing:
         notice = dataclasses.replace(draft.notice, body_missing=True)
-        return _Converted(raw.id, raw.page, notice, draft.warnings)
+        return _Converted(raw.id, raw.page, notice, draft.warnings, text=notice_text(notice))
     notice, conversion = converted(draft)
     fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
-    return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity)
+    return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity,
+                      text=notice_text(notice))
 
 
-def take_results(results: list[_Converted], report: ImportReport, seen: set[str]) -> list[Notice]:
-    """The notices of converted records, each id once (the API's paging overlaps: ids in
+def take_results(results: list[_Converted], report: ImportReport,
+                 seen: set[str]) -> list[tuple[Notice, str]]:
+    """The notices of converted records with their file texts, each id once (the API's paging overlaps: ids in
     `seen`, those of earlier pages, are skipped, and the new ones added to it); errors,
     warnings and fidelity go into the report."""
     notices = []
@@ -282,7 +298,7 @@ def take_results(results: list[_Converted], report: ImportReport, seen: set[str]
         notice = result.notice
         for warning in result.warnings:
             report.warnings.append(f"{result.page}: record {notice.id}: {warning}")
-        notices.append(notice)
+        notices.append((notice, result.text))
         fidelity = result.fidelity
         if fidelity is None:  # no body: nothing to measure
             report.without_body.append(notice.id)
@@ -462,9 +478,11 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     for key, old in existing.items():
         if old.notice is not None:
             pool[key] = copy.deepcopy(old.notice)
+    altered: set[str] = set()  # fresh notices that took something from their old file
     for key, notice in fresh.items():
         old = pool.get(key)
         if old is not None:
+            altered.add(key)
             # Keep what earlier imports merged into this notice: the other publications, and
             # the attachments they brought (the file cannot tell those from its own).
             known = {p.id for p in notice.also_published}
@@ -484,21 +502,69 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     by_id = sorted(pool.values(), key=lambda n: n.id)
     groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
-    for done, group in enumerate(groups, 1):
-        for notice in group:
-            restore(notice)
-        primary = merge_group(group)
-        # The merged file first: a run killed in between leaves a duplicate, never a loss.
-        if _place(primary, existing.get(primary.id), content_dir, owners, report, changes):
-            for other in group[1:]:
-                if other.id in fresh:
-                    report.merged.append(other.id)
-                _remove(existing.get(other.id), owners, report, changes)
-        for notice in group:
-            put_back(notice)
-        if progress and (done % 500 == 0 or done == len(groups)):
-            progress("Writing notices", done, len(groups))
+    with _Writer() as writer:
+        for done, group in enumerate(groups, 1):
+            for notice in group:
+                restore(notice)
+            primary = merge_group(group)
+            # As converted (alone, nothing merged in): the text the worker made is the file's.
+            as_converted = len(group) == 1 and primary.id not in altered and bodies is not None
+            prepared = bodies.prepared_text(primary) if as_converted else None
+            # The merged file first: a run killed in between leaves a duplicate, never a loss.
+            if _place(primary, existing.get(primary.id), content_dir, owners, report, changes,
+                      writer, prepared):
+                for other in group[1:]:
+                    if other.id in fresh:
+                        report.merged.append(other.id)
+                    _remove(existing.get(other.id), owners, report, changes, writer)
+            for notice in group:
+                put_back(notice)
+            if progress and (done % 500 == 0 or done == len(groups)):
+                progress("Writing notices", done, len(groups))
     return changes.paths
+
+
+class _Writer:
+    """The importer's writes and removals, done in the order asked on a thread of their own
+    while the importer goes on merging (the system calls let the interpreter go). Leaving the
+    block waits for every one; the first that fails is raised there, and none after it is done."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=256)  # bounds the texts waiting
+        self.error: BaseException | None = None
+        self.abandoned = False
+        self.thread = threading.Thread(target=self._run, name="sitegen-import-writer", daemon=True)
+        self.thread.start()
+
+    def __enter__(self) -> _Writer:  # noqa: PYI034
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if kind is not None:
+            self.abandoned = True  # the importer failed: do nothing more it asked
+        self.queue.put(None)
+        self.thread.join()
+        if kind is None and self.error is not None:
+            raise self.error
+
+    def write(self, path: Path, text: str) -> None:
+        self._ask(write_atomic, path, text)
+
+    def remove(self, path: Path) -> None:
+        self._ask(path.unlink, True)
+
+    def _ask(self, *job) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(job)
+
+    def _run(self) -> None:
+        while (job := self.queue.get()) is not None:
+            if self.error is None and not self.abandoned:
+                try:
+                    job[0](*job[1:])
+                except BaseException as error:  # noqa: BLE001 (raised in the importer's thread)
+                    self.error = error
 
 
 def _nothing(notice: Notice) -> None:
@@ -524,17 +590,19 @@ class _Changes:
 
 
 def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[Path, str],
-           report: ImportReport, changes: _Changes) -> bool:
-    """Write a notice's file if it changed; False when it could not be written."""
+           report: ImportReport, changes: _Changes, writer: _Writer,
+           prepared: str | None = None) -> bool:
+    """Write a notice's file if it changed; False when it could not be written. prepared: the
+    notice's file text, where it was made already."""
     target = content_dir / relative_path(notice)
     owner = owners.get(target, notice.id)
     if owner != notice.id:
         whose = "a file whose id cannot be read" if owner.startswith(_NO_ID) else f"the file of notice {owner}"
         report.errors.append(f"{target}: record {notice.id}: {whose} has this name; not written")
         return False
-    text = notice_text(notice)
+    text = notice_text(notice) if prepared is None else prepared
     if old is None:
-        write_atomic(target, text)
+        writer.write(target, text)
         changes.wrote(target, notice)
         owners[target] = notice.id
         report.created.append(notice.id)
@@ -545,18 +613,19 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
     if old.edited:
         report.conflicts.append(f"{old.path}: edited by hand; kept, not replaced by the import")
         return True
-    write_atomic(target, text)
+    writer.write(target, text)
     changes.wrote(target, notice)
     owners[target] = notice.id
     if old.path != target:
-        old.path.unlink(missing_ok=True)
+        writer.remove(old.path)
         changes.removed(old.path)
         owners.pop(old.path, None)
     report.updated.append(notice.id)
     return True
 
 
-def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport, changes: _Changes) -> None:
+def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport, changes: _Changes,
+            writer: _Writer) -> None:
     if old is None:
         return
     if old.edited:
@@ -564,6 +633,6 @@ def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport
             f"{old.path}: now a duplicate of another notice, but edited by hand; kept"
         )
         return
-    old.path.unlink(missing_ok=True)
+    writer.remove(old.path)
     changes.removed(old.path)
     owners.pop(old.path, None)

@@ -179,3 +179,17 @@ def test_duplicate_groups_ask_for_the_bodies_of_notices_sharing_a_title_only():
     groups = duplicate_groups(notices, body_of)
     assert len(groups) == 8
     assert set(asked) == {"s0", "s1", "s2"}  # the importer keeps the other bodies on disk
+
+
+def test_a_write_that_fails_stops_the_import_and_nothing_asked_after_it_is_done(tmp_path):
+    """Files are written on a thread of their own while the importer goes on: a failure there
+    still reaches the caller, and no later file or index is written."""
+    first = make_record("a", "关于甲的通知", "<p>甲。</p>")  # 2020
+    later = make_record("b", "关于乙的通知", "<p>乙。</p>", cdate="1622476800000")  # 2021
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "2020").write_text("a file where the year's folder goes", encoding="utf-8")
+    with pytest.raises(OSError):
+        importer.import_pages([write_page(tmp_path / "p.json", make_page(first, later))], content)
+    assert not (content / "2021").exists()
+    assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
