@@ -18,8 +18,9 @@ import re
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from .config import CACHE_NAME
@@ -137,7 +138,7 @@ def import_pages(
                 fresh[notice.id] = bodies.put_away(notice, text)
             if progress:
                 progress("Importing pages", number, len(pages))
-        write_notices(fresh, content_dir, report, cache_dir, progress, bodies)
+        write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers)
     return report
 
 
@@ -317,7 +318,7 @@ def take_results(results: list[_Converted], report: ImportReport,
 def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport,
                   cache_dir: Path | None = None,
                   progress: Callable[[str, int, int], None] | None = None,
-                  bodies: Bodies | None = None) -> None:
+                  bodies: Bodies | None = None, workers: Workers | None = None) -> None:
     """Merge fresh notices into the archive and write the files whose text changes.
 
     Only the files that can take part are read in full: those of the fresh ids, and those
@@ -325,7 +326,8 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     duplicate group of a fresh notice can reach). What the other files hold comes from the
     index (content_index.py); the groups found are those a comparison of the whole archive
     finds, since a group grows only along shared numbers and titles. bodies: where the
-    bodies of fresh notices were put away, if they were."""
+    bodies of fresh notices were put away, if they were; workers: where texts of one title
+    are compared."""
     index_path = (cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME
     rows = _scan(content_dir, load_index(index_path), report) if content_dir.is_dir() else {}
     wanted = _reachable(fresh, rows)
@@ -336,7 +338,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     existing = {key: _one_copy(found, report) for key, found in copies.items()}
     owners = {content_dir / path: row.key for path, row in rows.items() if path not in wanted}
     owners.update({old.path: key for key, old in existing.items()})
-    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies)
+    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies, workers)
     for path in wanted:
         if path not in changes and not (content_dir / path).is_file():
             rows.pop(path)  # a leftover copy _one_copy removed
@@ -470,7 +472,7 @@ def _front_matter_lines(text: str) -> str:
 def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path,
            owners: dict[Path, str], report: ImportReport,
            progress: Callable[[str, int, int], None] | None = None,
-           bodies: Bodies | None = None) -> dict[str, Notice | None]:
+           bodies: Bodies | None = None, workers: Workers | None = None) -> dict[str, Notice | None]:
     """Merge and write; what changed on disk (path relative to content_dir -> the notice
     written there, or None where a file was removed). owners: which notice each file
     belongs to (a file is never written over another notice's)."""
@@ -500,7 +502,8 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     put_back = bodies.put_back if bodies else _nothing
     changes = _Changes(content_dir)
     by_id = sorted(pool.values(), key=lambda n: n.id)
-    groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body)
+    groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
+                                                  _batches_on(workers) if workers else map)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     with _Writer() as writer:
         for done, group in enumerate(groups, 1):
@@ -522,6 +525,21 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
             if progress and (done % 500 == 0 or done == len(groups)):
                 progress("Writing notices", done, len(groups))
     return changes.paths
+
+
+TEXTS_AT_ONCE = 1000  # titles whose texts are read and compared at a time (bodies in memory)
+
+
+def _batches_on(workers: Workers) -> Callable:
+    """map(function, items) on the workers, a batch of items at a time (items may be big and
+    many: they are read only as their batch comes)."""
+
+    def mapped(function: Callable, items: Iterable) -> Iterator:
+        iterator = iter(items)
+        while batch := list(islice(iterator, TEXTS_AT_ONCE)):
+            yield from workers.map(function, batch, chunk_size=20)
+
+    return mapped
 
 
 class _Writer:

@@ -193,3 +193,24 @@ def test_a_write_that_fails_stops_the_import_and_nothing_asked_after_it_is_done(
         importer.import_pages([write_page(tmp_path / "p.json", make_page(first, later))], content)
     assert not (content / "2021").exists()
     assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
+
+
+def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(monkeypatch):
+    from sitegen import parallel
+    from sitegen.dedup import duplicate_groups
+    from sitegen.notice import Notice
+
+    notices = []
+    for title in range(30):
+        text = "".join(chr(0x4E00 + (title * 7 + n * 13) % 500) for n in range(200))
+        notices += [Notice(id=f"t{title}-a", title=f"关于第{title}件事的通知", body=text),
+                    Notice(id=f"t{title}-b", title=f"关于第{title}件事的通知", body=text + "（转载）"),
+                    Notice(id=f"t{title}-c", title=f"关于第{title}件事的通知", body=text[::-1])]
+    alone = [sorted(n.id for n in group) for group in duplicate_groups(notices)]
+    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(importer, "TEXTS_AT_ONCE", 7)
+    with parallel.Workers(2) as workers:
+        on_workers = [sorted(n.id for n in group)
+                      for group in duplicate_groups(notices, map_texts=importer._batches_on(workers))]
+    assert on_workers == alone
+    assert all([f"t{n}-a", f"t{n}-b"] in alone and [f"t{n}-c"] in alone for n in range(30))
