@@ -58,13 +58,14 @@ def _own_body(notice: Notice) -> str:
 
 
 def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _own_body,
-                     map_texts: Callable = map) -> list[list[Notice]]:
+                     map_texts: Callable = map,
+                     progress: Callable[[int, int], None] | None = None) -> list[list[Notice]]:
     """Groups of the same notice, each with its primary (the richest record) first.
 
     body_of gives a notice's body (the importer keeps bodies out of memory): it is asked only
     for notices that share a title or a group with another, one title at a time as map_texts
     takes them. map_texts(near_identical_pairs, texts) is where the texts of each shared title
-    are compared (the importer's: on every core)."""
+    are compared (the importer's: on every core); progress(done, total) is told as titles are."""
     parent = {n.id: n.id for n in notices}
 
     def root(key: str) -> str:
@@ -88,12 +89,14 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
     for same in by_number.values():
         for other in same[1:]:
             union(same[0].id, other.id)
-    shared = (same for same in by_title.values() if len(same) > 1)
+    shared = [same for same in by_title.values() if len(same) > 1]
     # No text to compare where the record had no body.
     texts = ([(n.id, body_of(n)) for n in same if not n.body_missing] for same in shared)
-    for pairs in map_texts(near_identical_pairs, texts):
+    for done, pairs in enumerate(map_texts(near_identical_pairs, texts), 1):
         for first, second in pairs:
             union(first, second)
+        if progress and (done % 200 == 0 or done == len(shared)):
+            progress(done, len(shared))
 
     groups: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:

@@ -502,8 +502,12 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     put_back = bodies.put_back if bodies else _nothing
     changes = _Changes(content_dir)
     by_id = sorted(pool.values(), key=lambda n: n.id)
+    def compared(done: int, total: int) -> None:
+        if progress:
+            progress("Comparing notices that share a title", done, total)
+
     groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
-                                                  _batches_on(workers) if workers else map)
+                                                  _batches_on(workers) if workers else map, compared)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     with _Writer() as writer:
         for done, group in enumerate(groups, 1):
