@@ -150,6 +150,9 @@ POOL_BYTES = 2_000_000
 
 
 def _pool_unneeded(pages: list[Path]) -> bool:
+    """True for a single page (one worker's job, so no one would share it) or a few small ones."""
+    if len(pages) < 2:
+        return True
     total = 0
     for page in pages:
         try:
