@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sitegen.config import load_config
 from sitegen.content import notice_text
 from sitegen.notice import Notice
-from sitegen.search import pagefind
+from sitegen.search import pagefind, words
 from sitegen.search.tokens import normalize, tokens
 from sitegen.site.build import build_site
 
@@ -59,15 +59,19 @@ def _assert_catalog_whole(site: Path) -> None:
     """Every file the catalog points at is there: search works."""
     catalog = _catalog(site)
     lookup = _data(site / "pagefind" / catalog["lookup"])
-    for shard, where in zip(catalog["shards"], lookup["shards"], strict=True):
+    words = site / "pagefind" / "shards" / lookup["words"]["folder"]
+    assert sorted(p.name for p in words.iterdir()) == sorted(f"{n}.pf" for n in range(lookup["words"]["count"]))
+    for shard in catalog["shards"]:
         folder = site / "pagefind" / "shards" / shard["folder"]
-        for _, chunk in where["chunks"]:
-            assert (folder / "index" / f"{chunk}.pf_index").is_file()
         assert len(list((folder / "docs").iterdir())) == shard["count"]
 
 
-def test_a_kill_while_a_shard_is_copied_leaves_search_whole_and_the_next_build_repairs(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", [(pagefind, "_link_or_copy"), (words, "_write")], ids=["shard", "words"])
+def test_a_kill_while_search_files_are_copied_leaves_search_whole_and_the_next_build_repairs(
+        tmp_path, monkeypatch, step):
+    module, name = step
     monkeypatch.setattr(pagefind, "SHARD_SIZE", 2)
+    monkeypatch.setattr(words, "BYTES_PER_BUCKET", 500)  # words in several files
     project = _archive(tmp_path / "p")
     build_site(_config(project), project)
     site = project / "public"
@@ -75,20 +79,20 @@ def test_a_kill_while_a_shard_is_copied_leaves_search_whole_and_the_next_build_r
     edited = project / "content" / "2021" / "n2021d1.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("第1号正文", "第1号正文（修订）"), encoding="utf-8")
 
-    copied = 0
-    real_copy = pagefind._link_or_copy
+    written = 0
+    real = getattr(module, name)
 
-    def killed_midway(source, target):
-        nonlocal copied
-        copied += 1
-        if copied == 3:
+    def killed_midway(*args):
+        nonlocal written
+        written += 1
+        if written == 2:
             raise KeyboardInterrupt  # as a kill would stop it: between two files
-        return real_copy(source, target)
+        return real(*args)
 
-    monkeypatch.setattr(pagefind, "_link_or_copy", killed_midway)
+    monkeypatch.setattr(module, name, killed_midway)
     with pytest.raises(KeyboardInterrupt):
         build_site(_config(project), project)
-    monkeypatch.setattr(pagefind, "_link_or_copy", real_copy)
+    monkeypatch.setattr(module, name, real)
     # The catalog still names the old shards, and they are all there.
     assert _catalog(site) == before
     _assert_catalog_whole(site)

@@ -11,6 +11,7 @@ untouched. docs/internals.md tells the whole story.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import shutil
 import tempfile
@@ -305,14 +306,14 @@ def index_search(content: Content, relations: Relations, site_dir: Path, cache: 
                  workers: Workers, share: Callable[[str], bool] | None = None) -> list[str]:
     """The search index into site_dir/pagefind/; the shards indexed anew. With share, only
     the shards share() takes, into the cache (the site gets them when the parts are merged)."""
-    from ..search.index import SearchEntry, SearchPlan, plan_search_index, write_search_index
+    from ..search.index import SearchEntry, plan_search_index, write_search_index
 
     entries = [SearchEntry(entry.notice, notice_url(entry.notice), {"status": relations.status(entry.notice.id)},
                            _size(entry.path)) for entry in content.entries]
     plan = plan_search_index(entries, content.digests, cache.search_folder)
     if share is not None:
-        plan = SearchPlan([s for s in plan.shards if share(s.folder)], [s for s in plan.stale if share(s.folder)],
-                          plan.cache_dir, plan.scratch)
+        plan = dataclasses.replace(plan, shards=[s for s in plan.shards if share(s.folder)],
+                                   stale=[s for s in plan.stale if share(s.folder)])
     bodies = (rendered_bodies(shard.ids, content, cache, workers) for shard in plan.stale)
     if share is not None:
         with tempfile.TemporaryDirectory(prefix="sitegen-part-") as scratch:
