@@ -514,12 +514,14 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     with _Writer() as writer:
         for done, group in enumerate(groups, 1):
-            for notice in group:
-                restore(notice)
-            primary = merge_group(group)
-            # As converted (alone, nothing merged in): the text the worker made is the file's.
-            as_converted = len(group) == 1 and primary.id not in altered and bodies is not None
-            prepared = bodies.prepared_text(primary) if as_converted else None
+            primary, prepared = group[0], None
+            if len(group) == 1 and primary.id not in altered and bodies is not None:
+                # As converted (alone, nothing merged in): the text the worker made is the file's.
+                prepared = bodies.prepared_text(primary)
+            if prepared is None:
+                for notice in group:
+                    restore(notice)
+                primary = merge_group(group)
             # The merged file first: a run killed in between leaves a duplicate, never a loss.
             if _place(primary, existing.get(primary.id), content_dir, owners, report, changes,
                       writer, prepared):
