@@ -247,7 +247,7 @@ def convert_page(page: Path, source: Source) -> list[_Converted] | str:
     except PageError as error:
         return str(error)
     # Converting makes many short-lived objects and no cycles: the cycle collector would
-    # walk the page's records again and again for nothing (a third of the time).
+    # walk the page's records again and again for nothing.
     with paused_collector():
         return [convert_record(raw, source) for raw in records]
 
@@ -288,9 +288,9 @@ def convert_record(raw: RawRecord, source: Source) -> _Converted:
 
 def take_results(results: list[_Converted], report: ImportReport,
                  seen: set[str]) -> list[tuple[Notice, str]]:
-    """The notices of converted records with their file texts, each id once (the API's paging overlaps: ids in
-    `seen`, those of earlier pages, are skipped, and the new ones added to it); errors,
-    warnings and fidelity go into the report."""
+    """The notices of converted records with their file texts, each id once (the API's paging
+    overlaps: ids in `seen`, those of earlier pages, are skipped, and the new ones added to it);
+    errors, warnings and fidelity go into the report."""
     notices = []
     for result in results:
         if result.id and result.id in seen:
@@ -505,6 +505,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     put_back = bodies.put_back if bodies else _nothing
     changes = _Changes(content_dir)
     by_id = sorted(pool.values(), key=lambda n: n.id)
+
     def compared(done: int, total: int) -> None:
         if progress:
             progress("Comparing notices that share a title", done, total)
