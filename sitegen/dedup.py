@@ -40,7 +40,11 @@ def near_identical(a: Notice, b: Notice) -> bool:
 def _similar(first: frozenset[str], second: frozenset[str]) -> bool:
     if not first or not second:
         return first == second
-    return len(first & second) / len(first | second) >= NEAR_IDENTICAL
+    smaller, larger = sorted((len(first), len(second)))
+    if smaller / larger < NEAR_IDENTICAL:
+        return False  # the intersection is at most the smaller, the union at least the larger
+    shared = len(first & second)
+    return shared / (smaller + larger - shared) >= NEAR_IDENTICAL
 
 
 def dedup_keys(notice: Notice) -> tuple[str, str]:
@@ -53,11 +57,15 @@ def _own_body(notice: Notice) -> str:
     return notice.body
 
 
-def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _own_body) -> list[list[Notice]]:
+def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _own_body,
+                     map_texts: Callable = map,
+                     progress: Callable[[int, int], None] | None = None) -> list[list[Notice]]:
     """Groups of the same notice, each with its primary (the richest record) first.
 
     body_of gives a notice's body (the importer keeps bodies out of memory): it is asked only
-    for notices that share a title or a group with another, one group at a time."""
+    for notices that share a title or a group with another, one title at a time as map_texts
+    takes them. map_texts(near_identical_pairs, texts) is where the texts of each shared title
+    are compared (the importer's: on every core); progress(done, total) is told as titles are."""
     parent = {n.id: n.id for n in notices}
 
     def root(key: str) -> str:
@@ -81,10 +89,14 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
     for same in by_number.values():
         for other in same[1:]:
             union(same[0].id, other.id)
-    for same in by_title.values():
-        if len(same) > 1:
-            for first, second in _near_identical_pairs(same, body_of):
-                union(first, second)
+    shared = [same for same in by_title.values() if len(same) > 1]
+    # No text to compare where the record had no body.
+    texts = ([(n.id, body_of(n)) for n in same if not n.body_missing] for same in shared)
+    for done, pairs in enumerate(map_texts(near_identical_pairs, texts), 1):
+        for first, second in pairs:
+            union(first, second)
+        if progress and (done % 200 == 0 or done == len(shared)):
+            progress(done, len(shared))
 
     groups: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
@@ -93,30 +105,42 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
             for _, group in sorted(groups.items())]
 
 
-def _near_identical_pairs(same: list[Notice], body_of: Callable[[Notice], str]) -> Iterator[tuple[str, str]]:
-    """Every pair of near-identical texts among notices of one title, without comparing every
-    pair (a crawl may hold thousands of notices titled alike).
+# Up to this many texts of one title are compared pair by pair: cheaper than ranking every
+# text's runs by rarity, which pays only for many texts.
+PAIRWISE_UP_TO = 16
 
-    Prefix filtering (as in the AllPairs / PPJoin set-similarity joins): with each text's runs
+
+def near_identical_pairs(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs of ids whose texts are near-identical, among (id, body) of notices of one
+    title, without comparing every pair where there are many (a crawl may hold thousands of
+    notices titled alike)."""
+    shingles = {key: _shingles(body) for key, body in texts}
+    if len(shingles) <= PAIRWISE_UP_TO:
+        keys = sorted(shingles)
+        return [(first, second) for at, first in enumerate(keys) for second in keys[at + 1 :]
+                if _similar(shingles[first], shingles[second])]
+    return list(_prefix_filtered_pairs(shingles))
+
+
+def _prefix_filtered_pairs(shingles: dict[str, frozenset[str]]) -> Iterator[tuple[str, str]]:
+    """Prefix filtering (as in the AllPairs / PPJoin set-similarity joins): with each text's runs
     ordered rarest first, two texts of Jaccard similarity >= t share at least one of their first
     |runs| - ceil(t * |runs|) + 1 runs. Only texts that do are compared; the answer is the same
     as comparing all pairs.
     """
-    same = [notice for notice in same if not notice.body_missing]  # no text to compare
-    shingles = {notice.id: _shingles(body_of(notice)) for notice in same}
     frequency = Counter(run for runs in shingles.values() for run in runs)
     index: dict[str, list[str]] = defaultdict(list)  # run -> ids with it in their prefix
-    for notice in sorted(same, key=lambda n: (len(shingles[n.id]), n.id)):
-        runs = shingles[notice.id]
+    for key in sorted(shingles, key=lambda k: (len(shingles[k]), k)):
+        runs = shingles[key]
         rarest = sorted(runs, key=lambda run: (frequency[run], run))
         candidates: set[str] = set()
         for run in rarest[: len(runs) - math.ceil(NEAR_IDENTICAL * len(runs)) + 1]:
             candidates.update(index[run])
-            index[run].append(notice.id)
+            index[run].append(key)
         for other in sorted(candidates):
             # Smaller texts come first: one much smaller cannot be near-identical.
             if len(shingles[other]) >= NEAR_IDENTICAL * len(runs) and _similar(shingles[other], runs):
-                yield other, notice.id
+                yield other, key
 
 
 def _primary_order(body_of: Callable[[Notice], str], notice: Notice):

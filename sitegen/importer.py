@@ -13,10 +13,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+import queue
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from .config import CACHE_NAME
@@ -35,7 +39,7 @@ from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
 from .dedup import dedup_keys, duplicate_groups, merge_group
 from .errors import count
 from .notice import Notice
-from .parallel import Workers, parallel_map
+from .parallel import Workers, paused_collector
 from .sources import default_source
 from .sources.base import (
     Draft,
@@ -113,10 +117,11 @@ def import_pages(
     """Import pages of source (MIIT unless given) into content_dir: read, convert, merge
     duplicates, write what changed.
 
-    Pages are read and converted a batch at a time (the records of 100,000 notices do not fit
-    in memory at once); progress(step, done, total) is called as pages are converted and as
-    notices are placed. cache_dir (default: .sitegen-cache beside content_dir) keeps the
-    index of the archive's files (content_index.py)."""
+    Pages are read and converted in worker processes, a page at a time and a few pages ahead
+    (the records of 100,000 notices do not fit in memory at once); progress(step, done, total)
+    is called as pages are converted and as notices are placed. cache_dir (default:
+    .sitegen-cache beside content_dir) keeps the index of the archive's files
+    (content_index.py)."""
     source = source or default_source()
     report = ImportReport()
     pages = page_files(paths)
@@ -124,31 +129,65 @@ def import_pages(
     cache_dir.mkdir(parents=True, exist_ok=True)
     fresh: dict[str, Notice] = {}
     seen: set[str] = set()
-    batch: list[RawRecord] = []
     with Workers() as workers, Bodies(cache_dir) as bodies:
-        for number, page in enumerate(pages, 1):
-            batch.extend(read_records([page], report, source, seen))
-            if len(batch) >= IMPORT_BATCH or number == len(pages):
-                for notice in convert_records(batch, source, report, workers=workers).values():
-                    fresh[notice.id] = bodies.put_away(notice)
-                batch = []
-                if progress:
-                    progress("Importing pages", number, len(pages))
-        write_notices(fresh, content_dir, report, cache_dir, progress, bodies)
+        inline = _pool_unneeded(pages)
+        for number, (page, results) in enumerate(_convert_pages(pages, source, workers, inline), 1):
+            if isinstance(results, str):
+                report.errors.append(f"{page}: {results}")
+            for notice, text in take_results(results if isinstance(results, list) else [], report, seen):
+                fresh[notice.id] = bodies.put_away(notice, text)
+            if progress:
+                progress("Importing pages", number, len(pages))
+        write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers)
     return report
 
 
-IMPORT_BATCH = 2000  # records converted at a time (their pages' JSON is let go after)
+# Pages converted ahead of the one the importer takes next, per worker: enough that no worker
+# waits, few enough that the bodies waiting stay small.
+PAGES_AHEAD = 3
+# Below this many bytes of pages, forking workers costs more than it saves.
+POOL_BYTES = 2_000_000
+
+
+def _pool_unneeded(pages: list[Path]) -> bool:
+    """True for a single page (one worker's job, so no one would share it) or a few small ones."""
+    if len(pages) < 2:
+        return True
+    total = 0
+    for page in pages:
+        try:
+            total += page.stat().st_size
+        except OSError:
+            continue  # reported when the page is read
+        if total >= POOL_BYTES:
+            return False
+    return True
+
+
+def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: bool):
+    """(page, its records converted or why it cannot be read), in the order of pages."""
+    pending: deque = deque()
+    for page in pages:
+        pending.append((page, workers.submit(convert_page, page, source, inline=inline)))
+        if len(pending) > PAGES_AHEAD * workers.size:
+            page, future = pending.popleft()
+            yield page, future.result()
+    while pending:
+        page, future = pending.popleft()
+        yield page, future.result()
 
 
 class Bodies:
     """The Markdown bodies of converted notices, kept in a temporary file (deleted when closed,
     or by the system if the process dies) until their files are written: 100,000 bodies would
-    take over a gigabyte of memory. A notice put away has an empty body until `restore`."""
+    take over a gigabyte of memory. A notice put away has an empty body until `restore`.
+
+    Beside each body, the file text the worker made of the notice as converted: most notices
+    are written just so, and the parent need not make it again."""
 
     def __init__(self, folder: Path | None = None):
         self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
-        self.where: dict[str, tuple[int, int]] = {}
+        self.where: dict[str, tuple[int, int, int]] = {}  # id -> offset, body and text sizes
 
     def __enter__(self) -> Bodies:  # noqa: PYI034
         return self
@@ -156,10 +195,10 @@ class Bodies:
     def __exit__(self, *exc) -> None:
         self.file.close()
 
-    def put_away(self, notice: Notice) -> Notice:
-        data = notice.body.encode("utf-8")
-        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(data))
-        self.file.write(data)
+    def put_away(self, notice: Notice, text: str = "") -> Notice:
+        body, prepared = notice.body.encode("utf-8"), text.encode("utf-8")
+        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(body), len(prepared))
+        self.file.write(body + prepared)
         notice.body = ""
         return notice
 
@@ -171,6 +210,14 @@ class Bodies:
         self.file.seek(where[0])
         return self.file.read(where[1]).decode("utf-8")
 
+    def prepared_text(self, notice: Notice) -> str | None:
+        """The file text of the notice as it was converted (put away with it), if any."""
+        where = self.where.get(notice.id)
+        if where is None or not where[2]:
+            return None
+        self.file.seek(where[0] + where[1])
+        return self.file.read(where[2]).decode("utf-8")
+
     def restore(self, notice: Notice) -> None:
         notice.body = self.body_of(notice)
 
@@ -180,34 +227,29 @@ class Bodies:
             notice.body = ""
 
 
-def read_records(pages: list[Path], report: ImportReport, source: Source | None = None,
-                 seen: set[str] | None = None) -> list[RawRecord]:
-    """The records of every readable page, each id once (the API's paging overlaps): ids in
-    `seen` (those of earlier pages) are skipped, and the new ones added to it."""
-    source = source or default_source()
-    records: list[RawRecord] = []
-    seen = set() if seen is None else seen
-    for page in pages:
-        try:
-            page_records = read_page_file(source, page).records
-        except PageError as error:
-            report.errors.append(f"{page}: {error}")
-            continue
-        for raw in page_records:
-            if raw.id and raw.id in seen:
-                continue
-            seen.add(raw.id)
-            records.append(raw)
-    return records
-
-
 @dataclass
 class _Converted:
-    record: RawRecord
+    """What a worker sends back of one record (not the record: its HTML stays there)."""
+
+    id: str
+    page: str
     notice: Notice | None = None
     warnings: list[str] = field(default_factory=list)
-    error: str = ""
+    error: str = ""  # with the title, why the record cannot be imported
     fidelity: Fidelity | None = None
+    text: str = ""  # the notice's file text (made here, on every core)
+
+
+def convert_page(page: Path, source: Source) -> list[_Converted] | str:
+    """The records of one saved page converted, or why the page cannot be read."""
+    try:
+        records = read_page_file(source, page).records
+    except PageError as error:
+        return str(error)
+    # Converting makes many short-lived objects and no cycles: the cycle collector would
+    # walk the page's records again and again for nothing (a third of the time).
+    with paused_collector():
+        return [convert_record(raw, source) for raw in records]
 
 
 def converted(draft: Draft) -> tuple[Notice, Conversion]:
@@ -227,39 +269,40 @@ def converted(draft: Draft) -> tuple[Notice, Conversion]:
     return notice, conversion
 
 
-def _convert(job: tuple[RawRecord, Source]) -> _Converted:
-    raw, source = job
+def convert_record(raw: RawRecord, source: Source) -> _Converted:
+    """One record as a notice with its body in Markdown, and the fidelity of that Markdown."""
     try:
         draft = source.draft(raw)
     except RecordError as error:
-        return _Converted(raw, error=str(error))
+        title = next((raw.data[k] for k in ("title", "title_text") if isinstance(raw.data.get(k), str)), "")
+        title = clean_text(title)[:80] or "untitled"
+        return _Converted(raw.id, raw.page, error=f"record {raw.id or '?'} «{title}»: {error}")
     if draft.body_missing:
-        return _Converted(raw, dataclasses.replace(draft.notice, body_missing=True), draft.warnings)
+        notice = dataclasses.replace(draft.notice, body_missing=True)
+        return _Converted(raw.id, raw.page, notice, draft.warnings, text=notice_text(notice))
     notice, conversion = converted(draft)
     fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
-    return _Converted(raw, notice, draft.warnings, fidelity=fidelity)
+    return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity,
+                      text=notice_text(notice))
 
 
-def convert_records(
-    records: list[RawRecord], source: Source, report: ImportReport,
-    on_done: Callable[[int], None] | None = None, workers: Workers | None = None,
-) -> dict[str, Notice]:
-    """Records to notices, on every core (workers' pool, else one of its own); errors and
-    fidelity go into the report."""
-    fresh: dict[str, Notice] = {}
-    jobs = [(raw, source) for raw in records]
-    results = workers.map(_convert, jobs, on_done) if workers else parallel_map(_convert, jobs, on_done)
+def take_results(results: list[_Converted], report: ImportReport,
+                 seen: set[str]) -> list[tuple[Notice, str]]:
+    """The notices of converted records with their file texts, each id once (the API's paging overlaps: ids in
+    `seen`, those of earlier pages, are skipped, and the new ones added to it); errors,
+    warnings and fidelity go into the report."""
+    notices = []
     for result in results:
-        raw, page = result.record, result.record.page
+        if result.id and result.id in seen:
+            continue
+        seen.add(result.id)
         if result.notice is None:
-            title = next((raw.data[k] for k in ("title", "title_text") if isinstance(raw.data.get(k), str)), "")
-            title = clean_text(title)[:80] or "untitled"
-            report.errors.append(f"{page}: record {raw.id or '?'} «{title}»: {result.error}")
+            report.errors.append(f"{result.page}: {result.error}")
             continue
         notice = result.notice
         for warning in result.warnings:
-            report.warnings.append(f"{page}: record {notice.id}: {warning}")
-        fresh[notice.id] = notice
+            report.warnings.append(f"{result.page}: record {notice.id}: {warning}")
+        notices.append((notice, result.text))
         fidelity = result.fidelity
         if fidelity is None:  # no body: nothing to measure
             report.without_body.append(notice.id)
@@ -267,18 +310,18 @@ def convert_records(
         report.fidelity[notice.id] = fidelity
         if not fidelity.perfect:
             report.warnings.append(
-                f"{page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
+                f"{result.page}: record {notice.id}: text fidelity {fidelity.ratio:.2%} "
                 f"({fidelity.lost} characters lost, {fidelity.added} added)"
             )
         if not fidelity.layout.exact:
-            report.warnings.append(f"{page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
-    return fresh
+            report.warnings.append(f"{result.page}: record {notice.id}: layout: {layout_text(fidelity.layout)}")
+    return notices
 
 
 def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport,
                   cache_dir: Path | None = None,
                   progress: Callable[[str, int, int], None] | None = None,
-                  bodies: Bodies | None = None) -> None:
+                  bodies: Bodies | None = None, workers: Workers | None = None) -> None:
     """Merge fresh notices into the archive and write the files whose text changes.
 
     Only the files that can take part are read in full: those of the fresh ids, and those
@@ -286,7 +329,8 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     duplicate group of a fresh notice can reach). What the other files hold comes from the
     index (content_index.py); the groups found are those a comparison of the whole archive
     finds, since a group grows only along shared numbers and titles. bodies: where the
-    bodies of fresh notices were put away, if they were."""
+    bodies of fresh notices were put away, if they were; workers: where texts of one title
+    are compared."""
     index_path = (cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME
     rows = _scan(content_dir, load_index(index_path), report) if content_dir.is_dir() else {}
     wanted = _reachable(fresh, rows)
@@ -297,7 +341,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     existing = {key: _one_copy(found, report) for key, found in copies.items()}
     owners = {content_dir / path: row.key for path, row in rows.items() if path not in wanted}
     owners.update({old.path: key for key, old in existing.items()})
-    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies)
+    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies, workers)
     for path in wanted:
         if path not in changes and not (content_dir / path).is_file():
             rows.pop(path)  # a leftover copy _one_copy removed
@@ -431,7 +475,7 @@ def _front_matter_lines(text: str) -> str:
 def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path,
            owners: dict[Path, str], report: ImportReport,
            progress: Callable[[str, int, int], None] | None = None,
-           bodies: Bodies | None = None) -> dict[str, Notice | None]:
+           bodies: Bodies | None = None, workers: Workers | None = None) -> dict[str, Notice | None]:
     """Merge and write; what changed on disk (path relative to content_dir -> the notice
     written there, or None where a file was removed). owners: which notice each file
     belongs to (a file is never written over another notice's)."""
@@ -439,9 +483,11 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     for key, old in existing.items():
         if old.notice is not None:
             pool[key] = copy.deepcopy(old.notice)
+    altered: set[str] = set()  # fresh notices that took something from their old file
     for key, notice in fresh.items():
         old = pool.get(key)
         if old is not None:
+            altered.add(key)
             # Keep what earlier imports merged into this notice: the other publications, and
             # the attachments they brought (the file cannot tell those from its own).
             known = {p.id for p in notice.also_published}
@@ -459,23 +505,91 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     put_back = bodies.put_back if bodies else _nothing
     changes = _Changes(content_dir)
     by_id = sorted(pool.values(), key=lambda n: n.id)
-    groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body)
+    def compared(done: int, total: int) -> None:
+        if progress:
+            progress("Comparing notices that share a title", done, total)
+
+    groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
+                                                  _batches_on(workers) if workers else map, compared)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
-    for done, group in enumerate(groups, 1):
-        for notice in group:
-            restore(notice)
-        primary = merge_group(group)
-        # The merged file first: a run killed in between leaves a duplicate, never a loss.
-        if _place(primary, existing.get(primary.id), content_dir, owners, report, changes):
-            for other in group[1:]:
-                if other.id in fresh:
-                    report.merged.append(other.id)
-                _remove(existing.get(other.id), owners, report, changes)
-        for notice in group:
-            put_back(notice)
-        if progress and (done % 500 == 0 or done == len(groups)):
-            progress("Writing notices", done, len(groups))
+    with _Writer() as writer:
+        for done, group in enumerate(groups, 1):
+            for notice in group:
+                restore(notice)
+            primary = merge_group(group)
+            # As converted (alone, nothing merged in): the text the worker made is the file's.
+            as_converted = len(group) == 1 and primary.id not in altered and bodies is not None
+            prepared = bodies.prepared_text(primary) if as_converted else None
+            # The merged file first: a run killed in between leaves a duplicate, never a loss.
+            if _place(primary, existing.get(primary.id), content_dir, owners, report, changes,
+                      writer, prepared):
+                for other in group[1:]:
+                    if other.id in fresh:
+                        report.merged.append(other.id)
+                    _remove(existing.get(other.id), owners, report, changes, writer)
+            for notice in group:
+                put_back(notice)
+            if progress and (done % 500 == 0 or done == len(groups)):
+                progress("Writing notices", done, len(groups))
     return changes.paths
+
+
+TEXTS_AT_ONCE = 1000  # titles whose texts are read and compared at a time (bodies in memory)
+
+
+def _batches_on(workers: Workers) -> Callable:
+    """map(function, items) on the workers, a batch of items at a time (items may be big and
+    many: they are read only as their batch comes)."""
+
+    def mapped(function: Callable, items: Iterable) -> Iterator:
+        iterator = iter(items)
+        while batch := list(islice(iterator, TEXTS_AT_ONCE)):
+            yield from workers.map(function, batch, chunk_size=20)
+
+    return mapped
+
+
+class _Writer:
+    """The importer's writes and removals, done in the order asked on a thread of their own
+    while the importer goes on merging (the system calls let the interpreter go). Leaving the
+    block waits for every one; the first that fails is raised there, and none after it is done."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue(maxsize=256)  # bounds the texts waiting
+        self.error: BaseException | None = None
+        self.abandoned = False
+        self.thread = threading.Thread(target=self._run, name="sitegen-import-writer", daemon=True)
+        self.thread.start()
+
+    def __enter__(self) -> _Writer:  # noqa: PYI034
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if kind is not None:
+            self.abandoned = True  # the importer failed: do nothing more it asked
+        self.queue.put(None)
+        self.thread.join()
+        if kind is None and self.error is not None:
+            raise self.error
+
+    def write(self, path: Path, text: str) -> None:
+        self._ask(write_atomic, path, text)
+
+    def remove(self, path: Path) -> None:
+        self._ask(path.unlink, True)
+
+    def _ask(self, *job) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(job)
+
+    def _run(self) -> None:
+        while (job := self.queue.get()) is not None:
+            if self.error is None and not self.abandoned:
+                try:
+                    job[0](*job[1:])
+                except BaseException as error:  # noqa: BLE001 (raised in the importer's thread)
+                    self.error = error
 
 
 def _nothing(notice: Notice) -> None:
@@ -501,17 +615,19 @@ class _Changes:
 
 
 def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[Path, str],
-           report: ImportReport, changes: _Changes) -> bool:
-    """Write a notice's file if it changed; False when it could not be written."""
+           report: ImportReport, changes: _Changes, writer: _Writer,
+           prepared: str | None = None) -> bool:
+    """Write a notice's file if it changed; False when it could not be written. prepared: the
+    notice's file text, where it was made already."""
     target = content_dir / relative_path(notice)
     owner = owners.get(target, notice.id)
     if owner != notice.id:
         whose = "a file whose id cannot be read" if owner.startswith(_NO_ID) else f"the file of notice {owner}"
         report.errors.append(f"{target}: record {notice.id}: {whose} has this name; not written")
         return False
-    text = notice_text(notice)
+    text = notice_text(notice) if prepared is None else prepared
     if old is None:
-        write_atomic(target, text)
+        writer.write(target, text)
         changes.wrote(target, notice)
         owners[target] = notice.id
         report.created.append(notice.id)
@@ -522,18 +638,19 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
     if old.edited:
         report.conflicts.append(f"{old.path}: edited by hand; kept, not replaced by the import")
         return True
-    write_atomic(target, text)
+    writer.write(target, text)
     changes.wrote(target, notice)
     owners[target] = notice.id
     if old.path != target:
-        old.path.unlink(missing_ok=True)
+        writer.remove(old.path)
         changes.removed(old.path)
         owners.pop(old.path, None)
     report.updated.append(notice.id)
     return True
 
 
-def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport, changes: _Changes) -> None:
+def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport, changes: _Changes,
+            writer: _Writer) -> None:
     if old is None:
         return
     if old.edited:
@@ -541,6 +658,6 @@ def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport
             f"{old.path}: now a duplicate of another notice, but edited by hand; kept"
         )
         return
-    old.path.unlink(missing_ok=True)
+    writer.remove(old.path)
     changes.removed(old.path)
     owners.pop(old.path, None)

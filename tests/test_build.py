@@ -302,12 +302,14 @@ def test_warm_build_rewrites_only_what_changed_and_matches_a_cold_build(tmp_path
     edited = project / "content" / "2021" / "y2021d2.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("第2号正文", "第2号正文（修订）"), encoding="utf-8")
     second = build_site(config, project)
-    # The notice's page and JSON, the site feed, its column's feed and the two catalogs.
-    assert second.written == 6 and second.reindexed == ["2021"]
+    # A body shows on the notice's page and in its JSON file only: feeds, lists and catalogs
+    # show metadata, so they stay as they are.
+    assert second.written == 2 and second.reindexed == ["2021"]
     changed = {p.relative_to(site).as_posix() for p, stamp in stamps.items()
                if not p.exists() or p.stat().st_mtime_ns != stamp}
-    assert {"notices/y2021d2.html", "notices/y2021d2.json", "feed.xml", "catalog.json"} <= changed
-    assert not any(path.startswith(("pagefind/shards/2020-", "notices/y2020", "index.html")) for path in changed)
+    assert {"notices/y2021d2.html", "notices/y2021d2.json"} <= changed
+    assert not any(path.startswith(("pagefind/shards/2020-", "notices/y2020", "index.html", "feed.xml", "catalog"))
+                   for path in changed)
 
     cold = _two_year_archive(tmp_path / "cold")
     shutil.copyfile(edited, cold / "content" / "2021" / "y2021d2.md")
@@ -558,6 +560,7 @@ build_site(load_config(project, theme=sys.argv[2]), project, search=False)
 
 @pytest.mark.parametrize("edit, hook, after", [
     ("notice", "write_file", 2),  # a warm build killed half-way through rewriting pages
+    ("body", "write_file", 1),  # ... after an edit of a body only (its pages, planned from the cache)
     ("theme", "write_file", 5),  # ... after a theme edit, which rewrites every page
     ("cold", "swap", 1),  # a cold build killed between putting the site in place and the cache
 ])
@@ -575,6 +578,8 @@ def test_a_killed_build_is_repaired_by_the_next_one_after_the_edit_is_undone(tmp
     original = edited.read_text(encoding="utf-8")
     if edit == "theme":
         edited.write_text(original.replace("</footer>", "<p>改版</p></footer>"), encoding="utf-8")
+    elif edit == "body":
+        edited.write_text(original.replace("第2号正文", "第2号正文（修订）"), encoding="utf-8")
     else:
         edited.write_text(original.replace("2021年关于", "2021年修订关于"), encoding="utf-8")
     if edit == "cold":
@@ -606,6 +611,11 @@ def _edit(project: Path, theme: Path, kind: str, pick: int) -> None:
     if kind == "delete":
         path.unlink()
         return
+    if kind in ("body", "citation"):  # a citation in the body links another notice's page here
+        cited = read_notice(files[(pick + 1) % len(files)]).title
+        added = f"依据《{cited}》。" if kind == "citation" else f"第{pick}次补充。"
+        path.write_text(notice_text(dataclasses.replace(notice, body=notice.body + added + "\n")), encoding="utf-8")
+        return
     if kind == "theme template":
         base = theme / "templates" / "base.html"
         base.write_text(base.read_text(encoding="utf-8").replace("</footer>", f"<!-- {pick} --></footer>"),
@@ -624,11 +634,11 @@ def _edit(project: Path, theme: Path, kind: str, pick: int) -> None:
     path.write_text(notice_text(dataclasses.replace(notice, **changes)), encoding="utf-8")
 
 
-_EDITS = st.tuples(st.sampled_from(["title", "column", "date", "file number", "delete", "add",
-                                    "theme template", "theme static"]), st.integers(0, 40))
+_EDITS = st.tuples(st.sampled_from(["title", "column", "date", "file number", "delete", "add", "body",
+                                    "citation", "theme template", "theme static"]), st.integers(0, 40))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(_EDITS, min_size=1, max_size=3))
 def test_a_warm_build_after_any_edits_equals_a_cold_build(tmp_path_factory, edits):
     root = tmp_path_factory.mktemp("edits")

@@ -278,3 +278,19 @@ def test_import_takes_linear_time_on_pathological_records(tmp_path, title, body)
         "assert report.failed == 0, report.errors\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=REPO)
+
+
+def test_every_step_of_a_long_import_shows_its_progress_to_the_end(tmp_path):
+    """Reading pages, comparing the texts of notices that share a title, writing: each step
+    reports how far it is, and ends at its total."""
+    pages = [write_page(tmp_path / f"p{n}.json", make_page(
+        make_record(f"a{n}", "关于同名事项的通知", f"<p>第{n}份正文，各不相同{n * 7}。</p>"),
+        make_record(f"b{n}", f"关于事项{n}的通知", f"<p>事项{n}。</p>"),
+    )) for n in range(3)]
+    seen: dict[str, list[tuple[int, int]]] = {}
+    import_pages(pages, tmp_path / "content", progress=lambda step, done, total: seen.setdefault(
+        step, []).append((done, total)))
+    assert list(seen) == ["Importing pages", "Comparing notices that share a title", "Writing notices"]
+    assert seen["Importing pages"] == [(1, 3), (2, 3), (3, 3)]
+    assert seen["Comparing notices that share a title"][-1] == (1, 1)  # one title shared
+    assert seen["Writing notices"][-1] == (6, 6)

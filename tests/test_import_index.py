@@ -133,8 +133,11 @@ def test_a_run_killed_before_storing_its_index_leaves_nothing_wrong(tmp_path, mo
     assert files(content) == files(import_all(tmp_path, "reference", first, second))
 
 
-def test_bodies_put_away_between_batches_come_back_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "IMPORT_BATCH", 3)
+def test_pages_converted_in_workers_come_back_whole_in_order(tmp_path, monkeypatch):
+    """Pages go to worker processes a few at a time; the bodies wait in a file, and the
+    notices come out as a single process makes them."""
+    monkeypatch.setattr(importer, "POOL_BYTES", 0)
+    monkeypatch.setattr(importer, "PAGES_AHEAD", 1)
     records = archive_records(12)
     pages = [write_page(tmp_path / "pages" / f"p{n}.json", make_page(*records[n::4])) for n in range(4)]
     content = tmp_path / "batched"
@@ -176,3 +179,38 @@ def test_duplicate_groups_ask_for_the_bodies_of_notices_sharing_a_title_only():
     groups = duplicate_groups(notices, body_of)
     assert len(groups) == 8
     assert set(asked) == {"s0", "s1", "s2"}  # the importer keeps the other bodies on disk
+
+
+def test_a_write_that_fails_stops_the_import_and_nothing_asked_after_it_is_done(tmp_path):
+    """Files are written on a thread of their own while the importer goes on: a failure there
+    still reaches the caller, and no later file or index is written."""
+    first = make_record("a", "关于甲的通知", "<p>甲。</p>")  # 2020
+    later = make_record("b", "关于乙的通知", "<p>乙。</p>", cdate="1622476800000")  # 2021
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "2020").write_text("a file where the year's folder goes", encoding="utf-8")
+    with pytest.raises(OSError):
+        importer.import_pages([write_page(tmp_path / "p.json", make_page(first, later))], content)
+    assert not (content / "2021").exists()
+    assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
+
+
+def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(monkeypatch):
+    from sitegen import parallel
+    from sitegen.dedup import duplicate_groups
+    from sitegen.notice import Notice
+
+    notices = []
+    for title in range(30):
+        text = "".join(chr(0x4E00 + (title * 7 + n * 13) % 500) for n in range(200))
+        notices += [Notice(id=f"t{title}-a", title=f"关于第{title}件事的通知", body=text),
+                    Notice(id=f"t{title}-b", title=f"关于第{title}件事的通知", body=text + "（转载）"),
+                    Notice(id=f"t{title}-c", title=f"关于第{title}件事的通知", body=text[::-1])]
+    alone = [sorted(n.id for n in group) for group in duplicate_groups(notices)]
+    monkeypatch.setattr(parallel, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(importer, "TEXTS_AT_ONCE", 7)
+    with parallel.Workers(2) as workers:
+        on_workers = [sorted(n.id for n in group)
+                      for group in duplicate_groups(notices, map_texts=importer._batches_on(workers))]
+    assert on_workers == alone
+    assert all([f"t{n}-a", f"t{n}-b"] in alone and [f"t{n}-c"] in alone for n in range(30))

@@ -73,16 +73,14 @@ def _collect(element: etree._Element, pieces: list[str]) -> None:
         pieces.append(element.tail)
 
 
-_TAG = re.compile(r"<(/?)([a-zA-Z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 _BREAKING = frozenset({
     "p", "br", "div", "li", "td", "th", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
     "ul", "ol", "blockquote", "hr", "dt", "dd", "pre", "caption",
 })
 
 
-def _tag_text(match: re.Match) -> str:
-    # Cells, items and paragraphs are apart on screen: "3</td><td>5G" is "3" and "5G", not "35G".
-    return "\n" if match.group(2).lower() in _BREAKING else ""
+# Split around tags' names: text, name, text, name, ..., text.
+_TAG_NAMES = re.compile(r"</?([a-zA-Z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 
 
 class _TextExtractor(HTMLParser):
@@ -131,7 +129,14 @@ def source_text(html: str) -> str:
 
 def sanitized_html_text(html: str) -> str:
     """The text of HTML that went through the sanitizer (no script, style or comments left)."""
-    return html_module.unescape(_TAG.sub(_tag_text, html))
+    pieces = _TAG_NAMES.split(html)
+    if len(pieces) > 1:
+        # Cells, items and paragraphs are apart on screen: "3</td><td>5G" is "3" and "5G", not "35G".
+        names = pieces[1::2]
+        for index, name in enumerate(names):
+            names[index] = "\n" if name.lower() in _BREAKING else ""
+        pieces[1::2] = names
+    return html_module.unescape("".join(pieces))
 
 
 def squeeze(text: str) -> str:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..citations import Links, Resolver, link_archive
@@ -31,6 +32,14 @@ from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
 from . import writing
 from .cache import BuildCache
+from .incremental import (
+    Snapshot,
+    build_inputs,
+    folder_stamps,
+    page_folders,
+    plan_edits,
+    take_snapshot,
+)
 from .pages import Page, site_pages
 from .reading import Content, read_content
 from .structure import build_structure, notice_url
@@ -116,36 +125,57 @@ def build_site(
     # One pool for the whole build, started while this process is still small: workers
     # forked later would share (and copy, page by page) the whole archive in memory.
     with BuildCache(project_root / config.cache if use_cache else None) as cache, Workers() as workers:
-        with _step(report, "read"):
-            content = read_archive(content_dir, cache, workers, keep_going, report)
+        shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
+        inputs = build_inputs(shared, assets)
+        edits = None
+        if share is None and out_dir.is_dir():
+            with _step(report, "read edits"):
+                edits = plan_edits(content_dir, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
+                                   workers, partial(cache.planned, out_dir))
+        content = relations = None
         try:
-            # The archive stays alive until the end: keep the collector from walking it again
-            # and again while pages are planned.
-            gc.freeze()
-            with _step(report, "link citations"):
-                resolver = Resolver(content.notices)  # citations and relations name notices alike
-                links = link_citations(content, resolver, cache, report)
-            with _step(report, "relations"):
-                relations = relate(content, resolver, report)
-            with _step(report, "plan pages"), paused_collector():
-                plan = plan_pages(content, links, relations, config, theme_dir, assets)
-            previous = cache.pages(out_dir)
-            warm = bool(previous) and out_dir.is_dir()
+            if edits is not None:
+                # Only bodies changed: their pages are all that differs from the last build.
+                plan = Plan(edits.pages, edits.fingerprints)
+                previous, warm, snapshot = {}, True, edits.snapshot
+                _report_snapshot(report, snapshot)
+            else:
+                with _step(report, "read"):
+                    content = read_archive(content_dir, cache, workers, keep_going, report)
+                # The archive stays alive until the end: keep the collector from walking it again
+                # and again while pages are planned.
+                gc.freeze()
+                with _step(report, "link citations"):
+                    resolver = Resolver(content.notices)  # citations and relations name notices alike
+                    links = link_citations(content, resolver, cache, report)
+                with _step(report, "relations"):
+                    relations = relate(content, resolver, report)
+                with _step(report, "plan pages"), paused_collector():
+                    plan = plan_pages(content, links, relations, config, theme_dir, assets, shared)
+                previous = cache.pages(out_dir)
+                warm = bool(previous) and out_dir.is_dir()
+                snapshot = take_snapshot(inputs, content_dir, content, plan.pages, len(plan.pages), report)
             target = out_dir if warm else staging_folder(out_dir)
             try:
-                todo = _changed(plan, previous, out_dir) if warm else plan.pages
+                todo = plan.pages if edits is not None or not warm else _changed(plan, previous, out_dir)
                 if share is not None:
                     todo = [page for page in todo if share(page.path)]
                     plan.fingerprints = {path: f for path, f in plan.fingerprints.items() if share(path)}
                 # Nothing may claim a page that is about to change (a kill can come at any time).
                 cache.forget_pages(out_dir, [page.path for page in todo] if warm else None)
                 with _step(report, "render and write"):
-                    output = Output(config, theme_dir, theme_version(theme_dir), target, warm, cache.bodies)
+                    output = Output(config, theme_dir, shared[1], target, warm, cache.bodies, cache.plans(out_dir))
                     write_pages(todo, output, workers, progress)
-                    if warm:
-                        remove_pages(out_dir, set(previous) - set(plan.fingerprints))
+                    if warm and edits is None:
+                        removed = set(previous) - set(plan.fingerprints)
+                        remove_pages(out_dir, removed)
+                        cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
                 if search:
+                    if content is None:
+                        with _step(report, "read"):
+                            content = read_archive(content_dir, cache, workers, keep_going, BuildReport())
+                        relations = relate(content, Resolver(content.notices), BuildReport())
                     with _step(report, "search index"):
                         report.reindexed = index_search(content, relations, target, cache, offline, workers,
                                                         share)
@@ -157,8 +187,12 @@ def build_site(
                 if not warm:
                     shutil.rmtree(target, ignore_errors=True)
                 raise
-            cache.store_pages(out_dir, plan.fingerprints)
-            report.pages, report.written = len(plan.pages), len(todo)
+            cache.store_pages(out_dir, plan.fingerprints, every=edits is None)
+            if share is None:
+                snapshot.folders = folder_stamps(out_dir, snapshot.folders or page_folders(plan.fingerprints))
+                cache.store_snapshot(out_dir, snapshot)  # last: out_dir is whole
+            report.pages = snapshot.pages
+            report.written = len(todo)
         finally:
             gc.unfreeze()
     report.seconds = time.perf_counter() - started
@@ -196,14 +230,23 @@ def relate(content: Content, resolver: Resolver, report: BuildReport) -> Relatio
 
 
 def plan_pages(content: Content, links: Links, relations: Relations, config: Config,
-               theme_dir: Path, assets: Mapping[str, Mapping[str, str]] | None = None) -> Plan:
-    """Every page of the site, and each one's fingerprint (derived from what it receives)."""
+               theme_dir: Path, assets: Mapping[str, Mapping[str, str]] | None = None,
+               shared: object = None) -> Plan:
+    """Every page of the site, and each one's fingerprint (derived from what it receives, and
+    shared: the settings, the theme's version and the page-writing code)."""
     bodies = {entry.notice.id: entry.body for entry in content.entries}
     pages = list(site_pages(build_structure(content.notices), config, bodies, links, relations, assets))
-    shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
-    fingerprint = PageFingerprints(shared, content.digests)
+    if shared is None:
+        shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
+    fingerprint = PageFingerprints(shared, content.metas)
     fingerprints = {page.path: fingerprint(page) for page in pages}
     return Plan(pages, fingerprints)
+
+
+def _report_snapshot(report: BuildReport, snapshot: Snapshot) -> None:
+    """What the last complete build reported of the archive, which an edit of bodies keeps."""
+    report.notices, report.skipped = snapshot.notices, list(snapshot.skipped)
+    report.citations, report.statuses = snapshot.citations, dict(snapshot.statuses)
 
 
 def _changed(plan: Plan, previous: dict[str, str], out_dir: Path) -> list[Page]:

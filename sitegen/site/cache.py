@@ -11,12 +11,20 @@ time: the next build is then a cold one) and one object that owns every store in
 - pages (`build.sqlite`, table pages): per output folder, the fingerprint of every page's
   inputs (`fingerprint.PageFingerprints`); a warm build rewrites only pages whose fingerprint
   changed;
+- plans (`build.sqlite`, table plans): per output folder, each page that shows a notice's body
+  as it was last written (the pickled `Page`: what its template received), added by the
+  workers that write them; a build after edits that touch only bodies rewrites those pages
+  from here, without planning the site (`site/incremental.py`);
+- snapshots (`build.sqlite`, table snapshots): per output folder, what the last complete build
+  was made of (`incremental.Snapshot`); stored after everything else, and dropped before any
+  page is written, so it only ever describes a site that is whole on disk;
 - search (`search/`): the Pagefind index of each shard, kept by sitegen/search.
 
 The rule that makes a killed build harmless: a stored fingerprint never claims a file that is
 not on disk. Fingerprints of pages about to be written are forgotten first (`forget_pages`),
-and the new ones are stored last (`store_pages`), after every file is in place. Bodies are
-keyed by their content, so a body stored early is never wrong.
+and the new ones are stored last (`store_pages`), after every file is in place, the snapshot
+after them. Bodies are keyed by their content, so a body stored early is never wrong; a plan
+is only read for a page of a snapshot's site.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
 from ..parallel import paused_collector
 
-SCHEMA_VERSION = "9"  # of the stores' layout
+SCHEMA_VERSION = "10"  # of the stores' layout
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -46,9 +54,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 _connections: dict[tuple[int, Path], sqlite3.Connection] = {}
 
 
-class BodyStore:
-    """Rendered bodies by key. Small to pickle: a worker process that is handed it opens a
-    connection of its own the first time it adds bodies."""
+class _Store:
+    """A store of build.sqlite. Small to pickle: a worker process that is handed it opens a
+    connection of its own the first time it uses it."""
 
     def __init__(self, database: Path | None):
         self.database = database
@@ -61,6 +69,25 @@ class BodyStore:
         if connection is None:
             connection = _connections[key] = _connect(self.database)
         return connection
+
+
+class PlanStore(_Store):
+    """Where the workers put each page with a body they write (per output folder)."""
+
+    def __init__(self, database: Path | None, out: Path):
+        super().__init__(database)
+        self.out = str(out)
+
+    def add(self, pages: list) -> None:
+        connection = self._connection()
+        if connection is not None and pages:
+            rows = [(self.out, page.path, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)) for page in pages]
+            connection.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", rows)
+            connection.commit()
+
+
+class BodyStore(_Store):
+    """Rendered bodies by key."""
 
     def get(self, keys: list[str]) -> dict[str, str]:
         connection = self._connection()
@@ -103,10 +130,12 @@ class BuildCache:
             "CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT);"
             "CREATE TABLE IF NOT EXISTS pages (out TEXT, path TEXT, fingerprint TEXT,"
             " PRIMARY KEY (out, path));"
+            "CREATE TABLE IF NOT EXISTS plans (out TEXT, path TEXT, page BLOB, PRIMARY KEY (out, path));"
+            "CREATE TABLE IF NOT EXISTS snapshots (out TEXT PRIMARY KEY, data BLOB);"
         )
         version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            connection.executescript("DELETE FROM bodies; DELETE FROM pages;")
+            connection.executescript("DELETE FROM bodies; DELETE FROM pages; DELETE FROM plans; DELETE FROM snapshots;")
             connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         # Never keep a transaction open: worker processes write bodies meanwhile.
         connection.commit()
@@ -171,23 +200,74 @@ class BuildCache:
         return dict(rows)
 
     def forget_pages(self, out: Path, paths: list[str] | None = None) -> None:
-        """Before those pages (None: all) are written: from now on nothing claims them."""
+        """Before those pages (None: all) are written: from now on nothing claims them, and
+        no snapshot claims the site."""
         if self.folder is None:
             return
+        self._db.execute("DELETE FROM snapshots WHERE out = ?", (str(out),))
         if paths is None:
             self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
+            self._db.execute("DELETE FROM plans WHERE out = ?", (str(out),))
         else:
             self._db.executemany("DELETE FROM pages WHERE out = ? AND path = ?",
                                  ((str(out), path) for path in paths))
         self._db.commit()
 
-    def store_pages(self, out: Path, fingerprints: dict[str, str]) -> None:
-        """After every page is on disk: the fingerprints of what out now holds."""
+    def store_pages(self, out: Path, fingerprints: dict[str, str], every: bool = True) -> None:
+        """After every page is on disk: the fingerprints of what out now holds (every: these
+        are all its pages; else only those that changed)."""
         if self.folder is None:
             return
-        self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
-        self._db.executemany("INSERT INTO pages VALUES (?, ?, ?)",
+        if every:
+            self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
+        self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
                              ((str(out), path, value) for path, value in fingerprints.items()))
+        self._db.commit()
+
+    def plans(self, out: Path) -> PlanStore:
+        return PlanStore(self.bodies.database, out)
+
+    def planned(self, out: Path, paths: list[str]) -> dict[str, object]:
+        """The pages (by path) as they were last written into out, of those that are known."""
+        if self.folder is None:
+            return {}
+        found = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT path, page FROM plans WHERE out = ? AND path IN ({marks})",
+                                    [str(out), *chunk])
+            for path, data in rows:
+                try:
+                    found[path] = pickle.loads(data)
+                except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+                    continue
+        return found
+
+    def forget_plans(self, out: Path, paths: list[str]) -> None:
+        if self.folder is not None and paths:
+            self._db.executemany("DELETE FROM plans WHERE out = ? AND path = ?", ((str(out), p) for p in paths))
+            self._db.commit()
+
+    # -- what the last complete build was made of ------------------------------
+    def snapshot(self, out: Path) -> object | None:
+        if self.folder is None:
+            return None
+        row = self._db.execute("SELECT data FROM snapshots WHERE out = ?", (str(out),)).fetchone()
+        if row is None:
+            return None
+        try:
+            with paused_collector():
+                return pickle.loads(row[0])
+        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+            return None
+
+    def store_snapshot(self, out: Path, snapshot: object) -> None:
+        """Last of all: out is whole, and this is what it was made of."""
+        if self.folder is None:
+            return
+        data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute("REPLACE INTO snapshots VALUES (?, ?)", (str(out), data))
         self._db.commit()
 
     # -- search index ------------------------------------------------------

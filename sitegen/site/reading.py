@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import NamedTuple
 
 from .. import fingerprint
 from ..citations import find_citations, plain_body
-from ..content import ContentError, notice_files, parse_notice, read_body
+from ..content import ContentError, notice_names, parse_notice, read_body
 from ..fingerprint import body_digest, code_digest
 from ..notice import Attachment, Notice, Publication
 from ..parallel import Workers, parallel_map
@@ -48,6 +49,7 @@ class Entry:
     body_key: str  # hash of the Markdown body and of what renders it
     citations: list  # (kind, text, key) of each citation in the body, as Citation is
     statements: list  # acts and validity clauses (relations.py)
+    meta: str = ""  # hash of the notice's metadata: all a page can see of a body-less notice
 
     @cached_property
     def body(self) -> Body:
@@ -60,6 +62,8 @@ class Content:
 
     entries: list[Entry]
     errors: list[str]
+    # Every file read, errors included: its name below content/ -> (stamp, signature) (Parsed).
+    sources: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
     def body(self, notice: Notice) -> str:
         """A notice's Markdown body, read from its file."""
@@ -80,6 +84,10 @@ class Content:
     @cached_property
     def digests(self) -> dict[str, str]:
         return {entry.notice.id: entry.digest for entry in self.entries}
+
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        return {entry.notice.id: entry.meta for entry in self.entries}
 
     @cached_property
     def citations(self) -> dict[str, list]:
@@ -106,6 +114,15 @@ class Parsed(NamedTuple):
     notice: tuple | str  # the notice as plain tuples (_flatten), or the file's error line
     citations: list
     statements: list
+    meta: str = ""  # hash of the notice's metadata (or of its error line)
+    # hash of everything pages are made of besides the body: metadata, citations, statements.
+    # Files whose signatures are all unchanged give the same pages but their own (incremental.py).
+    signature: str = ""
+
+
+def _error(line: str) -> Parsed:
+    meta = hashlib.sha1(line.encode("utf-8")).hexdigest()
+    return Parsed("", "", "", line, [], [], meta, meta)
 
 
 def _parse_file(path: Path, checking: bool = False) -> Parsed:
@@ -114,7 +131,7 @@ def _parse_file(path: Path, checking: bool = False) -> Parsed:
     try:
         data = path.read_bytes()
     except OSError as error:  # unreadable, or gone since the folder was listed
-        return Parsed("", "", "", f"{path}:1: file: cannot be read ({error.strerror})", [], [])
+        return _error(f"{path}:1: file: cannot be read ({error.strerror})")
     try:
         try:
             text = data.decode("utf-8")
@@ -122,7 +139,7 @@ def _parse_file(path: Path, checking: bool = False) -> Parsed:
             raise ContentError(path, 1, "file", "not UTF-8 text") from None
         notice = parse_notice(text, path)
     except ContentError as error:
-        return Parsed("", "", "", str(error), [], [])
+        return _error(str(error))
     if checking:
         notice.body = ""
         return Parsed("", "", "", _flatten(notice), [], [])
@@ -130,7 +147,10 @@ def _parse_file(path: Path, checking: bool = False) -> Parsed:
     statements = find_statements(notice.title, notice.body)
     body_key = body_digest(notice.body)
     notice.body = ""
-    return Parsed("", hashlib.sha1(data).hexdigest(), body_key, _flatten(notice), citations, statements)
+    flat = _flatten(notice)
+    meta = hashlib.sha1(repr(flat).encode("utf-8", "surrogatepass")).hexdigest()
+    signature = hashlib.sha1(repr((meta, citations, statements)).encode("utf-8", "surrogatepass")).hexdigest()
+    return Parsed("", hashlib.sha1(data).hexdigest(), body_key, flat, citations, statements, meta, signature)
 
 
 def _flatten(notice: Notice | str):
@@ -162,16 +182,12 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     `sitegen check`, files the cache does not know are only validated (a third of the work),
     and the cache is left as it is.
 
-    Files unchanged since the last build come from the cache; the others are parsed on every
-    core. A file counts as unchanged while its size, mtime, ctime and inode stay the same:
-    an edit that keeps the size and puts the old mtime back still sets the ctime, which no
-    one can set back (the check git's index makes), and costs no read of the file.
+    Files unchanged since the last build (their stamp, `file_stamps`, is the same: no read of
+    the file) come from the cache; the others are parsed on every core.
     """
     known = cache.notices(parse_rules()) if cache else {}
-    stamps: dict[Path, str] = {}
-    for path in notice_files(content_dir):
-        stat = path.stat()
-        stamps[path] = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+    names = file_stamps(content_dir)
+    stamps = {content_dir / name: stamp for name, stamp in names.items()}
     changed = [p for p, stamp in stamps.items() if str(p) not in known or known[str(p)].stamp != stamp]
     parse = partial(_parse_file, checking=True) if checking else _parse_file
     mapped = workers.map(parse, changed) if workers else parallel_map(parse, changed)
@@ -180,9 +196,10 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     rows: dict[str, Parsed] = {}
     content = Content([], [])
     seen: dict[str, Path] = {}
-    for path, stamp in stamps.items():
+    for name, (path, stamp) in zip(names, stamps.items()):
         row = parsed[path]._replace(stamp=stamp) if path in parsed else known[str(path)]
         rows[str(path)] = row
+        content.sources[name] = (stamp, row.signature)
         notice = _unflatten(row.notice)
         if isinstance(notice, str):
             content.errors.append(notice)
@@ -191,7 +208,24 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
             content.errors.append(f"{path}:1: id: the same id as {seen[notice.id]}")
             continue
         seen[notice.id] = path
-        content.entries.append(Entry(notice, path, row.digest, row.body_key, row.citations, row.statements))
+        content.entries.append(Entry(notice, path, row.digest, row.body_key, row.citations, row.statements,
+                                     row.meta))
     if cache and rows != known and not checking:
         cache.store_notices(rows)
     return content
+
+
+def file_stamps(content_dir: Path) -> dict[str, str]:
+    """Every notice file (by its name below content_dir, in path order) and its stamp: size,
+    mtime, ctime and inode. An edit that keeps the size and puts the old mtime back still sets
+    the ctime, which no one can set back (the check git's index makes)."""
+    stamps: dict[str, str] = {}
+    base = str(content_dir)
+    for name in notice_names(content_dir):
+        try:
+            stat = os.stat(os.path.join(base, name))
+        except OSError:  # gone since the folder was listed: read as unreadable
+            stamps[name] = ""
+            continue
+        stamps[name] = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+    return stamps

@@ -28,7 +28,7 @@ from ..content import current_umask, read_body, write_atomic
 from ..fingerprint import body_digest
 from ..parallel import POOL_THRESHOLD, Workers
 from ..render import render_markdown
-from .cache import BodyStore
+from .cache import BodyStore, PlanStore
 from .outline import outline
 from .pages import Page, root_of
 from .theme import template_environment
@@ -47,6 +47,7 @@ class Output:
     folder: Path
     in_place: bool  # a warm build replaces files in place, each through a temporary file
     bodies: BodyStore  # where rendered bodies are kept
+    plans: PlanStore | None = None  # where pages that show a body are kept as written
 
 
 def render_page(page: Page, output: Output, body: str | None = None) -> str:
@@ -120,6 +121,8 @@ def _write_chunk(output: Output, pages: list[Page], bodies: dict[str, str]) -> i
             text = render_page(page, output, body)
         write_file(output.folder, page.path, text, output.in_place, made)
     output.bodies.add(rendered)
+    if output.plans is not None:
+        output.plans.add([page for page in pages if page.body is not None])
     return len(pages)
 
 

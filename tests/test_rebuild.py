@@ -1,0 +1,120 @@
+"""A rebuild after an edit costs what the edit reaches: an edited body rewrites its notice's page
+and JSON file without planning the site; anything else is planned in full. Either way the site
+equals a cold build's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from sitegen.config import load_config
+from sitegen.site import build
+from sitegen.site.build import build_site
+
+from .samples import REPO
+from .test_build import _tree, _two_year_archive
+
+THEME = REPO / "themes" / "default"
+
+
+def _cold_tree(project, tmp_path) -> dict:
+    """The site a build with no cache and no earlier output makes of the same project."""
+    cold = tmp_path / "cold-copy"
+    shutil.rmtree(cold, ignore_errors=True)
+    shutil.copytree(project / "content", cold / "content")
+    if (project / "sitegen.toml").is_file():
+        shutil.copyfile(project / "sitegen.toml", cold / "sitegen.toml")
+    build_site(load_config(cold, theme=str(THEME)), cold, search=False, use_cache=False)
+    return _tree(cold / "public")
+
+
+@pytest.fixture
+def project(tmp_path):
+    project = _two_year_archive(tmp_path / "p")
+    build_site(load_config(project, theme=str(THEME)), project, search=False)
+    return project
+
+
+def _rebuild(project, monkeypatch, plans: bool):
+    """A build that fails if it plans the site (plans=False) or if it does not."""
+    planned = []
+    real = build.plan_pages
+
+    def plan_pages(*args, **kwargs):
+        planned.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "plan_pages", plan_pages)
+    report = build_site(load_config(project, theme=str(THEME)), project, search=False)
+    assert bool(planned) == plans
+    return report
+
+
+def _edit_body(project, name="2021/y2021d2.md", old="第2号正文", new="第2号正文（修订）"):
+    path = project / "content" / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_an_edited_body_rewrites_its_notice_page_and_json_without_planning_the_site(project, monkeypatch,
+                                                                                     tmp_path):
+    site = project / "public"
+    stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    _edit_body(project)
+    report = _rebuild(project, monkeypatch, plans=False)
+    pages = [p for p in stamps if "static" not in p.relative_to(site).parts and p.name != ".sitegen-output"]
+    assert (report.written, report.pages, report.notices) == (2, len(pages), 6)
+    changed = sorted(p.relative_to(site).as_posix() for p, stamp in stamps.items() if p.stat().st_mtime_ns != stamp)
+    assert changed == ["notices/y2021d2.html", "notices/y2021d2.json"]
+    assert "第2号正文（修订）" in (site / "notices" / "y2021d2.html").read_text(encoding="utf-8")
+    assert _tree(site) == _cold_tree(project, tmp_path)
+    # and again: the snapshot after an edit serves the next one
+    _edit_body(project, "2020/y2020d3.md", "第3号正文", "第3号正文（又改）")
+    assert _rebuild(project, monkeypatch, plans=False).written == 2
+    assert _tree(site) == _cold_tree(project, tmp_path)
+
+
+def test_a_file_touched_but_not_changed_rewrites_nothing(project, monkeypatch):
+    os.utime(project / "content" / "2021" / "y2021d1.md")
+    assert _rebuild(project, monkeypatch, plans=False).written == 0
+
+
+@pytest.mark.parametrize("edit", ["title", "citation", "add", "remove", "page removed from the site", "settings"])
+def test_edits_that_reach_other_pages_plan_the_site(project, monkeypatch, tmp_path, edit):
+    content = project / "content"
+    if edit == "title":
+        _edit_body(project, old="2021年关于数据安全的通知2", new="2021年关于数据安全的通知2（修订）")
+    elif edit == "citation":  # the body now cites another notice: that notice's page lists it
+        _edit_body(project, old="第2号正文", new="第2号正文，依据《2020年关于数据安全的通知1》")
+    elif edit == "add":
+        shutil.copyfile(content / "2021" / "y2021d2.md", content / "2021" / "copy.md")
+        text = (content / "2021" / "copy.md").read_text(encoding="utf-8").replace("id: y2021d2", "id: copy")
+        (content / "2021" / "copy.md").write_text(text, encoding="utf-8")
+    elif edit == "remove":
+        (content / "2021" / "y2021d2.md").unlink()
+    elif edit == "page removed from the site":
+        (project / "public" / "notices" / "y2020d1.html").unlink()
+        _edit_body(project)
+    else:
+        (project / "sitegen.toml").write_text('title = "另一个标题"\n', encoding="utf-8")
+    _rebuild(project, monkeypatch, plans=True)
+    assert _tree(project / "public") == _cold_tree(project, tmp_path)
+
+
+def test_a_killed_rebuild_leaves_no_snapshot_and_the_next_build_plans_in_full(project, monkeypatch, tmp_path):
+    from sitegen.site import writing
+
+    _edit_body(project)
+    real = writing.write_file
+
+    def write_then_die(folder, path, *args):
+        real(folder, path, *args)
+        raise KeyboardInterrupt  # a kill: nothing after the first page runs
+
+    monkeypatch.setattr(writing, "write_file", write_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(load_config(project, theme=str(THEME)), project, search=False)
+    monkeypatch.setattr(writing, "write_file", real)
+    _rebuild(project, monkeypatch, plans=True)
+    assert _tree(project / "public") == _cold_tree(project, tmp_path)
