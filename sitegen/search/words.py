@@ -3,17 +3,19 @@
 Pagefind writes each shard's index as chunks of words in order, so a term looked up in an
 archive of S shards cost S requests, each a whole chunk of neighbouring words. Here each
 word goes to one of `count` buckets by a hash of its spelling (the browser computes the same
-hash), and a bucket file holds, for each shard, the Pagefind entries of its words in that
-bucket: a term costs one request per token, whatever the number of shards.
+hash), and a bucket has two files (FAMILIES): for each shard, the Pagefind entries of its
+words in that bucket (positions, for a term of several tokens), and the same words' counts
+per notice and field (all a term of one token needs, at a fraction of the bytes). A term
+costs one request per token, whatever the number of shards.
 
 A shard's share of every bucket (its pieces) is computed once, from its Pagefind chunks, and
-kept in the cache (words/<folder>.<count>.<LAYOUT>.bin): each piece is raw DEFLATE ended by a sync
-flush, so pieces of several shards joined end to end, and one final empty block, make one
+kept in the cache (words/<folder>.<count>.<LAYOUT>.bin): each piece is raw DEFLATE ended by
+a sync flush, so pieces of several shards joined end to end, and one final empty block, make one
 valid DEFLATE stream (the browser inflates it with DecompressionStream("deflate-raw")). A
 site's bucket files are then byte joins, cheap enough to redo whenever a shard changes.
-Inflated, a bucket is a series of (shard folder name, [Pagefind word entries]) CBOR items.
+Inflated, a bucket file is a series of (shard folder name, [word entries]) CBOR items.
 
-The site's buckets are in pagefind/shards/words-<digest>/<n>.pf (.js from disk): named by
+The site's buckets are in pagefind/shards/words-<digest>/<n>.pf and c<n>.pf (.js from disk): named by
 what they hold, written in a temporary folder and renamed into place; a folder is deleted
 only after being renamed away, so one under its final name is always whole.
 """
