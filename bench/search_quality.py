@@ -58,9 +58,9 @@ def truth(project: Path, queries: list[str]) -> dict[str, set[str]]:
     return expected
 
 
-def build(project: Path, notices: int, offline_out: Path, reuse: bool) -> tuple[float, float]:
+def build(project: Path, notices: int, offline_out: Path | None, reuse: bool) -> tuple[float, float]:
     sitegen = [sys.executable, "-m", "sitegen.cli"]
-    if reuse and (project / "public" / "pagefind").is_dir() and (offline_out / "pagefind").is_dir():
+    if reuse and (project / "public" / "pagefind").is_dir() and (not offline_out or (offline_out / "pagefind").is_dir()):
         return float("nan"), float("nan")
     if not (project / "content").is_dir():
         pages = project.parent / "pages"
@@ -72,6 +72,8 @@ def build(project: Path, notices: int, offline_out: Path, reuse: bool) -> tuple[
     shutil.rmtree(project / ".sitegen-cache", ignore_errors=True)
     shutil.rmtree(project / "public", ignore_errors=True)
     seconds, peak, _ = run([*sitegen, "build", "--theme", str(REPO / "themes" / "default")], project)
+    if offline_out is None:
+        return seconds, peak
     # The offline build (what `sitegen bundle` zips), from the same cache.
     import dataclasses
 
@@ -208,6 +210,7 @@ def main() -> None:
     parser.add_argument("--terms", type=Path, default=HERE / "terms.txt")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep DIR's built sites (no build figures)")
+    parser.add_argument("--no-offline", action="store_true", help="online figures only (no offline build)")
     args = parser.parse_args()
     terms = [t.strip() for t in args.terms.read_text(encoding="utf-8").splitlines()
              if t.strip() and not t.startswith("#")]
@@ -215,7 +218,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-search-bench-"))
     project = work / "project"
     offline_site = work / "offline"
-    seconds, peak = build(project, args.notices, offline_site, args.reuse)
+    seconds, peak = build(project, args.notices, None if args.no_offline else offline_site, args.reuse)
     index_bytes = sum(p.stat().st_size for p in (project / "public" / "pagefind").rglob("*") if p.is_file())
     print(f"{args.notices} generated notices + 9 sample notices; {len(terms)} queries, quoted and unquoted")
     print(f"index {index_bytes / 1e6:.1f} MB in the site; build with search {seconds:.1f} s, peak {peak:.0f} MiB")
@@ -232,7 +235,8 @@ def main() -> None:
             print(f"(quality pass {time.perf_counter() - started:.0f} s)")
         page.close()
         cost(browser, url)
-        offline(browser, url, offline_site)
+        if not args.no_offline:
+            offline(browser, url, offline_site)
 
 
 if __name__ == "__main__":

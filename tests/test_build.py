@@ -16,6 +16,7 @@ from sitegen.cli import main
 from sitegen.config import OUTPUT_MARKER, load_config
 from sitegen.content import notice_text, read_notice
 from sitegen.notice import Notice
+from sitegen.search.words import read_bucket
 from sitegen.site.build import BuildError, build_site
 
 from .samples import REPO
@@ -161,7 +162,6 @@ def test_no_page_uses_remote_fonts_scripts_or_styles(site):
 
 def test_only_notice_content_is_indexed(site):
     from sitegen.render import render_markdown
-    from sitegen.search import cbor
     from sitegen.search.documents import notice_texts
     from sitegen.search.tokens import TOKEN, tokens, unigrams
 
@@ -171,8 +171,8 @@ def test_only_notice_content_is_indexed(site):
         for text in notice_texts(notice, render_markdown(notice.body)).values():
             expected.update(tokens(text) + unigrams(text))
     indexed = set()
-    for path in (site / "pagefind" / "shards").glob("*/index/*.pf_index"):
-        indexed.update(word[0] for word in cbor.decode(cbor.unpack(path.read_bytes()))[0])
+    for path in (site / "pagefind" / "shards").glob("words-*/[0-9]*.pf"):
+        indexed.update(word[0] for _, entries in read_bucket(path) for word in entries)
     # Pagefind adds pieces of the last word of a field (split at letter/digit boundaries) at the
     # same position; none is spelt like a token, so no search reads them.
     assert expected <= indexed
@@ -252,10 +252,11 @@ def test_search_index_is_sharded_with_a_catalog_and_records_for_listing(site):
     data = json.loads(catalog.split("]=", 1)[1].rstrip(";\n"))
     [shard] = data["shards"]
     assert shard["name"] == "2020" and shard["count"] == data["count"] == 9 and len(data["days"]) == 9
-    lookup = (site / "pagefind" / data["lookup"]).read_text(encoding="utf-8")
-    [chunks] = [s["chunks"] for s in json.loads(lookup.split("]=", 1)[1].rstrip(";\n"))["shards"]]
+    lookup = json.loads((site / "pagefind" / data["lookup"]).read_text(encoding="utf-8").split("]=", 1)[1][:-2])
     folder = site / "pagefind" / "shards" / shard["folder"]
-    assert {f"{h}.pf_index" for _, h in chunks} == {p.name for p in (folder / "index").iterdir()}
+    assert [p.name for p in folder.iterdir()] == ["docs"]  # Pagefind's chunks stay in the cache
+    words = site / "pagefind" / "shards" / lookup["words"]["folder"]
+    assert len(list(words.glob("*.pf"))) == 2 * lookup["words"]["count"]  # positions and counts
     docs = [p.read_text(encoding="utf-8") for p in (folder / "docs").iterdir()]
     assert len(docs) == 9 and all(d.count('"url":"notices/') == 1 for d in docs)
     assert any('"file_number":"工信部信管〔2020〕81号"' in d for d in docs)

@@ -54,7 +54,7 @@ def test_bundle_is_deterministic_and_says_what_it_holds(tmp_path, monkeypatch):
     assert "共 9 篇文件，最新一篇发布于 2020-12-16" in readme
     # From disk, search reads plain scripts; Pagefind's module and wasm are left out.
     assert "pagefind/catalog.js" in names and any(n.endswith("/docs/0.js") for n in names)
-    assert any(n.startswith("pagefind/shards/") and "/index/" in n and n.endswith(".js") for n in names)
+    assert any(n.startswith("pagefind/shards/words-") and n.endswith("/0.js") for n in names)
     assert not any(name.endswith((".wasm", ".pagefind", "pagefind.js", ".pf_index")) for name in names)
 
 

@@ -118,3 +118,24 @@ def test_a_killed_rebuild_leaves_no_snapshot_and_the_next_build_plans_in_full(pr
     monkeypatch.setattr(writing, "write_file", real)
     _rebuild(project, monkeypatch, plans=True)
     assert _tree(project / "public") == _cold_tree(project, tmp_path)
+
+
+def test_a_build_that_writes_no_page_keeps_the_snapshot(project, monkeypatch):
+    """`sitegen serve` builds the pages, then the search index in a build of its own (stopped
+    when the next change comes): that build writes no page, so the next edit is still quick."""
+    from sitegen.site.cache import BuildCache
+
+    config = load_config(project, theme=str(THEME))
+    with BuildCache(project / config.cache) as cache:
+        before = cache.snapshot(project / "public")
+    real = build.index_search
+
+    def index_search(*args, **kwargs):
+        with BuildCache(project / config.cache) as cache:  # while the search index is made
+            assert cache.snapshot(project / "public") == before
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "index_search", index_search)
+    build_site(config, project, search=True)
+    _edit_body(project)
+    assert _rebuild(project, monkeypatch, plans=False).written == 2

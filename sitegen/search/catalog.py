@@ -3,9 +3,9 @@
 
 - catalog.js, before any query: the token rules, the filters and their values, the shards'
   folders, and per notice its date and filter values: enough to list and filter every notice.
-- lookup-<hash>.js, when a query is first typed: where each shard's words are (its chunk
-  boundaries and page order) and each notice's length (for ranking and to find a notice
-  within its Pagefind page). Named by its content, so it is cached for good and the catalog
+- lookup-<hash>.js, when a query is first typed: where the words are (words.py's folder and
+  bucket count), each shard's page order and each notice's length (for ranking and to find a
+  notice within its Pagefind page). Named by its content, so it is cached for good and the catalog
   that names it never points at another one.
 
 Dates are day numbers, newest first, as differences from the one before (mostly 0 or 1).
@@ -65,10 +65,10 @@ def catalog_data(shards: list, lookup_name: str, offline: bool) -> dict:
             "lookup": lookup_name, "offline": offline}
 
 
-def lookup_data(infos: list[dict]) -> dict:
-    """lookup.js's data: per shard its chunk boundaries, page order and pack size; per notice
-    its length (positions it takes in its page), in catalog order."""
-    return {"shards": [{"chunks": info["chunks"], "pages": info["pages"], "pack": info["pack"]} for info in infos],
+def lookup_data(infos: list[dict], words: dict) -> dict:
+    """lookup.js's data: where the words are; per shard its page order and pack size; per
+    notice its length (positions it takes in its page), in catalog order."""
+    return {"words": words, "shards": [{"pages": info["pages"], "pack": info["pack"]} for info in infos],
             "lengths": [length for info in infos for length in info["lengths"]]}
 
 

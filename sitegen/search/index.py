@@ -7,7 +7,9 @@ Bodies come one shard at a time (an iterator that may render them as it goes), s
 holds the text of a few shards at once, never the archive's.
 
 The site gets pagefind/catalog.js and pagefind/lookup-<hash>.js (catalog.py tells what each
-holds), the engine script pagefind/sitegen-search.js, and pagefind/shards/<folder>/.
+holds), the engine script pagefind/sitegen-search.js, each shard's records in
+pagefind/shards/<folder>/docs/, and the words of all shards in pagefind/shards/words-<digest>/
+(words.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ from .pagefind import (
     plan_shards,
     remove_stale_temporaries,
 )
+from .words import (
+    bucket_count,
+    pieces_path,
+    remove_folder,
+    words_folder,
+    write_buckets,
+    write_pieces,
+)
 
 ENGINE = Path(__file__).with_name("sitegen-search.js")
 CATALOG = "catalog.js"
@@ -47,6 +57,7 @@ class SearchPlan:
     shards: list[Shard]
     stale: list[Shard]
     cache_dir: Path
+    buckets: int  # words.py: how many files the words are spread over
     scratch: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
 
@@ -59,9 +70,10 @@ def plan_search_index(entries: list[SearchEntry], digests: dict[str, str], cache
         cache_dir = Path(scratch.name)
     cache_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(cache_dir)
+    remove_stale_temporaries(cache_dir / "words")
     shards = plan_shards(entries, digests)
     stale = [shard for shard in shards if not is_complete(cache_dir / shard.folder)]
-    return SearchPlan(shards, stale, cache_dir, scratch)
+    return SearchPlan(shards, stale, cache_dir, bucket_count(sum(entry.size for entry in entries)), scratch)
 
 
 def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_dir: Path,
@@ -70,7 +82,7 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
 
     bodies yields, for each shard of plan.stale in order, its notices' rendered body HTML by
     id; it is read one shard ahead of the indexers, so at most a few shards' texts are held.
-    With offline, shards also carry their chunks as scripts, which search from disk reads
+    With offline, the words come as scripts, which search from disk reads
     (pages opened from disk can load scripts but not fetch files).
     """
     try:
@@ -81,7 +93,7 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
                 texts = {entry.notice.id: notice_texts(entry.notice, shard_bodies[entry.notice.id])
                          for entry in shard.entries}
                 del shard_bodies
-                running.add(pool.submit(index_shard, shard, texts, plan.cache_dir))
+                running.add(pool.submit(_index, shard, texts, plan))
                 del texts
                 if len(running) >= workers:
                     finished, running = wait(running, return_when=FIRST_COMPLETED)
@@ -89,19 +101,26 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
                         future.result()
             for future in running:
                 future.result()
+            # Shards indexed before the archive's bucket count last changed are cut anew.
+            missing = [shard for shard in plan.shards if not _pieces(shard, plan).is_file()]
+            for future in [pool.submit(_cut, shard, plan) for shard in missing]:
+                future.result()
         root = site_dir / "pagefind"
         shards_root = root / "shards"
         shards_root.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(shards_root)
         for shard in plan.shards:
-            copy_shard(plan.cache_dir / shard.folder, shards_root, offline)
+            copy_shard(plan.cache_dir / shard.folder, shards_root)
+        pieces = [_pieces(shard, plan) for shard in plan.shards]
+        words = words_folder(pieces, plan.buckets, offline)
+        write_buckets(pieces, plan.buckets, shards_root, words, offline)
         # The catalog is replaced only once every shard it names is in place, and the shards
         # it named before are removed only after: a build killed at any moment leaves a
         # catalog whose shards are all there.
         _write_if_changed(root / "sitegen-search.js", ENGINE.read_text(encoding="utf-8"))
         infos = [json.loads((plan.cache_dir / shard.folder / "shard.json").read_text(encoding="utf-8"))
                  for shard in plan.shards]
-        lookup = data_script("lookup", lookup_data(infos))
+        lookup = data_script("lookup", lookup_data(infos, {"folder": words, "count": plan.buckets}))
         lookup_file = lookup_name(lookup)
         _write_if_changed(root / lookup_file, lookup)
         _write_if_changed(root / CATALOG, data_script("catalog", catalog_data(plan.shards, lookup_file, offline)))
@@ -112,16 +131,32 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
                 old.unlink()
         wanted = {shard.folder for shard in plan.shards}
         for folder in shards_root.iterdir():
-            if folder.name not in wanted:
-                shutil.rmtree(folder, ignore_errors=True)
+            if folder.name not in wanted | {words}:
+                remove_folder(folder)
         if plan.scratch is None:
             for folder in plan.cache_dir.iterdir():
-                if folder.is_dir() and folder.name not in wanted:
+                if folder.is_dir() and folder.name not in wanted | {"words"}:
                     shutil.rmtree(folder, ignore_errors=True)
+            for path in (plan.cache_dir / "words").glob("*.bin"):
+                if path not in pieces:
+                    path.unlink(missing_ok=True)
         return [shard.name for shard in plan.stale]
     finally:
         if plan.scratch is not None:
             plan.scratch.cleanup()
+
+
+def _pieces(shard: Shard, plan: SearchPlan) -> Path:
+    return pieces_path(plan.cache_dir, shard.folder, plan.buckets)
+
+
+def _cut(shard: Shard, plan: SearchPlan) -> None:
+    write_pieces(plan.cache_dir / shard.folder, plan.buckets, _pieces(shard, plan))
+
+
+def _index(shard: Shard, texts: dict[str, dict[str, str]], plan: SearchPlan) -> None:
+    index_shard(shard, texts, plan.cache_dir)
+    _cut(shard, plan)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

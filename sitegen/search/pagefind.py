@@ -10,18 +10,16 @@ count of a page's words is checked against the sum. A shard is a folder named by
 fingerprint, so its files never change under a name (they may be cached for ever) and a new
 shard never overwrites the one the site's catalog still points at.
 
-A shard folder holds Pagefind's index chunks (index/*.pf_index, read by sitegen's own search
-script, not by Pagefind's runtime), shard.json (chunk boundaries, the order of Pagefind's
-pages, each notice's length), docs/<n>.js (what a result shows and the notice's text, for its
-snippet) and each chunk as a script too
-(index/*.js), which the site gets instead of the chunk files when it is read from disk. It is written in a temporary folder, its `complete` file last (the
-list of its files and sizes), and renamed into place; a folder without a complete and intact
-listing is never trusted.
+A shard folder holds Pagefind's index chunks (index/*.pf_index, which words.py lays out by
+word for sitegen's own search script; Pagefind's runtime never reads them), shard.json (the
+order of Pagefind's pages, each notice's length) and docs/<n>.js (what a result shows and the
+notice's text, for its snippet; the site gets these). It is written in a temporary folder, its
+`complete` file last (the list of its files and sizes), and renamed into place; a folder
+without a complete and intact listing is never trusted.
 """
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
 import json
@@ -48,7 +46,6 @@ SHARD_SIZE = 5000  # and notices at most
 PACK = 32  # notices per Pagefind page
 CUT = 64  # a big year may be cut after a notice whose id hashes to 0 modulo CUT
 COMPLETE = "complete"
-OFFLINE_SUFFIX = ".js"  # chunk scripts, copied into the site only for the offline bundle
 
 
 class SearchIndexError(UserError, RuntimeError):
@@ -162,19 +159,19 @@ def spawn(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def read_index(output: Path) -> tuple[list[list[str]], list[str], list[int]]:
-    """Pagefind's chunk boundaries ([from, hash] in order), its pages' file names and word
-    counts, in Pagefind's page order, from its metadata and fragments."""
+def read_index(output: Path) -> tuple[list[str], list[int]]:
+    """Pagefind's pages' file names and word counts, in Pagefind's page order, from its
+    metadata and fragments."""
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
     language = next(iter(entry["languages"].values()))
     meta = cbor.decode(cbor.unpack((output / f"pagefind.{language['hash']}.pf_meta").read_bytes()))
-    pages, chunks = meta[1], meta[2]
+    pages = meta[1]
     names = {}
     for path in (output / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(path.read_bytes())
         fragment = json.loads(data[data.index(b"{"):])
         names[path.stem] = fragment["url"].rsplit("/", 1)[-1].removesuffix(".html")
-    return [[chunk[0], chunk[2]] for chunk in chunks], [names[page[0]] for page in pages], [page[1] for page in pages]
+    return [names[page[0]] for page in pages], [page[1] for page in pages]
 
 
 def index_shard(shard: Shard, texts: dict[str, dict[str, str]], cache_dir: Path) -> None:
@@ -193,21 +190,15 @@ def index_shard(shard: Shard, texts: dict[str, dict[str, str]], cache_dir: Path)
             expected.append(sum(lengths[start:]))
             (documents / f"{start // PACK:06d}.html").write_text(search_page(fragments), encoding="utf-8")
         run_pagefind(documents, work / "pagefind")
-        chunks, page_names, words = read_index(work / "pagefind")
+        page_names, words = read_index(work / "pagefind")
         page_order = [int(name) for name in page_names]
         if [expected[page] for page in page_order] != words:
             raise SearchIndexError(f"search shard {shard.name}: pagefind counted words other than "
                                    "the tokens written (a token was split or dropped)")
         out = work / "shard"
-        (out / "index").mkdir(parents=True)
-        for _, chunk_hash in chunks:
-            source = work / "pagefind" / "index" / f"{chunk_hash}.pf_index"
-            data = source.read_bytes()
-            source.rename(out / "index" / source.name)
-            key = f"{shard.folder}/index/{chunk_hash}"
-            (out / "index" / f"{chunk_hash}{OFFLINE_SUFFIX}").write_text(
-                data_script(key, base64.b64encode(data).decode("ascii")), encoding="utf-8")
-        info = {"name": shard.name, "count": len(shard.entries), "chunks": chunks, "lengths": lengths,
+        out.mkdir()
+        (work / "pagefind" / "index").rename(out / "index")
+        info = {"name": shard.name, "count": len(shard.entries), "lengths": lengths,
                 "pack": PACK, "pages": None if page_order == list(range(len(page_order))) else page_order}
         (out / "shard.json").write_text(json.dumps(info, separators=(",", ":")), encoding="utf-8")
         _write_records(shard, texts, out)
@@ -257,24 +248,17 @@ def is_complete(folder: Path) -> bool:
     return listed == _listing(folder)
 
 
-def _site_files(folder: Path, offline: bool) -> list[list]:
-    """What of a cached shard the site gets: chunk scripts only for reading from disk."""
+def _site_files(folder: Path) -> list[list]:
+    """What of a cached shard the site gets: its records (the words come by words.py)."""
     listed = json.loads((folder / COMPLETE).read_text(encoding="utf-8"))
-    return [item for item in listed if item[0] != "shard.json" and _for_site(item[0], offline)]
+    return [item for item in listed if item[0].startswith("docs/")]
 
 
-def _for_site(path: str, offline: bool) -> bool:
-    """Index chunks as Pagefind wrote them online; as scripts from disk (no fetch there)."""
-    if not path.startswith("index/"):
-        return True
-    return path.endswith(OFFLINE_SUFFIX) == offline
-
-
-def copy_shard(source: Path, target_root: Path, offline: bool) -> None:
+def copy_shard(source: Path, target_root: Path) -> None:
     """Copy a finished shard into the site (unless an intact copy is there already): into a
     temporary folder, then renamed, so the site never holds half a shard under its name."""
     final = target_root / source.name
-    wanted = _site_files(source, offline)
+    wanted = _site_files(source)
     if final.is_dir() and _listing(final) == wanted:
         return
     temporary = Path(tempfile.mkdtemp(prefix=f".{source.name}-", dir=target_root))
@@ -301,8 +285,12 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def remove_stale_temporaries(folder: Path) -> None:
-    """Temporary folders a killed build left behind (their names start with a dot)."""
+    """Temporary files and folders a killed build left behind (their names start with a dot)."""
     if folder.is_dir():
         for path in folder.iterdir():
-            if path.name.startswith(".") and path.is_dir():
+            if not path.name.startswith("."):
+                continue
+            if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

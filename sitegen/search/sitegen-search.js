@@ -1,8 +1,9 @@
 // sitegen's search engine, shipped with the index it reads (sitegen/search/, copied into the
-// site's pagefind/ folder). Pagefind's CLI builds the index; this script reads its chunks
+// site's pagefind/ folder). Pagefind's CLI builds the index; words.py lays its entries out by
+// word (one file per bucket of words, holding every shard's entries); this script reads them
 // itself, so that a term is found exactly where its characters stand (tokens.py explains the
 // tokens), every occurrence counts for relevance, and the same code runs online and from disk
-// (where the chunks come as scripts instead of files).
+// (where the buckets come as scripts instead of files).
 //
 //   const found = await sitegen.search("个人信息 保护", {filters: {column: ["通知"]}, from: 20200101,
 //                                      to: 20201231, field: "title", sort: "relevance"});
@@ -60,6 +61,7 @@
       for (const length of cat.length) sum += length;
       cat.averageLength = cat.count ? sum / cat.count : 1;
       found.shards.forEach((info, i) => Object.assign(cat.shards[i], info));
+      cat.words = found.words;
       return cat;
     }).catch((error) => { looked = null; throw error; }));
   }
@@ -141,23 +143,21 @@
     return { words: offsets.map((i) => [i, spelt[i] + sep + spelt[i + 1]]) };
   }
 
-  // -- Pagefind's index chunks: gzipped CBOR behind a signature -----------------------------
-  async function gunzip(bytes) {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  // -- the words: Pagefind's word entries, every shard's, in buckets by a hash of the word ----
+  function bucketOf(word, count) {
+    let hash = 0x811c9dc5;
+    for (const c of word) hash = Math.imul(hash ^ c.codePointAt(0), 0x01000193) >>> 0;
+    return hash % count;
+  }
+
+  async function inflate(bytes) {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 
-  const SIGNATURE = "pagefind_dcd";
-  async function unpack(bytes) {
-    const head = (b) => String.fromCharCode(...b.subarray(0, SIGNATURE.length));
-    if (head(bytes) !== SIGNATURE) bytes = await gunzip(bytes);
-    if (head(bytes) !== SIGNATURE) throw new Error("not a Pagefind index chunk");
-    return bytes.subarray(SIGNATURE.length);
-  }
-
-  // A chunk is read lazily: its words and where each one's pages start, and a word's pages
-  // (positions and fields) decoded only when a query asks for that word.
-  function decodeChunk(bytes, weightField) {
+  // A bucket is read lazily: for each shard (by folder) its words and where each one's pages
+  // start, and a word's pages (positions and fields) decoded only when a query asks for it.
+  function decodeBucket(bytes, weightField) {
     let at = 0;
     const decoder = new TextDecoder();
     function head() {
@@ -167,7 +167,7 @@
       if (info === 24) value = bytes[at++];
       else if (info === 25) { value = (bytes[at] << 8) | bytes[at + 1]; at += 2; }
       else if (info === 26) { value = ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]); at += 4; }
-      else if (info > 26) throw new Error("unsupported CBOR in index chunk");
+      else if (info > 26) throw new Error("unsupported CBOR in the index");
       return [byte >> 5, value];
     }
     function int() {
@@ -208,68 +208,79 @@
       if (major === 2 || major === 3) at += value;
       else if (major === 4) for (let i = 0; i < value; i++) skip();
     }
-    const words = new Map(); // word -> where its pages start
-    head(); // the chunk: [words]
-    const [, count] = head();
-    for (let w = 0; w < count; w++) {
-      const [, parts] = head();
-      const word = string();
-      words.set(word, at);
-      for (let extra = 1; extra < parts; extra++) skip();
+    const shards = new Map(); // folder -> {words: word -> where its pages start, decoded}
+    while (at < bytes.length) {
+      const folder = string();
+      const words = new Map();
+      const [, count] = head();
+      for (let w = 0; w < count; w++) {
+        const [, parts] = head();
+        const word = string();
+        words.set(word, at);
+        for (let extra = 1; extra < parts; extra++) skip();
+      }
+      shards.set(folder, { words, decoded: new Map() });
     }
-    const decoded = new Map();
     return {
-      words,
-      pagesOf(word) {
-        if (!decoded.has(word)) { at = words.get(word); decoded.set(word, pages()); }
-        return decoded.get(word);
+      // A word's pages in one shard (none: an empty list).
+      pagesOf(folder, word) {
+        const shard = shards.get(folder);
+        if (!shard || !shard.words.has(word)) return [];
+        if (!shard.decoded.has(word)) { at = shard.words.get(word); shard.decoded.set(word, pages()); }
+        return shard.decoded.get(word);
+      },
+      // In a bucket of counts: the notices of a shard holding a word, Map(notice within the
+      // shard -> counts per field), from groups [first notice, field, n, n counts] (words.py).
+      countsOf(folder, word, fields) {
+        const found = new Map();
+        const shard = shards.get(folder);
+        if (!shard || !shard.words.has(word)) return found;
+        at = shard.words.get(word);
+        const [, length] = head();
+        for (let read = 0; read < length;) {
+          const first = int();
+          const field = int();
+          const n = int();
+          read += 3 + n;
+          for (let i = 0; i < n; i++) {
+            const count = int();
+            if (!count) continue;
+            let counts = found.get(first + i);
+            if (!counts) found.set(first + i, (counts = new Array(fields).fill(0)));
+            counts[field] += count;
+          }
+        }
+        return found;
       },
     };
   }
 
-  const chunks = {};
-  function chunk(cat, shard, hash) {
-    const key = `${shard.folder}/index/${hash}`;
-    return (chunks[key] ||= (async () => {
+  const buckets = {};
+  function bucket(cat, name) {
+    const key = `${cat.words.folder}/${name}`;
+    return (buckets[key] ||= (async () => {
       let bytes;
       if (cat.offline) {
         const text = atob(await data(key, `shards/${key}.js`));
         bytes = new Uint8Array(text.length);
         for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       } else {
-        const response = await fetch(new URL(`shards/${key}.pf_index`, base));
+        const response = await fetch(new URL(`shards/${key}.pf`, base));
         if (!response.ok) throw new Error(`cannot load ${key}: ${response.status}`);
         bytes = new Uint8Array(await response.arrayBuffer());
       }
-      return decodeChunk(await unpack(bytes), cat.fieldOf);
-    })().catch((error) => { delete chunks[key]; throw error; }));
+      return decodeBucket(await inflate(bytes), cat.fieldOf);
+    })().catch((error) => { delete buckets[key]; throw error; }));
   }
 
-  // The chunks that may hold words from `low` to `high`: chunk i holds the words from its
-  // first (`from`) up to the next chunk's first.
-  function chunksFor(shard, low, high) {
-    const froms = shard.chunks;
-    const last = (word) => {
-      let lo = 0;
-      let hi = froms.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (froms[mid][0] <= word) lo = mid + 1; else hi = mid; }
-      return lo - 1;
-    };
-    const first = Math.max(0, last(low));
-    const end = last(high);
-    const out = [];
-    for (let i = first; i <= end; i++) out.push(froms[i][1]);
-    return out;
+  // A word's pages in one shard (its positions).
+  async function pagesIn(cat, shard, word) {
+    return (await bucket(cat, bucketOf(word, cat.words.count))).pagesOf(shard.folder, word);
   }
 
-  async function wordsFor(cat, shard, low, high) {
-    const loaded = await Promise.all(chunksFor(shard, low, high).map((hash) => chunk(cat, shard, hash)));
-    const out = [];
-    for (const read of loaded) {
-      if (low === high) { if (read.words.has(low)) out.push([low, read.pagesOf(low)]); continue; }
-      for (const word of read.words.keys()) if (word >= low && word <= high) out.push([word, read.pagesOf(word)]);
-    }
-    return out;
+  // The notices of a shard holding a word, with its count in each field.
+  async function countsIn(cat, shard, word) {
+    return (await bucket(cat, `c${bucketOf(word, cat.words.count)}`)).countsOf(shard.folder, word, cat.fields.length);
   }
 
   // Where each notice of a shard starts within its Pagefind page: a page holds `pack`
@@ -297,8 +308,10 @@
   }
 
   // Occurrences of a term in one shard: Map(notice within the shard -> [title, file number,
-  // body] counts).
+  // body] counts). A term of one token needs only its counts; of several, where they stand.
   async function occurrences(cat, shard, term) {
+    const how = plan(cat, term);
+    if (how.single || how.words.length === 1) return countsIn(cat, shard, how.single || how.words[0][1]);
     const found = new Map();
     const add = (page, position, field) => {
       const doc = localDoc(cat, shard, page, position);
@@ -306,17 +319,8 @@
       if (!counts) found.set(doc, (counts = new Array(cat.fields.length).fill(0)));
       counts[field]++;
     };
-    const how = plan(cat, term);
-    if (how.single) {
-      const match = (await wordsFor(cat, shard, how.single, how.single)).find(([w]) => w === how.single);
-      for (const { page, positions, fields } of match ? match[1] : []) {
-        positions.forEach((position, i) => add(page, position, fields[i]));
-      }
-      return found;
-    }
     const lists = await Promise.all(how.words.map(async ([offset, word]) => {
-      const match = (await wordsFor(cat, shard, word, word)).find(([w]) => w === word);
-      return [offset, match ? new Map(match[1].map((p) => [p.page, p])) : new Map()];
+      return [offset, new Map((await pagesIn(cat, shard, word)).map((p) => [p.page, p]))];
     }));
     lists.sort((a, b) => a[1].size - b[1].size);
     const anchor = lists.find(([offset]) => offset === 0);

@@ -11,6 +11,7 @@ untouched. docs/internals.md tells the whole story.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ from . import writing
 from .cache import BuildCache
 from .incremental import (
     Snapshot,
+    Source,
     build_inputs,
     folder_stamps,
     page_folders,
@@ -87,10 +89,14 @@ class BuildReport:
 
 @dataclass
 class Plan:
-    """What the site will hold: every page and its fingerprint."""
+    """What the site will hold: every page's fingerprint, and the pages themselves made anew
+    when they are written, a batch at a time (every page of a large archive at once would
+    hold its metadata many times over)."""
 
-    pages: list[Page]
     fingerprints: dict[str, str]  # path -> fingerprint
+    shown: dict[Path, list[str]]  # notice file -> the pages that show its body
+    pages: Callable[[], Iterator[Page]]  # every page to write (and maybe others), in the same order each time
+    todo: set[str]  # the paths of the pages to write
 
 
 def build_site(
@@ -130,13 +136,13 @@ def build_site(
         if share is None and out_dir.is_dir():
             with _step(report, "read edits"):
                 edits = plan_edits(content_dir, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
-                                   workers, partial(cache.planned, out_dir))
+                                   workers, partial(_sources_of, cache, out_dir), partial(cache.planned, out_dir))
         content = relations = None
         try:
             if edits is not None:
                 # Only bodies changed: their pages are all that differs from the last build.
-                plan = Plan(edits.pages, edits.fingerprints)
-                previous, warm, snapshot = {}, True, edits.snapshot
+                plan = Plan(edits.fingerprints, {}, lambda: iter(edits.pages), set(edits.fingerprints))
+                previous, warm, snapshot, sources = {}, True, edits.snapshot, edits.sources
                 _report_snapshot(report, snapshot)
             else:
                 with _step(report, "read"):
@@ -149,26 +155,30 @@ def build_site(
                     links = link_citations(content, resolver, cache, report)
                 with _step(report, "relations"):
                     relations = relate(content, resolver, report)
-                with _step(report, "plan pages"), paused_collector():
-                    plan = plan_pages(content, links, relations, config, theme_dir, assets, shared)
                 previous = cache.pages(out_dir)
                 warm = bool(previous) and out_dir.is_dir()
-                snapshot = take_snapshot(inputs, content_dir, content, plan.pages, len(plan.pages), report)
+                with _step(report, "plan pages"), paused_collector():
+                    plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
+                                      _changed(previous, out_dir) if warm else None)
+                snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, len(plan.fingerprints),
+                                                  report)
             target = out_dir if warm else staging_folder(out_dir)
             try:
-                todo = plan.pages if edits is not None or not warm else _changed(plan, previous, out_dir)
+                todo = plan.todo
                 if share is not None:
-                    todo = [page for page in todo if share(page.path)]
+                    todo = {path for path in todo if share(path)}
                     plan.fingerprints = {path: f for path, f in plan.fingerprints.items() if share(path)}
-                # Nothing may claim a page that is about to change (a kill can come at any time).
-                cache.forget_pages(out_dir, [page.path for page in todo] if warm else None)
+                removed = set(previous) - set(plan.fingerprints) if warm else set()
+                # Nothing may claim a page that is about to change (a kill can come at any time);
+                # when none will, the snapshot stays (a search index built meanwhile keeps it).
+                if todo or removed or not warm:
+                    cache.forget_pages(out_dir, sorted(todo | removed) if warm else None)
                 with _step(report, "render and write"):
                     output = Output(config, theme_dir, shared[1], target, warm, cache.bodies, cache.plans(out_dir))
-                    write_pages(todo, output, workers, progress)
-                    if warm and edits is None:
-                        removed = set(previous) - set(plan.fingerprints)
-                        remove_pages(out_dir, removed)
-                        cache.forget_plans(out_dir, sorted(removed))
+                    pages = (page for page in plan.pages() if page.path in todo)
+                    write_pages(pages, len(todo), output, workers, progress)
+                    remove_pages(out_dir, removed)
+                    cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
                 if search:
                     if content is None:
@@ -186,10 +196,13 @@ def build_site(
                 if not warm:
                     shutil.rmtree(target, ignore_errors=True)
                 raise
-            cache.store_pages(out_dir, plan.fingerprints, every=edits is None)
+            if warm and share is None:  # the others' fingerprints are stored already
+                cache.store_pages(out_dir, {path: plan.fingerprints[path] for path in todo}, every=False)
+            else:
+                cache.store_pages(out_dir, plan.fingerprints)
             if share is None:
                 snapshot.folders = folder_stamps(out_dir, snapshot.folders or page_folders(plan.fingerprints))
-                cache.store_snapshot(out_dir, snapshot)  # last: out_dir is whole
+                cache.store_snapshot(out_dir, snapshot, sources, every=edits is None)  # last: out_dir is whole
             report.pages = snapshot.pages
             report.written = len(todo)
         finally:
@@ -230,16 +243,36 @@ def relate(content: Content, resolver: Resolver, report: BuildReport) -> Relatio
 
 def plan_pages(content: Content, links: Links, relations: Relations, config: Config,
                theme_dir: Path, assets: Mapping[str, Mapping[str, str]] | None = None,
-               shared: object = None) -> Plan:
+               shared: object = None, changed: Callable[[str, str], bool] | None = None) -> Plan:
     """Every page of the site, and each one's fingerprint (derived from what it receives, and
-    shared: the settings, the theme's version and the page-writing code)."""
+    shared: the settings, the theme's version and the page-writing code). changed(path,
+    fingerprint): whether a page must be written (None: every page); those are kept, the
+    others let go. A plan of every page keeps none: they are made again as they are written."""
     bodies = {entry.notice.id: entry.body for entry in content.entries}
-    pages = list(site_pages(build_structure(content.notices), config, bodies, links, relations, assets))
+    site = build_structure(content.notices)
+
+    def every_page() -> Iterator[Page]:
+        return site_pages(site, config, bodies, links, relations, assets)
+
     if shared is None:
         shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
     fingerprint = PageFingerprints(shared, content.metas)
-    fingerprints = {page.path: fingerprint(page) for page in pages}
-    return Plan(pages, fingerprints)
+    fingerprints: dict[str, str] = {}
+    shown: dict[Path, list[str]] = {}
+    kept: list[Page] = []
+    for page in every_page():
+        value = fingerprints[page.path] = fingerprint(page)
+        if page.body is not None:
+            shown.setdefault(page.body.path, []).append(page.path)
+        if changed is not None and changed(page.path, value):
+            kept.append(page)
+    if changed is None:
+        return Plan(fingerprints, shown, every_page, set(fingerprints))
+    return Plan(fingerprints, shown, lambda: iter(kept), {page.path for page in kept})
+
+
+def _sources_of(cache: BuildCache, out_dir: Path, names: list[str]) -> dict[str, Source]:
+    return {name: Source(*row) for name, row in cache.sources(out_dir, names).items()}
 
 
 def _report_snapshot(report: BuildReport, snapshot: Snapshot) -> None:
@@ -248,11 +281,10 @@ def _report_snapshot(report: BuildReport, snapshot: Snapshot) -> None:
     report.citations, report.statuses = snapshot.citations, dict(snapshot.statuses)
 
 
-def _changed(plan: Plan, previous: dict[str, str], out_dir: Path) -> list[Page]:
-    """The pages whose fingerprint changed, or whose file is missing."""
+def _changed(previous: dict[str, str], out_dir: Path) -> Callable[[str, str], bool]:
+    """Whether a page's fingerprint changed, or its file is missing."""
     present = files_under(out_dir)
-    return [page for page in plan.pages
-            if previous.get(page.path) != plan.fingerprints[page.path] or page.path not in present]
+    return lambda path, value: previous.get(path) != value or path not in present
 
 
 def _render_body_of(path: Path) -> str:
@@ -274,14 +306,14 @@ def index_search(content: Content, relations: Relations, site_dir: Path, cache: 
                  workers: Workers, share: Callable[[str], bool] | None = None) -> list[str]:
     """The search index into site_dir/pagefind/; the shards indexed anew. With share, only
     the shards share() takes, into the cache (the site gets them when the parts are merged)."""
-    from ..search.index import SearchEntry, SearchPlan, plan_search_index, write_search_index
+    from ..search.index import SearchEntry, plan_search_index, write_search_index
 
     entries = [SearchEntry(entry.notice, notice_url(entry.notice), {"status": relations.status(entry.notice.id)},
                            _size(entry.path)) for entry in content.entries]
     plan = plan_search_index(entries, content.digests, cache.search_folder)
     if share is not None:
-        plan = SearchPlan([s for s in plan.shards if share(s.folder)], [s for s in plan.stale if share(s.folder)],
-                          plan.cache_dir, plan.scratch)
+        plan = dataclasses.replace(plan, shards=[s for s in plan.shards if share(s.folder)],
+                                   stale=[s for s in plan.stale if share(s.folder)])
     bodies = (rendered_bodies(shard.ids, content, cache, workers) for shard in plan.stale)
     if share is not None:
         with tempfile.TemporaryDirectory(prefix="sitegen-part-") as scratch:

@@ -39,7 +39,7 @@ from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
 from ..parallel import paused_collector
 
-SCHEMA_VERSION = "10"  # of the stores' layout
+SCHEMA_VERSION = "11"  # of the stores' layout
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -132,10 +132,13 @@ class BuildCache:
             " PRIMARY KEY (out, path));"
             "CREATE TABLE IF NOT EXISTS plans (out TEXT, path TEXT, page BLOB, PRIMARY KEY (out, path));"
             "CREATE TABLE IF NOT EXISTS snapshots (out TEXT PRIMARY KEY, data BLOB);"
+            "CREATE TABLE IF NOT EXISTS sources (out TEXT, name TEXT, signature TEXT, body_key TEXT, digest TEXT,"
+            " pages TEXT, PRIMARY KEY (out, name));"
         )
         version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            connection.executescript("DELETE FROM bodies; DELETE FROM pages; DELETE FROM plans; DELETE FROM snapshots;")
+            connection.executescript("DELETE FROM bodies; DELETE FROM pages; DELETE FROM plans; DELETE FROM snapshots; "
+                                     "DELETE FROM sources;")
             connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         # Never keep a transaction open: worker processes write bodies meanwhile.
         connection.commit()
@@ -262,13 +265,35 @@ class BuildCache:
         except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
             return None
 
-    def store_snapshot(self, out: Path, snapshot: object) -> None:
-        """Last of all: out is whole, and this is what it was made of."""
+    def sources(self, out: Path, names: list[str]) -> dict[str, tuple]:
+        """The snapshot's row of each of these files (name -> signature, body key, digest,
+        body pages)."""
+        if self.folder is None:
+            return {}
+        found = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute("SELECT name, signature, body_key, digest, pages FROM sources"
+                                    f" WHERE out = ? AND name IN ({marks})", [str(out), *chunk])
+            for name, signature, key, file_digest, pages in rows:
+                found[name] = (signature, key, file_digest, tuple(pages.split("\n")) if pages else ())
+        return found
+
+    def store_snapshot(self, out: Path, snapshot: object, sources: dict[str, tuple], every: bool) -> None:
+        """Last of all: out is whole, and this is what it was made of: the snapshot and the
+        files' rows (every: all of them; else those that changed), in one transaction."""
         if self.folder is None:
             return
         data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
-        self._db.execute("REPLACE INTO snapshots VALUES (?, ?)", (str(out), data))
-        self._db.commit()
+        with self._db as db:
+            db.execute("DELETE FROM snapshots WHERE out = ?", (str(out),))
+            if every:
+                db.execute("DELETE FROM sources WHERE out = ?", (str(out),))
+            db.executemany("REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                           ((str(out), name, signature, key, file_digest, "\n".join(pages))
+                            for name, (signature, key, file_digest, pages) in sources.items()))
+            db.execute("REPLACE INTO snapshots VALUES (?, ?)", (str(out), data))
 
     # -- search index ------------------------------------------------------
     @property

@@ -31,9 +31,9 @@ from .reading import Body, Content, _parse_file, file_stamps, parse_rules
 
 
 class Source(NamedTuple):
-    """A notice file as the last complete build read it."""
+    """A notice file as the last complete build read it (kept in the cache's table sources:
+    an edit reads and replaces only its own files' rows)."""
 
-    stamp: str
     signature: str  # metadata, citations and statements (reading.Parsed)
     body_key: str  # its rendered body's key
     digest: str  # the file's bytes
@@ -47,7 +47,7 @@ class Snapshot:
     inputs: str  # settings, theme, code, saved assets (build_inputs)
     judged_at: str  # the date statuses were judged at (relations.build_date)
     dated: bool  # whether that date was the newest notice's (else the day of the build)
-    sources: dict[str, Source]  # by file name below content/
+    stamps: dict[str, str]  # each file (by its name below content/) and its stamp
     pages: int
     notices: int
     skipped: list[str]
@@ -60,11 +60,13 @@ class Snapshot:
 
 @dataclass
 class Edits:
-    """The pages an edit of bodies reaches, their fingerprints, and the snapshot after it."""
+    """The pages an edit of bodies reaches, their fingerprints, and the snapshot after it
+    (with the sources that changed)."""
 
     pages: list[Page]
     fingerprints: dict[str, str]
     snapshot: Snapshot
+    sources: dict[str, Source]
 
 
 def build_inputs(shared: object, assets: Mapping[str, Mapping[str, str]] | None) -> str:
@@ -75,23 +77,22 @@ def build_inputs(shared: object, assets: Mapping[str, Mapping[str, str]] | None)
     return digest((shared, code_digest(__name__), code_digest("sitegen.site.build"), parse_rules(), saved))
 
 
-def take_snapshot(inputs: str, content_dir: Path, content: Content, pages: list[Page], total: int,
-                  report) -> Snapshot:
-    """The snapshot of a build that planned every page (`report`: its BuildReport)."""
+def take_snapshot(inputs: str, content_dir: Path, content: Content, shown: dict[Path, list[str]], total: int,
+                  report) -> tuple[Snapshot, dict[str, Source]]:
+    """The snapshot of a build that planned every page, and every file's source (shown: each
+    file's body pages; `report`: its BuildReport)."""
     entries = {entry.path: entry for entry in content.entries}
-    shown: dict[Path, list[str]] = {}
-    for page in pages:
-        if page.body is not None:
-            shown.setdefault(page.body.path, []).append(page.path)
-    sources = {}
+    sources, stamps = {}, {}
     for name, (stamp, signature) in content.sources.items():
         path = content_dir / name
         entry = entries.get(path)
         key, file_digest = (entry.body_key, entry.digest) if entry else ("", "")
-        sources[name] = Source(stamp, signature, key, file_digest, tuple(shown.get(path, ())))
+        stamps[name] = stamp
+        sources[name] = Source(signature, key, file_digest, tuple(shown.get(path, ())))
     dated = any(notice.date for notice in content.notices)
-    return Snapshot(inputs, build_date(content.notices).isoformat(), dated, sources, total, report.notices,
-                    list(report.skipped), report.citations, dict(report.statuses))
+    snapshot = Snapshot(inputs, build_date(content.notices).isoformat(), dated, stamps, total, report.notices,
+                        list(report.skipped), report.citations, dict(report.statuses))
+    return snapshot, sources
 
 
 def folder_stamps(out_dir: Path, folders) -> dict[str, int]:
@@ -110,32 +111,35 @@ def page_folders(paths) -> set[str]:
 
 
 def plan_edits(content_dir: Path, out_dir: Path, snapshot: Snapshot | None, inputs: str, shared: object,
-               keep_going: bool, workers: Workers, planned: Callable[[list[str]], dict[str, Page]]) -> Edits | None:
+               keep_going: bool, workers: Workers, sources_of: Callable[[list[str]], dict[str, Source]],
+               planned: Callable[[list[str]], dict[str, Page]]) -> Edits | None:
     """The pages to write again when every file changed since the snapshot changed only its
-    body; None when the site must be planned in full. planned(paths): those pages as they
-    were last written."""
+    body; None when the site must be planned in full. sources_of(names): those files' sources
+    in the snapshot; planned(paths): those pages as they were last written."""
     if snapshot is None or snapshot.inputs != inputs or (snapshot.skipped and not keep_going):
-        return None
-    if not snapshot.folders or folder_stamps(out_dir, snapshot.folders) != snapshot.folders:
         return None
     if (os.environ.get("SOURCE_DATE_EPOCH") or not snapshot.dated) and \
             build_date([]).isoformat() != snapshot.judged_at:
         return None
+    if not snapshot.folders or folder_stamps(out_dir, snapshot.folders) != snapshot.folders:
+        return None
     stamps = file_stamps(content_dir)
-    sources = snapshot.sources
-    if len(stamps) != len(sources) or stamps.keys() != sources.keys():
+    if len(stamps) != len(snapshot.stamps) or stamps.keys() != snapshot.stamps.keys():
         return None  # a file came, went or was renamed
-    changed = [name for name, stamp in stamps.items() if sources[name].stamp != stamp]
+    changed = [name for name, stamp in stamps.items() if snapshot.stamps[name] != stamp]
+    before = sources_of(changed) if changed else {}
+    if len(before) != len(changed):
+        return None
     paths = [content_dir / name for name in changed]
-    sources = dict(sources)
+    sources: dict[str, Source] = {}
     bodies = []  # (path, row, the pages that show its body)
     for name, path, row in zip(changed, paths, workers.map(_parse_file, paths)):
-        before = sources[name]
-        if row.signature != before.signature:
+        source = before[name]
+        if row.signature != source.signature:
             return None
-        sources[name] = before._replace(stamp=stamps[name], body_key=row.body_key, digest=row.digest)
-        if (row.body_key, row.digest) != (before.body_key, before.digest):
-            bodies.append((path, row, before.pages))
+        if (row.body_key, row.digest) != (source.body_key, source.digest):
+            sources[name] = source._replace(body_key=row.body_key, digest=row.digest)
+            bodies.append((path, row, source.pages))
     wanted = [page for _, _, shown in bodies for page in shown]
     found = planned(wanted) if wanted else {}
     if len(found) != len(wanted):
@@ -148,5 +152,5 @@ def plan_edits(content_dir: Path, out_dir: Path, snapshot: Snapshot | None, inpu
             metas[page.body.notice.id] = row.meta
             pages.append(page)
     fingerprint = PageFingerprints(shared, metas)
-    after = Snapshot(**{**snapshot.__dict__, "sources": sources})
-    return Edits(pages, {page.path: fingerprint(page) for page in pages}, after)
+    after = Snapshot(**{**snapshot.__dict__, "stamps": stamps})
+    return Edits(pages, {page.path: fingerprint(page) for page in pages}, after, sources)

@@ -18,8 +18,9 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from ..citations import link_html
@@ -61,10 +62,10 @@ def render_page(page: Page, output: Output, body: str | None = None) -> str:
     return environment.get_template(page.template).render(context)
 
 
-def write_pages(pages: list[Page], output: Output, workers: Workers,
+def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Workers,
                 progress: Callable[[int, int], None] | None = None) -> None:
-    """Render and write pages on every core: the next batch is handed out while the workers are
-    busy with this one, and a batch's cached bodies are let go when it is done."""
+    """Render and write pages (total of them) on every core: the next batch is made and handed
+    out while the workers are busy with this one, and a batch is let go when it is done."""
     done = 0
     in_flight: deque[list] = deque()
 
@@ -73,11 +74,11 @@ def write_pages(pages: list[Page], output: Output, workers: Workers,
         for future in futures:
             done += future.result()
             if progress:
-                progress(done, len(pages))
+                progress(done, total)
 
-    inline = len(pages) < POOL_THRESHOLD
-    for start in range(0, len(pages), BATCH):
-        batch = pages[start : start + BATCH]
+    inline = total < POOL_THRESHOLD
+    remaining = iter(pages)
+    while batch := list(islice(remaining, BATCH)):
         cached = output.bodies.get(sorted({p.body.key for p in batch if p.template and p.body}))
         futures = []
         for i in range(0, len(batch), CHUNK):
