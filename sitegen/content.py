@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -117,16 +117,41 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     (0666 less the umask, usually 0644), not the 0600 of a temporary file: a web server running
     as another user must be able to read what sitegen writes.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    handle, temp = _new_temporary(path)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
-            os.fchmod(out.fileno(), 0o666 & ~current_umask())
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        os.close(handle)
+        handle = -1
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        if handle != -1:
+            os.close(handle)
+        temp.unlink(missing_ok=True)
         raise
+
+
+_TEMPORARY_NUMBERS = itertools.count()
+
+
+def _new_temporary(path: Path) -> tuple[int, Path]:
+    """A new file beside path, open for writing: created with 0666, so the kernel gives it the
+    umask's mode as any new file (no chmod after), and its folder made only when missing (a
+    bulk import or build writes thousands of files into a few folders)."""
+    folder_made = False
+    while True:
+        temp = path.with_name(f".{path.name}.{os.getpid()}-{next(_TEMPORARY_NUMBERS)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), temp
+        except FileNotFoundError:
+            if folder_made:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folder_made = True
+        except FileExistsError:
+            continue  # left by a killed process of the same number: take the next name
 
 
 @lru_cache(maxsize=1)

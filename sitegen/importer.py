@@ -247,7 +247,7 @@ def convert_page(page: Path, source: Source) -> list[_Converted] | str:
     except PageError as error:
         return str(error)
     # Converting makes many short-lived objects and no cycles: the cycle collector would
-    # walk the page's records again and again for nothing (a third of the time).
+    # walk the page's records again and again for nothing.
     with paused_collector():
         return [convert_record(raw, source) for raw in records]
 
@@ -288,9 +288,9 @@ def convert_record(raw: RawRecord, source: Source) -> _Converted:
 
 def take_results(results: list[_Converted], report: ImportReport,
                  seen: set[str]) -> list[tuple[Notice, str]]:
-    """The notices of converted records with their file texts, each id once (the API's paging overlaps: ids in
-    `seen`, those of earlier pages, are skipped, and the new ones added to it); errors,
-    warnings and fidelity go into the report."""
+    """The notices of converted records with their file texts, each id once (the API's paging
+    overlaps: ids in `seen`, those of earlier pages, are skipped, and the new ones added to it);
+    errors, warnings and fidelity go into the report."""
     notices = []
     for result in results:
         if result.id and result.id in seen:
@@ -505,6 +505,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     put_back = bodies.put_back if bodies else _nothing
     changes = _Changes(content_dir)
     by_id = sorted(pool.values(), key=lambda n: n.id)
+
     def compared(done: int, total: int) -> None:
         if progress:
             progress("Comparing notices that share a title", done, total)
@@ -514,12 +515,14 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     with _Writer() as writer:
         for done, group in enumerate(groups, 1):
-            for notice in group:
-                restore(notice)
-            primary = merge_group(group)
-            # As converted (alone, nothing merged in): the text the worker made is the file's.
-            as_converted = len(group) == 1 and primary.id not in altered and bodies is not None
-            prepared = bodies.prepared_text(primary) if as_converted else None
+            primary, prepared = group[0], None
+            if len(group) == 1 and primary.id not in altered and bodies is not None:
+                # As converted (alone, nothing merged in): the text the worker made is the file's.
+                prepared = bodies.prepared_text(primary)
+            if prepared is None:
+                for notice in group:
+                    restore(notice)
+                primary = merge_group(group)
             # The merged file first: a run killed in between leaves a duplicate, never a loss.
             if _place(primary, existing.get(primary.id), content_dir, owners, report, changes,
                       writer, prepared):
@@ -527,6 +530,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
                     if other.id in fresh:
                         report.merged.append(other.id)
                     _remove(existing.get(other.id), owners, report, changes, writer)
+            writer.send()
             for notice in group:
                 put_back(notice)
             if progress and (done % 500 == 0 or done == len(groups)):
@@ -549,17 +553,31 @@ def _batches_on(workers: Workers) -> Callable:
     return mapped
 
 
-class _Writer:
-    """The importer's writes and removals, done in the order asked on a thread of their own
-    while the importer goes on merging (the system calls let the interpreter go). Leaving the
-    block waits for every one; the first that fails is raised there, and none after it is done."""
+WRITER_THREADS = 4  # files written at once (creating files waits on the disk more than the CPU)
 
-    def __init__(self) -> None:
-        self.queue: queue.Queue = queue.Queue(maxsize=256)  # bounds the texts waiting
+
+class _Writer:
+    """The importer's writes and removals, done on threads of their own while the importer goes
+    on merging (the system calls let the interpreter go). Leaving the block waits for every one;
+    the first that fails is raised there (or at the next group), and no group after it starts.
+
+    The files of one group are written in the order asked (the merged file first: a run killed
+    in between leaves a duplicate, never a loss). Most groups write one new path each: those go
+    to the threads in turn. A group that writes more, or a path an earlier group touched, waits
+    until every thread is idle and is done here, so no two threads ever hold the same path."""
+
+    def __init__(self, threads: int = WRITER_THREADS) -> None:
+        self.queues: list[queue.Queue] = [queue.Queue(maxsize=64) for _ in range(threads)]
+        self.threads = [threading.Thread(target=self._run, args=(jobs,), daemon=True,
+                                         name=f"sitegen-import-writer-{n}")
+                        for n, jobs in enumerate(self.queues)]
+        self.group: list[tuple] = []  # the jobs of the group being placed
+        self.touched: set[Path] = set()
+        self.turn = 0
         self.error: BaseException | None = None
         self.abandoned = False
-        self.thread = threading.Thread(target=self._run, name="sitegen-import-writer", daemon=True)
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
 
     def __enter__(self) -> _Writer:  # noqa: PYI034
         return self
@@ -567,29 +585,55 @@ class _Writer:
     def __exit__(self, kind, *exc) -> None:
         if kind is not None:
             self.abandoned = True  # the importer failed: do nothing more it asked
-        self.queue.put(None)
-        self.thread.join()
-        if kind is None and self.error is not None:
-            raise self.error
+        for jobs in self.queues:
+            jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+        if kind is None:
+            self._raise()
 
     def write(self, path: Path, text: str) -> None:
-        self._ask(write_atomic, path, text)
+        self.group.append((write_atomic, path, text))
 
     def remove(self, path: Path) -> None:
-        self._ask(path.unlink, True)
+        self.group.append((_unlink, path))
 
-    def _ask(self, *job) -> None:
+    def send(self) -> None:
+        """The group's jobs, to a thread or (done in order) here."""
+        jobs, self.group = self.group, []
+        if not jobs:
+            return
+        self._raise()
+        paths = [job[1] for job in jobs]
+        if len(jobs) == 1 and paths[0] not in self.touched:
+            self.touched.add(paths[0])
+            self.queues[self.turn].put(jobs[0])
+            self.turn = (self.turn + 1) % len(self.queues)
+            return
+        for waiting in self.queues:
+            waiting.join()
+        self._raise()
+        self.touched.update(paths)
+        for function, *args in jobs:
+            function(*args)
+
+    def _raise(self) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put(job)
 
-    def _run(self) -> None:
-        while (job := self.queue.get()) is not None:
+    def _run(self, jobs: queue.Queue) -> None:
+        while (job := jobs.get()) is not None:
             if self.error is None and not self.abandoned:
                 try:
                     job[0](*job[1:])
                 except BaseException as error:  # noqa: BLE001 (raised in the importer's thread)
-                    self.error = error
+                    self.error = self.error or error
+            jobs.task_done()
+        jobs.task_done()
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 def _nothing(notice: Notice) -> None:

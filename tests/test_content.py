@@ -179,6 +179,19 @@ def test_write_atomic_gives_a_file_the_mode_any_new_file_gets(tmp_path):
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["x.md", "y.bin"]
 
 
+def test_write_atomic_steps_over_a_temporary_name_a_killed_process_left(tmp_path, monkeypatch):
+    import itertools
+    import os
+
+    from sitegen import content
+    monkeypatch.setattr(content, "_TEMPORARY_NUMBERS", itertools.count(5))
+    leftover = tmp_path / f".x.md.{os.getpid()}-5.tmp"
+    leftover.write_text("half a file", encoding="utf-8")
+    content.write_atomic(tmp_path / "x.md", "整个文件\n")
+    assert (tmp_path / "x.md").read_text(encoding="utf-8") == "整个文件\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "x.md"]
+
+
 def test_a_huge_status_is_cut_in_its_error():
     with pytest.raises(ContentError) as caught:
         parse_notice("---\ntitle: t\nid: x\nstatus: " + "废" * 1_000_000 + "\n---\n", Path("x.md"))

@@ -181,18 +181,52 @@ def test_duplicate_groups_ask_for_the_bodies_of_notices_sharing_a_title_only():
     assert set(asked) == {"s0", "s1", "s2"}  # the importer keeps the other bodies on disk
 
 
-def test_a_write_that_fails_stops_the_import_and_nothing_asked_after_it_is_done(tmp_path):
-    """Files are written on a thread of their own while the importer goes on: a failure there
-    still reaches the caller, and no later file or index is written."""
-    first = make_record("a", "关于甲的通知", "<p>甲。</p>")  # 2020
-    later = make_record("b", "关于乙的通知", "<p>乙。</p>", cdate="1622476800000")  # 2021
+def test_a_write_that_fails_stops_the_import_with_its_reason_and_no_index(tmp_path):
+    """Files are written on threads of their own while the importer goes on: a failure there
+    still reaches the caller, and the index (which would trust what was written) is not
+    stored; the next import, once the cause is gone, gives what a clean one gives."""
+    records = [make_record("a", "关于甲的通知", "<p>甲。</p>")]  # 2020
+    records += [make_record(f"b{n}", f"关于乙{n}的通知", f"<p>乙{n}。</p>", cdate="1622476800000")
+                for n in range(20)]  # 2021
+    page = write_page(tmp_path / "p.json", make_page(*records))
     content = tmp_path / "content"
     content.mkdir()
     (content / "2020").write_text("a file where the year's folder goes", encoding="utf-8")
     with pytest.raises(OSError):
-        importer.import_pages([write_page(tmp_path / "p.json", make_page(first, later))], content)
-    assert not (content / "2021").exists()
+        importer.import_pages([page], content)
     assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
+    (content / "2020").unlink()
+    importer.import_pages([page], content)
+    assert files(content) == files(import_all(tmp_path, "reference", page))
+
+
+def test_a_merge_writes_the_merged_file_before_it_removes_the_others(tmp_path, monkeypatch):
+    """Among writes on several threads, a group's are done in order: a run killed between them
+    leaves a duplicate, never a loss."""
+    first = make_record("a-first", "关于甲的通知", "<p>甲。</p>", cdate="1577836800000")
+    content = tmp_path / "content"
+    importer.import_pages([write_page(tmp_path / "p1.json", make_page(first))], content)
+    richer = make_record("b-rich", "关于甲的通知", "<p>甲。</p>", xxgkextend2="工业和信息化部",
+                         publishgroupname="信息通信管理局", themename="信息通信管理")
+    others = [make_record(f"c{n}", f"关于丙{n}的通知", f"<p>丙{n}。</p>") for n in range(30)]
+    done: list[str] = []
+    original = importer.write_atomic
+
+    def write_atomic(path, text):
+        original(path, text)
+        done.append(f"wrote {path.name}")
+
+    def unlink(path):
+        done.append(f"removed {path.name} after {len([d for d in done if 'b-rich' in d])} b-rich")
+        path.unlink()
+
+    monkeypatch.setattr(importer, "write_atomic", write_atomic)
+    monkeypatch.setattr(importer, "_unlink", unlink)
+    report = importer.import_pages([write_page(tmp_path / "p2.json", make_page(richer, *others))], content)
+    assert "wrote b-rich.md" in done and "removed a-first.md after 1 b-rich" in done
+    assert report.merged == [] and len(report.created) == 31
+    assert sorted(p.name for p in (content / "2020").iterdir()) == sorted(
+        ["b-rich.md", *(f"c{n}.md" for n in range(30))])
 
 
 def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(monkeypatch):

@@ -190,6 +190,10 @@ def test_relevance_title_then_file_number_then_body_saturating_shorter_first_new
     assert offline.evaluate("window.sitegen.isOffline()") is True
     ids = [r["url"].rsplit("/", 1)[-1].removesuffix(".html") for r in find(online, "频谱规划")]
     assert ids == RANKED_ORDER
+    # A term of one token is ranked from its counts alone, in the same order.
+    for term in ("频谱", "规划"):
+        ids = [r["url"].rsplit("/", 1)[-1].removesuffix(".html") for r in find(online, term)]
+        assert [i for i in ids if not i.startswith("more-")] == RANKED_ORDER, term
     for query in ("频谱规划", "频", "通知", "规划 工作"):
         listed = [[(r["title"], r["date"]) for r in find(page, query)] for page in (online, offline)]
         assert listed[0] == listed[1], query

@@ -21,6 +21,7 @@ from sitegen.content import notice_text
 from sitegen.notice import Notice
 from sitegen.search import pagefind, words
 from sitegen.search.tokens import normalize, tokens
+from sitegen.search.words import read_bucket
 from sitegen.site.build import build_site
 
 from .samples import REPO
@@ -60,7 +61,8 @@ def _assert_catalog_whole(site: Path) -> None:
     catalog = _catalog(site)
     lookup = _data(site / "pagefind" / catalog["lookup"])
     words = site / "pagefind" / "shards" / lookup["words"]["folder"]
-    assert sorted(p.name for p in words.iterdir()) == sorted(f"{n}.pf" for n in range(lookup["words"]["count"]))
+    count = lookup["words"]["count"]
+    assert sorted(p.name for p in words.iterdir()) == sorted(f"{f}{n}.pf" for f in ("", "c") for n in range(count))
     for shard in catalog["shards"]:
         folder = site / "pagefind" / "shards" / shard["folder"]
         assert len(list((folder / "docs").iterdir())) == shard["count"]
@@ -276,3 +278,51 @@ def test_every_filter_value_number_is_spelt_by_one_character_and_read_back(tmp_p
         pytest.skip("node is not installed")
     read = subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout
     assert json.loads(read) == numbers
+
+
+def test_each_words_counts_are_its_positions_counted_per_notice_and_field(tmp_path, monkeypatch):
+    """The counts a term of one token is answered from agree with the positions a longer term
+    is found by: each position belongs to the notice whose stretch of its page holds it."""
+    monkeypatch.setattr(pagefind, "PACK", 3)  # several notices in a page, as at scale
+    monkeypatch.setattr(words, "BYTES_PER_BUCKET", 500)
+    project = _archive(tmp_path / "p", years=(2019, 2020, 2021, 2022))
+    build_site(_config(project), project)
+    site = project / "public" / "pagefind"
+    catalog = _catalog(project / "public")
+    lookup = _data(site / catalog["lookup"])
+    folder = site / "shards" / lookup["words"]["folder"]
+    shards = {s["folder"]: (s, info) for s, info in zip(catalog["shards"], lookup["shards"], strict=True)}
+    fields = {round(weight * 24): index for index, (_, weight) in enumerate(catalog["fields"])}
+    compared = 0
+    for n in range(lookup["words"]["count"]):
+        counted = {(shard, entry[0]): entry[1] for shard, entries in read_bucket(folder / f"c{n}.pf")
+                   for entry in entries}
+        for shard_folder, entries in read_bucket(folder / f"{n}.pf"):
+            shard, info = shards[shard_folder]
+            lengths = lookup["lengths"][shard["offset"]:shard["offset"] + shard["count"]]
+            for word, pages, *_ in entries:
+                expected: dict[int, list[int]] = {}
+                page = 0
+                for page_delta, locations, *_ in pages:
+                    page += page_delta
+                    pack = info["pages"][page] if info["pages"] else page
+                    first = pack * info["pack"]
+                    field, position = len(fields) - 1, 0
+                    for value in locations:
+                        if value < 0:
+                            field, position = fields.get(-value - 1, len(fields) - 1), 0
+                            continue
+                        position += value
+                        notice, start = first, 0
+                        while start + lengths[notice] <= position:
+                            start += lengths[notice]
+                            notice += 1
+                        expected.setdefault(notice, [0] * len(fields))[field] += 1
+                groups, found = counted[(shard_folder, word)], {}
+                while groups:
+                    first, field, n, numbers, groups = *groups[:3], groups[3:3 + groups[2]], groups[3 + groups[2]:]
+                    for notice, number in enumerate(numbers, first):
+                        found.setdefault(notice, [0] * len(fields))[field] += number
+                assert {k: v for k, v in found.items() if any(v)} == expected, word
+                compared += 1
+    assert compared > 100

@@ -229,12 +229,35 @@
         if (!shard.decoded.has(word)) { at = shard.words.get(word); shard.decoded.set(word, pages()); }
         return shard.decoded.get(word);
       },
+      // In a bucket of counts: the notices of a shard holding a word, Map(notice within the
+      // shard -> counts per field), from groups [first notice, field, n, n counts] (words.py).
+      countsOf(folder, word, fields) {
+        const found = new Map();
+        const shard = shards.get(folder);
+        if (!shard || !shard.words.has(word)) return found;
+        at = shard.words.get(word);
+        const [, length] = head();
+        for (let read = 0; read < length;) {
+          const first = int();
+          const field = int();
+          const n = int();
+          read += 3 + n;
+          for (let i = 0; i < n; i++) {
+            const count = int();
+            if (!count) continue;
+            let counts = found.get(first + i);
+            if (!counts) found.set(first + i, (counts = new Array(fields).fill(0)));
+            counts[field] += count;
+          }
+        }
+        return found;
+      },
     };
   }
 
   const buckets = {};
-  function bucket(cat, number) {
-    const key = `${cat.words.folder}/${number}`;
+  function bucket(cat, name) {
+    const key = `${cat.words.folder}/${name}`;
     return (buckets[key] ||= (async () => {
       let bytes;
       if (cat.offline) {
@@ -250,9 +273,14 @@
     })().catch((error) => { delete buckets[key]; throw error; }));
   }
 
-  // A word's pages in one shard.
+  // A word's pages in one shard (its positions).
   async function pagesIn(cat, shard, word) {
     return (await bucket(cat, bucketOf(word, cat.words.count))).pagesOf(shard.folder, word);
+  }
+
+  // The notices of a shard holding a word, with its count in each field.
+  async function countsIn(cat, shard, word) {
+    return (await bucket(cat, `c${bucketOf(word, cat.words.count)}`)).countsOf(shard.folder, word, cat.fields.length);
   }
 
   // Where each notice of a shard starts within its Pagefind page: a page holds `pack`
@@ -280,8 +308,10 @@
   }
 
   // Occurrences of a term in one shard: Map(notice within the shard -> [title, file number,
-  // body] counts).
+  // body] counts). A term of one token needs only its counts; of several, where they stand.
   async function occurrences(cat, shard, term) {
+    const how = plan(cat, term);
+    if (how.single || how.words.length === 1) return countsIn(cat, shard, how.single || how.words[0][1]);
     const found = new Map();
     const add = (page, position, field) => {
       const doc = localDoc(cat, shard, page, position);
@@ -289,13 +319,6 @@
       if (!counts) found.set(doc, (counts = new Array(cat.fields.length).fill(0)));
       counts[field]++;
     };
-    const how = plan(cat, term);
-    if (how.single) {
-      for (const { page, positions, fields } of await pagesIn(cat, shard, how.single)) {
-        positions.forEach((position, i) => add(page, position, fields[i]));
-      }
-      return found;
-    }
     const lists = await Promise.all(how.words.map(async ([offset, word]) => {
       return [offset, new Map((await pagesIn(cat, shard, word)).map((p) => [p.page, p]))];
     }));

@@ -3,17 +3,19 @@
 Pagefind writes each shard's index as chunks of words in order, so a term looked up in an
 archive of S shards cost S requests, each a whole chunk of neighbouring words. Here each
 word goes to one of `count` buckets by a hash of its spelling (the browser computes the same
-hash), and a bucket file holds, for each shard, the Pagefind entries of its words in that
-bucket: a term costs one request per token, whatever the number of shards.
+hash), and a bucket has two files (FAMILIES): for each shard, the Pagefind entries of its
+words in that bucket (positions, for a term of several tokens), and the same words' counts
+per notice and field (all a term of one token needs, at a fraction of the bytes). A term
+costs one request per token, whatever the number of shards.
 
 A shard's share of every bucket (its pieces) is computed once, from its Pagefind chunks, and
-kept in the cache (words/<folder>.<count>.bin): each piece is raw DEFLATE ended by a sync
-flush, so pieces of several shards joined end to end, and one final empty block, make one
+kept in the cache (words/<folder>.<count>.<LAYOUT>.bin): each piece is raw DEFLATE ended by
+a sync flush, so pieces of several shards joined end to end, and one final empty block, make one
 valid DEFLATE stream (the browser inflates it with DecompressionStream("deflate-raw")). A
 site's bucket files are then byte joins, cheap enough to redo whenever a shard changes.
-Inflated, a bucket is a series of (shard folder name, [Pagefind word entries]) CBOR items.
+Inflated, a bucket file is a series of (shard folder name, [word entries]) CBOR items.
 
-The site's buckets are in pagefind/shards/words-<digest>/<n>.pf (.js from disk): named by
+The site's buckets are in pagefind/shards/words-<digest>/<n>.pf and c<n>.pf (.js from disk): named by
 what they hold, written in a temporary folder and renamed into place; a folder is deleted
 only after being renamed away, so one under its final name is always whole.
 """
@@ -29,11 +31,15 @@ import os
 import shutil
 import tempfile
 import zlib
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, repeat
+from operator import sub
 from pathlib import Path
 
 import cbor2
 
 from .cbor import unpack
+from .documents import FIELDS
 from .pagefind import data_script
 
 # Bytes of notice files per bucket: a bucket of an archive of generated notices holds about
@@ -43,6 +49,11 @@ MAX_BUCKETS = 1 << 16
 LEVEL = 1  # positions compress little better at higher levels (17.9 against 17.6 MB a shard)
 FINAL_BLOCK = b"\x03\x00"  # an empty, final DEFLATE block: ends the joined pieces
 WORDS_PREFIX = "words-"
+# The files of a bucket: its words' Pagefind entries (positions: a term of several tokens is
+# found where they stand one after another), and per word the notices it is in with its count
+# in each field ("c": all a term of one token needs, a fraction of the bytes).
+FAMILIES = ("", "c")
+LAYOUT = 2  # of the pieces: a cached piece of another layout is never read
 
 
 def bucket_count(notice_bytes: int) -> int:
@@ -63,19 +74,24 @@ def word_bucket(word: str, count: int) -> int:
 
 
 def pieces_path(cache_dir: Path, folder: str, count: int) -> Path:
-    return cache_dir / "words" / f"{folder}.{count}.bin"
+    return cache_dir / "words" / f"{folder}.{count}.{LAYOUT}.bin"
 
 
 def write_pieces(shard_dir: Path, count: int, target: Path) -> None:
-    """A shard's pieces for `count` buckets, from its Pagefind chunks: a header line (JSON:
-    each bucket's piece length) then the pieces, into target through a rename."""
-    buckets: list[list] = [[] for _ in range(count)]
+    """A shard's pieces for `count` buckets of each family (FAMILIES), from its Pagefind
+    chunks: a header line (JSON: each piece's length) then the pieces, into target through a
+    rename."""
+    counter = _Counter(json.loads((shard_dir / "shard.json").read_text(encoding="utf-8")))
+    positions: list[list] = [[] for _ in range(count)]
+    counts: list[list] = [[] for _ in range(count)]
     for chunk in sorted((shard_dir / "index").glob("*.pf_index")):
         for entry in cbor2.loads(unpack(chunk.read_bytes()))[0]:
-            buckets[word_bucket(entry[0], count)].append(entry)
+            bucket = word_bucket(entry[0], count)
+            positions[bucket].append(entry)
+            counts[bucket].append([entry[0], counter.counts(entry[1])])
     name = cbor2.dumps(shard_dir.name)
     pieces = []
-    for entries in buckets:
+    for entries in positions + counts:
         if not entries:
             pieces.append(b"")
             continue
@@ -94,6 +110,81 @@ def write_pieces(shard_dir: Path, count: int, target: Path) -> None:
         raise
 
 
+class _Counter:
+    """A word's occurrences per notice and field, from its Pagefind entry: Pagefind's pages hold
+    PACK notices one after another (each as many positions long as its length), and a page's
+    positions come in runs, each after a mark of its field's weight, counted from 0."""
+
+    def __init__(self, info: dict):
+        lengths, pack = info["lengths"], info["pack"]
+        self.first, self.starts = [], []
+        for page in info["pages"] or range((len(lengths) + pack - 1) // pack):
+            members = lengths[page * pack:(page + 1) * pack]
+            self.first.append(page * pack)
+            self.starts.append([0, *accumulate(members)])
+        weights = {round(weight * 24): index for index, (_, weight) in enumerate(FIELDS)}
+        self.marks = {-weight - 1: index for weight, index in weights.items()}
+        self.default = len(FIELDS) - 1
+
+    def counts(self, pages: list) -> list[int]:
+        """The word's count in each notice of the stretch of notices each of its runs covers:
+        groups of [first notice, field, n, count in that notice, in the next, ... (n counts)],
+        zeros included (a common word is in most notices of a stretch; a rare one's stretch is
+        short). Everything here runs per run, at C speed, not per notice or position."""
+        flat: list[int] = []
+        page = 0
+        for entry in pages:
+            page += entry[0]
+            first, starts = self.first[page], self.starts[page]
+            for field, run in self._runs(entry[1]):
+                positions = list(accumulate(run))
+                low = bisect_right(starts, positions[0]) - 1
+                high = bisect_right(starts, positions[-1])
+                # Where each notice's stretch starts among the positions.
+                edges = list(map(bisect_left, repeat(positions), starts[low:high + 1]))
+                edges.append(len(positions))
+                numbers = list(map(sub, edges[1:high - low + 1], edges[:high - low]))
+                flat += (first + low, field, len(numbers), *numbers)
+        return flat
+
+    def _runs(self, locations: list[int]) -> list[tuple[int, list[int]]]:
+        """(field, position differences) for each run of a page's locations."""
+        marks = sorted(at for mark in self.marks for at in _indexes(locations, mark))
+        if not marks or marks[0] != 0:
+            marks.insert(0, -1)  # positions before any mark: the default field
+        runs = []
+        for start, end in zip(marks, [*marks[1:], len(locations)]):
+            run = locations[start + 1:end]
+            if run and min(run) < 0:
+                return self._runs_by_any_mark(locations)  # a weight of no field: rare, slow
+            if run:
+                runs.append((self.marks[locations[start]] if start >= 0 else self.default, run))
+        return runs
+
+    def _runs_by_any_mark(self, locations: list[int]) -> list[tuple[int, list[int]]]:
+        runs, field = [], self.default
+        for value in locations:
+            if value < 0:
+                field = self.marks.get(value, self.default)
+                runs.append((field, []))
+            elif runs:
+                runs[-1][1].append(value)
+            else:
+                runs.append((field, [value]))
+        return [(field, run) for field, run in runs if run]
+
+
+def _indexes(values: list[int], value: int) -> list[int]:
+    """Where value stands in values (list.index runs at C speed; marks are few)."""
+    found, at = [], -1
+    while True:
+        try:
+            at = values.index(value, at + 1)
+        except ValueError:
+            return found
+        found.append(at)
+
+
 def _read_header(data: mmap.mmap) -> tuple[list[int], int]:
     end = data.find(b"\n")
     lengths = json.loads(data[:end])
@@ -108,8 +199,8 @@ def words_folder(pieces: list[Path], count: int, offline: bool) -> str:
 
 
 def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline: bool) -> None:
-    """root/<name>/<n>.pf (or .js from disk) for every bucket n: each shard's piece of it,
-    joined, in the order of `pieces`."""
+    """root/<name>/<family><n>.pf (or .js from disk) for every family and bucket n: each
+    shard's piece of it, joined, in the order of `pieces`."""
     final = root / name
     if final.is_dir():
         return
@@ -122,26 +213,27 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
             with path.open("rb") as handle:
                 data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             lengths, at = _read_header(data)
-            if len(lengths) != count:
-                raise ValueError(f"{path}: pieces for {len(lengths)} buckets, not {count}")
+            if len(lengths) != count * len(FAMILIES):
+                raise ValueError(f"{path}: {len(lengths)} pieces, not {count} of each family")
             starts = []
             for length in lengths:
                 starts.append((at, length))
                 at += length
             maps.append(data)
             offsets.append(starts)
-        for bucket in range(count):
+        for piece in range(count * len(FAMILIES)):
             parts = []
             for data, starts in zip(maps, offsets):
-                start, length = starts[bucket]
+                start, length = starts[piece]
                 if length:
                     parts.append(data[start:start + length])
             joined = b"".join(parts) + FINAL_BLOCK
+            file = f"{FAMILIES[piece // count]}{piece % count}"
             if offline:
-                script = data_script(f"{name}/{bucket}", base64.b64encode(joined).decode("ascii"))
-                _write(folder / f"{bucket}.js", script.encode("utf-8"))
+                script = data_script(f"{name}/{file}", base64.b64encode(joined).decode("ascii"))
+                _write(folder / f"{file}.js", script.encode("utf-8"))
             else:
-                _write(folder / f"{bucket}.pf", joined)
+                _write(folder / f"{file}.pf", joined)
         for data in maps:
             data.close()
         os.chmod(folder, 0o755)
