@@ -139,3 +139,28 @@ def test_a_build_that_writes_no_page_keeps_the_snapshot(project, monkeypatch):
     build_site(config, project, search=True)
     _edit_body(project)
     assert _rebuild(project, monkeypatch, plans=False).written == 2
+
+
+def test_many_edited_bodies_are_read_and_written_on_every_core(tmp_path, monkeypatch):
+    """Past the pool threshold the changed files are parsed, and their pages written, by the
+    worker processes: the site still equals a cold build's, and nothing was planned."""
+    import datetime as dt
+
+    from sitegen.content import notice_text
+    from sitegen.notice import Notice
+    from sitegen.parallel import POOL_THRESHOLD
+
+    project = tmp_path / "many"
+    count = POOL_THRESHOLD + 20
+    for number in range(count):
+        folder = project / "content" / str(2010 + number % 3)
+        folder.mkdir(parents=True, exist_ok=True)
+        notice = Notice(id=f"n{number}", title=f"关于第{number}项工作的通知", column=("通知", "公告")[number % 2],
+                        body=f"第{number}号正文。\n", date=dt.date(2010 + number % 3, 1 + number % 12, 1))
+        (folder / f"n{number}.md").write_text(notice_text(notice), encoding="utf-8")
+    build_site(load_config(project, theme=str(THEME)), project, search=False)
+    for path in (project / "content").rglob("*.md"):
+        path.write_text(path.read_text(encoding="utf-8").replace("号正文", "号正文（修订）"), encoding="utf-8")
+    report = _rebuild(project, monkeypatch, plans=False)
+    assert report.written == 2 * count
+    assert _tree(project / "public") == _cold_tree(project, tmp_path)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 
 from ..content import FIELD_ORDER, front_matter
 from ..notice import Notice
@@ -35,22 +36,26 @@ def notice_record(notice: Notice, validity: dict | None = None) -> dict:
     return record
 
 
-def catalog_json(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> str:
-    # One notice a line: readable, diffable, and written by json's fast (C) encoder.
+def catalog_json(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> Iterator[str]:
+    """catalog.json, a piece at a time (100,000 notices make 100 MB: never all as text at once).
+    One notice a line: readable, diffable, and written by json's fast (C) encoder."""
     validity = validity or {}
     encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
-    rows = [encode(notice_record(n, validity.get(n.id))) for n in notices]
-    return "[\n" + ",\n".join(rows) + "\n]\n"
+    yield "[\n"
+    for number, notice in enumerate(notices):
+        yield (",\n" if number else "") + encode(notice_record(notice, validity.get(notice.id)))
+    yield "\n]\n"
 
 
-def catalog_csv(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> str:
+def catalog_csv(notices: list[Notice], validity: dict[str, dict] | None = None, _body=None) -> Iterator[str]:
+    """catalog.csv, a thousand rows at a time."""
     out = io.StringIO()
     columns = [*FIELD_ORDER, "url", *(VALIDITY_FIELDS if validity is not None else ())]
     validity = validity or {}
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    for notice in notices:
+    for number, notice in enumerate(notices, start=1):
         row = notice_record(notice, validity.get(notice.id))
         for key in ("attachments", "also_published", "relations"):
             if key in row:
@@ -58,7 +63,11 @@ def catalog_csv(notices: list[Notice], validity: dict[str, dict] | None = None, 
         cells = [row.get(key, "") for key in columns]
         # spreadsheet_safe, inline (220,000 cells)
         writer.writerow(["'" + cell if isinstance(cell, str) and _FORMULA.match(cell) else cell for cell in cells])
-    return out.getvalue()
+        if number % 1000 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 # What makes a spreadsheet read a cell as a formula (=SUM(...), +cmd|..., -2+3, @SUM), the

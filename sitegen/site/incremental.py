@@ -29,6 +29,8 @@ from ..relations import build_date
 from .pages import Page
 from .reading import Body, Content, _parse_file, file_stamps, parse_rules
 
+BATCH = 2000  # changed files read at once
+
 
 class Source(NamedTuple):
     """A notice file as the last complete build read it (kept in the cache's table sources:
@@ -133,13 +135,16 @@ def plan_edits(content_dir: Path, out_dir: Path, snapshot: Snapshot | None, inpu
     paths = [content_dir / name for name in changed]
     sources: dict[str, Source] = {}
     bodies = []  # (path, row, the pages that show its body)
-    for name, path, row in zip(changed, paths, workers.map(_parse_file, paths)):
-        source = before[name]
-        if row.signature != source.signature:
-            return None
-        if (row.body_key, row.digest) != (source.body_key, source.digest):
-            sources[name] = source._replace(body_key=row.body_key, digest=row.digest)
-            bodies.append((path, row, source.pages))
+    # A few thousand at a time: when one file's metadata changed, the full plan reads them again.
+    for start in range(0, len(changed), BATCH):
+        batch = slice(start, start + BATCH)
+        for name, path, row in zip(changed[batch], paths[batch], workers.map(_parse_file, paths[batch])):
+            source = before[name]
+            if row.signature != source.signature:
+                return None
+            if (row.body_key, row.digest) != (source.body_key, source.digest):
+                sources[name] = source._replace(body_key=row.body_key, digest=row.digest)
+                bodies.append((path, row, source.pages))
     wanted = [page for _, _, shown in bodies for page in shown]
     found = planned(wanted) if wanted else {}
     if len(found) != len(wanted):

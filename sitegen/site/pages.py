@@ -8,7 +8,7 @@ of a page's inputs has to be kept in step with the templates.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
@@ -31,7 +31,7 @@ class Page:
     # The notice whose rendered body the template shows as `body`, or whose Markdown `data` needs.
     body: Body | None = field(default=None, repr=False)
     anchors: tuple[tuple[str, str], ...] = ()  # (citation text, link) made links in the body
-    data: Callable[[Notice | None], str] | None = None  # a data file's text, from the notice
+    data: Callable[[Notice | None], str | Iterable[str]] | None = None  # a data file's text (or its pieces)
 
 
 class Listed(NamedTuple):

@@ -79,6 +79,14 @@ def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Work
     inline = total < POOL_THRESHOLD
     remaining = iter(pages)
     while batch := list(islice(remaining, BATCH)):
+        # A data file of the whole archive (the catalogs) is written here, where the notices
+        # are: sent to a worker, they would be pickled, and held twice.
+        archive_wide = [p for p in batch if p.template is None and p.body is None]
+        if archive_wide:
+            batch = [p for p in batch if p.template is not None or p.body is not None]
+            done += _write_chunk(output, archive_wide, {})
+            if progress:
+                progress(done, total)
         cached = output.bodies.get(sorted({p.body.key for p in batch if p.template and p.body}))
         futures = []
         for i in range(0, len(batch), CHUNK):
@@ -127,18 +135,29 @@ def _write_chunk(output: Output, pages: list[Page], bodies: dict[str, str]) -> i
     return len(pages)
 
 
-def write_file(folder: Path, path: str, text: str, in_place: bool, made: set[Path]) -> None:
-    """Write one page; `made` holds the folders known to exist (a staging folder is new and
-    private, so its files are written directly; in place, each goes through a rename)."""
+def write_file(folder: Path, path: str, text: str | Iterable[str], in_place: bool, made: set[Path]) -> None:
+    """Write one page (its text, or the pieces of it); `made` holds the folders known to exist
+    (a staging folder is new and private, so its files are written directly; in place, each
+    goes through a rename)."""
     target = folder / path
+    data = _encoded(text)
     if in_place:
-        write_atomic(target, text)
+        write_atomic(target, data)
         return
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
         made.add(target.parent)
     with open(target, "wb") as handle:
-        handle.write(text.encode("utf-8"))
+        handle.write(data)
+
+
+def _encoded(text: str | Iterable[str]) -> bytes | bytearray:
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    data = bytearray()
+    for piece in text:
+        data += piece.encode("utf-8")
+    return data
 
 
 def files_under(folder: Path) -> set[str]:
