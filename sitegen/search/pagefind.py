@@ -31,6 +31,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import cbor2
+
 from ..errors import UserError
 from . import cbor
 from .documents import RECORD, SearchEntry, field_value, search_fragment, search_page
@@ -164,7 +166,7 @@ def read_index(output: Path) -> tuple[list[str], list[int]]:
     metadata and fragments."""
     entry = json.loads((output / "pagefind-entry.json").read_text(encoding="utf-8"))
     language = next(iter(entry["languages"].values()))
-    meta = cbor.decode(cbor.unpack((output / f"pagefind.{language['hash']}.pf_meta").read_bytes()))
+    meta = cbor2.loads(cbor.unpack((output / f"pagefind.{language['hash']}.pf_meta").read_bytes()))
     pages = meta[1]
     names = {}
     for path in (output / "fragment").glob("*.pf_fragment"):

@@ -32,6 +32,7 @@ import shutil
 import tempfile
 import zlib
 from bisect import bisect_left, bisect_right
+from contextlib import ExitStack
 from itertools import accumulate, repeat
 from operator import sub
 from pathlib import Path
@@ -208,34 +209,33 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
     try:
         folder = work / "words"
         folder.mkdir()
-        maps, offsets = [], []
-        for path in pieces:
-            with path.open("rb") as handle:
-                data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            lengths, at = _read_header(data)
-            if len(lengths) != count * len(FAMILIES):
-                raise ValueError(f"{path}: {len(lengths)} pieces, not {count} of each family")
-            starts = []
-            for length in lengths:
-                starts.append((at, length))
-                at += length
-            maps.append(data)
-            offsets.append(starts)
-        for piece in range(count * len(FAMILIES)):
-            parts = []
-            for data, starts in zip(maps, offsets):
-                start, length = starts[piece]
-                if length:
-                    parts.append(data[start:start + length])
-            joined = b"".join(parts) + FINAL_BLOCK
-            file = f"{FAMILIES[piece // count]}{piece % count}"
-            if offline:
-                script = data_script(f"{name}/{file}", base64.b64encode(joined).decode("ascii"))
-                _write(folder / f"{file}.js", script.encode("utf-8"))
-            else:
-                _write(folder / f"{file}.pf", joined)
-        for data in maps:
-            data.close()
+        with ExitStack() as opened:
+            maps, offsets = [], []
+            for path in pieces:
+                with path.open("rb") as handle:
+                    data = opened.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+                lengths, at = _read_header(data)
+                if len(lengths) != count * len(FAMILIES):
+                    raise ValueError(f"{path}: {len(lengths)} pieces, not {count} of each family")
+                starts = []
+                for length in lengths:
+                    starts.append((at, length))
+                    at += length
+                maps.append(data)
+                offsets.append(starts)
+            for piece in range(count * len(FAMILIES)):
+                parts = []
+                for data, starts in zip(maps, offsets):
+                    start, length = starts[piece]
+                    if length:
+                        parts.append(data[start:start + length])
+                joined = b"".join(parts) + FINAL_BLOCK
+                file = f"{FAMILIES[piece // count]}{piece % count}"
+                if offline:
+                    script = data_script(f"{name}/{file}", base64.b64encode(joined).decode("ascii"))
+                    _write(folder / f"{file}.js", script.encode("utf-8"))
+                else:
+                    _write(folder / f"{file}.pf", joined)
         os.chmod(folder, 0o755)
         folder.rename(final)
     finally:
