@@ -23,7 +23,7 @@ _MARKUP = re.compile(r"[\\*#>{}\[\]()!_`|-]|<[^<>]+>|\.(center|right)")  # '<[^<
 
 def _shingles(body: str, size: int = 4) -> frozenset[str]:
     text = squeeze(_MARKUP.sub("", body))
-    return frozenset(text[i : i + size] for i in range(max(1, len(text) - size + 1)))
+    return frozenset([text[i : i + size] for i in range(max(1, len(text) - size + 1))])  # (a list: faster)
 
 
 def near_identical(a: Notice, b: Notice) -> bool:
