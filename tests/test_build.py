@@ -163,13 +163,13 @@ def test_no_page_uses_remote_fonts_scripts_or_styles(site):
 def test_only_notice_content_is_indexed(site):
     from sitegen.render import render_markdown
     from sitegen.search.documents import notice_texts
-    from sitegen.search.tokens import TOKEN, tokens, unigrams
+    from sitegen.search.tokens import TOKEN, tokens
 
     expected = set()
     for path in (REPO / "content").rglob("*.md"):
         notice = read_notice(path)
         for text in notice_texts(notice, render_markdown(notice.body)).values():
-            expected.update(tokens(text) + unigrams(text))
+            expected.update(tokens(text))
     indexed = set()
     for path in (site / "pagefind" / "shards").glob("words-*/[0-9]*.pf"):
         indexed.update(word[0] for _, entries in read_bucket(path) for word in entries)

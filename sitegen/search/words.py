@@ -34,7 +34,7 @@ import zlib
 from bisect import bisect_left, bisect_right
 from contextlib import ExitStack
 from itertools import accumulate, repeat
-from operator import sub
+from operator import add, sub
 from pathlib import Path
 
 import cbor2
@@ -42,6 +42,7 @@ import cbor2
 from .cbor import unpack
 from .documents import FIELDS
 from .pagefind import data_script
+from .tokens import single_of
 
 # Bytes of notice files per bucket: a bucket of an archive of generated notices holds about
 # 30 KB of index then, small beside the entries of a common word.
@@ -54,7 +55,7 @@ WORDS_PREFIX = "words-"
 # found where they stand one after another), and per word the notices it is in with its count
 # in each field ("c": all a term of one token needs, a fraction of the bytes).
 FAMILIES = ("", "c")
-LAYOUT = 2  # of the pieces: a cached piece of another layout is never read
+LAYOUT = 3  # of the pieces: a cached piece of another layout is never read
 
 
 def bucket_count(notice_bytes: int) -> int:
@@ -82,14 +83,24 @@ def write_pieces(shard_dir: Path, count: int, target: Path) -> None:
     """A shard's pieces for `count` buckets of each family (FAMILIES), from its Pagefind
     chunks: a header line (JSON: each piece's length) then the pieces, into target through a
     rename."""
-    counter = _Counter(json.loads((shard_dir / "shard.json").read_text(encoding="utf-8")))
+    info = json.loads((shard_dir / "shard.json").read_text(encoding="utf-8"))
+    counter = _Counter(info)
     positions: list[list] = [[] for _ in range(count)]
     counts: list[list] = [[] for _ in range(count)]
+    singles: dict[str, _Sums] = {}
     for chunk in sorted((shard_dir / "index").glob("*.pf_index")):
         for entry in cbor2.loads(unpack(chunk.read_bytes()))[0]:
             bucket = word_bucket(entry[0], count)
             positions[bucket].append(entry)
-            counts[bucket].append([entry[0], counter.counts(entry[1])])
+            flat = counter.counts(entry[1])
+            counts[bucket].append([entry[0], flat])
+            single = single_of(entry[0])
+            if single is not None:
+                sums = singles.get(single) or singles.setdefault(single, _Sums(info["pack"]))
+                sums.add(flat)
+    # A single character's counts: those of the tokens its occurrences start, summed.
+    for word, sums in singles.items():
+        counts[word_bucket(word, count)].append([word, sums.flat()])
     name = cbor2.dumps(shard_dir.name)
     pieces = []
     for entries in positions + counts:
@@ -173,6 +184,32 @@ class _Counter:
             else:
                 runs.append((field, [value]))
         return [(field, run) for field, run in runs if run]
+
+
+class _Sums:
+    """Counts per notice and field (groups as _Counter.counts gives them) added up. A group
+    lies within one Pagefind page (PACK notices), so the sums are kept per field and page."""
+
+    def __init__(self, pack: int):
+        self.pack = pack
+        self.rows: dict[tuple[int, int], list[int]] = {}
+
+    def add(self, flat: list[int]) -> None:
+        at, end, pack = 0, len(flat), self.pack
+        while at < end:
+            first, field, n = flat[at], flat[at + 1], flat[at + 2]
+            page, start = divmod(first, pack)
+            row = self.rows.get((field, page)) or self.rows.setdefault((field, page), [0] * pack)
+            row[start:start + n] = map(add, row[start:start + n], flat[at + 3:at + 3 + n])
+            at += 3 + n
+
+    def flat(self) -> list[int]:
+        out: list[int] = []
+        for (field, page), row in sorted(self.rows.items()):
+            low = next(i for i, value in enumerate(row) if value)
+            high = len(row) - next(i for i, value in enumerate(reversed(row)) if value)
+            out += (page * self.pack + low, field, high - low, *row[low:high])
+        return out
 
 
 def _indexes(values: list[int], value: int) -> list[int]:
