@@ -61,9 +61,10 @@ def _assert_catalog_whole(site: Path) -> None:
     """Every file the catalog points at is there: search works."""
     catalog = _catalog(site)
     lookup = _data(site / "pagefind" / catalog["lookup"])
-    words = site / "pagefind" / "shards" / lookup["words"]["folder"]
-    count = lookup["words"]["count"]
-    assert sorted(p.name for p in words.iterdir()) == sorted(f"{f}{n}.pf" for f in ("", "c") for n in range(count))
+    packs = site / "pagefind" / "shards" / lookup["words"]["folder"]
+    assert sorted(p.name for p in packs.iterdir()) == sorted([*words.PACKS, words.LENGTHS])
+    for family in ("", "c"):
+        assert all(words.read_bucket(packs, family, n) is not None for n in range(lookup["words"]["count"]))
     for shard in catalog["shards"]:
         folder = site / "pagefind" / "shards" / shard["folder"]
         assert len(list((folder / "docs").iterdir())) == shard["count"]
@@ -319,7 +320,7 @@ def test_a_single_characters_counts_are_its_occurrences_in_each_field(tmp_path, 
     for character in characters:
         word = SEPARATOR + spell(character)
         found = {}
-        for shard, entries in read_bucket(folder / f"c{words.word_bucket(word, lookup['words']['count'])}.pf"):
+        for shard, entries in read_bucket(folder, "c", words.word_bucket(word, lookup['words']['count'])):
             for entry in entries:
                 if entry[0] != word:
                     continue
@@ -349,9 +350,9 @@ def test_each_words_counts_are_its_positions_counted_per_notice_and_field(tmp_pa
     fields = {round(weight * 24): index for index, (_, weight) in enumerate(catalog["fields"])}
     compared = 0
     for n in range(lookup["words"]["count"]):
-        counted = {(shard, entry[0]): entry[1] for shard, entries in read_bucket(folder / f"c{n}.pf")
+        counted = {(shard, entry[0]): entry[1] for shard, entries in read_bucket(folder, "c", n)
                    for entry in entries}
-        for shard_folder, entries in read_bucket(folder / f"{n}.pf"):
+        for shard_folder, entries in read_bucket(folder, "", n):
             shard, info = shards[shard_folder]
             lengths = lookup["lengths"][shard["offset"]:shard["offset"] + shard["count"]]
             for word, pages, *_ in entries:
