@@ -545,19 +545,35 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     return changes.paths
 
 
-TEXTS_AT_ONCE = 1000  # titles whose texts are read and compared at a time (bodies in memory)
+TEXTS_AT_ONCE = 1000  # titles whose texts are in flight at a time (their bodies in memory)
+TITLES_PER_JOB = 20
 
 
 def _batches_on(workers: Workers) -> Callable:
-    """map(function, items) on the workers, a batch of items at a time (items may be big and
-    many: they are read only as their batch comes)."""
+    """map(function, items) on the workers, in order, with at most TEXTS_AT_ONCE items read
+    and not yet answered (items may be big and many: each is read only as a job takes it). The
+    next job is read and sent before the oldest one's answer is awaited, so the workers never
+    wait for the importer to read texts."""
 
     def mapped(function: Callable, items: Iterable) -> Iterator:
         iterator = iter(items)
-        while batch := list(islice(iterator, TEXTS_AT_ONCE)):
-            yield from workers.map(function, batch, chunk_size=20)
+        first = list(islice(iterator, TEXTS_AT_ONCE))
+        if len(first) < TEXTS_AT_ONCE:  # all there are: Workers.map knows whether a pool pays
+            yield from workers.map(function, first, chunk_size=TITLES_PER_JOB)
+            return
+        pending = deque(workers.submit(_each, function, first[at : at + TITLES_PER_JOB])
+                        for at in range(0, len(first), TITLES_PER_JOB))
+        del first
+        while pending:
+            if job := list(islice(iterator, TITLES_PER_JOB)):
+                pending.append(workers.submit(_each, function, job))
+            yield from pending.popleft().result()
 
     return mapped
+
+
+def _each(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
 
 
 WRITER_THREADS = 4  # files written at once (creating files waits on the disk more than the CPU)
