@@ -70,7 +70,10 @@ def _em(value: float) -> int:
 def _key(text: str) -> str:
     """A line's text, whitespace aside, to match lines by (text.squeeze without its removal of
     control characters: neither the parsed tree nor the renderer's HTML holds any)."""
-    return "".join(text.split()).replace("\u200b", "").replace("\ufeff", "")
+    text = "".join(text.split())
+    if text.isprintable():  # no zero-width character (they are not printable): most lines
+        return text
+    return text.replace("\u200b", "").replace("\ufeff", "")
 
 
 def _leading(text: str) -> tuple[float, str]:
@@ -135,13 +138,18 @@ class _SourceWalker:
             tag = child.tag
             if isinstance(tag, str):
                 name = tag.lower()
-                if name not in DROPPED_WITH_CONTENT:
+                if name in DROPPED_WITH_CONTENT:
+                    pass
+                elif name in BLOCK_TAGS or name == "br":
                     self.visit(child, name, indent, margin, skip)
+                else:  # inline: its text is part of the line
+                    self.walk(child, indent, margin, skip)
             tail = child.tail
             if tail:
                 self.text.append(tail)
 
     def visit(self, tag: Element, name: str, indent: float, margin: float, skip: bool) -> None:
+        """A line break or a block element (walk reads inline ones)."""
         if name == "br":
             self.flush(by_break=True, margin=margin)  # the next line: no text-indent
             return
@@ -151,9 +159,6 @@ class _SourceWalker:
             cell = next(tag.iterancestors("table"), None) is not None
             if cell:
                 self.cells.append(_source_cell_align(tag, name))
-        if name not in BLOCK_TAGS:
-            self.walk(tag, indent, margin, skip)
-            return
         style = tag.get("style")
         outer = margin
         if style:
