@@ -179,21 +179,38 @@ class _Handler(BaseHTTPRequestHandler):
         if file is None:
             self._send(404, b"Not found\n", "text/plain; charset=utf-8", path, with_body)
             return
+        kind = CONTENT_TYPES.get(file.suffix.lower(), "application/octet-stream")
         try:
+            span = _byte_range(self.headers.get("Range"), file.stat().st_size) if status == 200 else None
+            if span is not None:  # search reads a bucket of a big pack (search/words.py)
+                self._send_range(file, span, kind, path, with_body)
+                return
             data = file.read_bytes()
         except OSError:  # replaced by a rebuild between the look and the read
             self._send(404, b"Not found\n", "text/plain; charset=utf-8", path, with_body)
             return
-        kind = CONTENT_TYPES.get(file.suffix.lower(), "application/octet-stream")
         if self.live and file.suffix == ".html":
             data = _with_live_script(data, self.live.version)
         self._send(status, data, kind, path, with_body)
 
-    def _send(self, status: int, data: bytes, kind: str, path: str, with_body: bool) -> None:
+    def _send_range(self, file: Path, span: tuple[int, int, int], kind: str, path: str, with_body: bool) -> None:
+        start, end, size = span
+        if start >= end:
+            self._send(416, b"", kind, path, with_body, {"Content-Range": f"bytes */{size}"})
+            return
+        with file.open("rb") as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+        self._send(206, data, kind, path, with_body, {"Content-Range": f"bytes {start}-{start + len(data) - 1}/{size}"})
+
+    def _send(self, status: int, data: bytes, kind: str, path: str, with_body: bool,
+              more: dict[str, str] | None = None) -> None:
         self.send_response(status)
         headers = {"Cache-Control": "no-cache", **self.extra_headers, **headers_for(self.rules, path)}
         headers["Content-Type"] = kind
         headers["Content-Length"] = str(len(data))
+        headers["Accept-Ranges"] = "bytes"
+        headers.update(more or {})
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -237,6 +254,25 @@ def _request_path(target: str) -> str | None:
     if any(part in (".", "..") for part in path.split("/")):
         return None
     return path
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int, int] | None:
+    """The bytes [start, end) of a file of `size` that a Range header asks for, with the size
+    (start >= end: none of them, 416); None to send the whole file (no header, or one this
+    server does not serve: several ranges, other units, nonsense)."""
+    match = _RANGE.fullmatch((header or "").strip())
+    if not match or match.groups() == ("", ""):
+        return None
+    first, last = match.groups()
+    if not first:  # the last N bytes
+        return max(0, size - int(last)), size, size
+    start, end = int(first), size if not last else min(int(last) + 1, size)
+    if last and int(last) < start:
+        return None
+    return start, max(start, end) if start < size else start, size
 
 
 def _site_file(folder: Path, path: str) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +17,7 @@ from sitegen.cli import main
 from sitegen.config import OUTPUT_MARKER, load_config
 from sitegen.content import notice_text, read_notice
 from sitegen.notice import Notice
-from sitegen.search.words import read_bucket
+from sitegen.search.words import LENGTHS, PACKS, _unleb128, read_bucket
 from sitegen.site.build import BuildError, build_site
 
 from .samples import REPO
@@ -163,16 +164,18 @@ def test_no_page_uses_remote_fonts_scripts_or_styles(site):
 def test_only_notice_content_is_indexed(site):
     from sitegen.render import render_markdown
     from sitegen.search.documents import notice_texts
-    from sitegen.search.tokens import TOKEN, tokens, unigrams
+    from sitegen.search.tokens import TOKEN, tokens
 
     expected = set()
     for path in (REPO / "content").rglob("*.md"):
         notice = read_notice(path)
         for text in notice_texts(notice, render_markdown(notice.body)).values():
-            expected.update(tokens(text) + unigrams(text))
+            expected.update(tokens(text))
     indexed = set()
-    for path in (site / "pagefind" / "shards").glob("words-*/[0-9]*.pf"):
-        indexed.update(word[0] for _, entries in read_bucket(path) for word in entries)
+    [words] = (site / "pagefind" / "shards").glob("words-*")
+    count = len(_unleb128((words / LENGTHS).read_bytes())) // 2
+    for n in range(count):
+        indexed.update(word[0] for _, entries in read_bucket(words, "", n) for word in entries)
     # Pagefind adds pieces of the last word of a field (split at letter/digit boundaries) at the
     # same position; none is spelt like a token, so no search reads them.
     assert expected <= indexed
@@ -256,7 +259,9 @@ def test_search_index_is_sharded_with_a_catalog_and_records_for_listing(site):
     folder = site / "pagefind" / "shards" / shard["folder"]
     assert [p.name for p in folder.iterdir()] == ["docs"]  # Pagefind's chunks stay in the cache
     words = site / "pagefind" / "shards" / lookup["words"]["folder"]
-    assert len(list(words.glob("*.pf"))) == 2 * lookup["words"]["count"]  # positions and counts
+    # Positions and counts, each a pack of every bucket end to end, read by range requests.
+    assert sorted(p.name for p in words.iterdir()) == sorted([*PACKS, LENGTHS])
+    assert len(_unleb128(base64.b64decode(lookup["words"]["lengths"]))) == 2 * lookup["words"]["count"]
     docs = [p.read_text(encoding="utf-8") for p in (folder / "docs").iterdir()]
     assert len(docs) == 9 and all(d.count('"url":"notices/') == 1 for d in docs)
     assert any('"file_number":"工信部信管〔2020〕81号"' in d for d in docs)

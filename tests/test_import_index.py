@@ -243,6 +243,7 @@ def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(mon
     alone = [sorted(n.id for n in group) for group in duplicate_groups(notices)]
     monkeypatch.setattr(parallel, "POOL_THRESHOLD", 0)
     monkeypatch.setattr(importer, "TEXTS_AT_ONCE", 7)
+    monkeypatch.setattr(importer, "TITLES_PER_JOB", 3)  # many jobs in flight, answered in order
     with parallel.Workers(2) as workers:
         on_workers = [sorted(n.id for n in group)
                       for group in duplicate_groups(notices, map_texts=importer._batches_on(workers))]

@@ -28,9 +28,9 @@ THEME = str(REPO / "themes" / "default")
 NOTICE = "d68d7bd0a2a148fb8f9b94547ab5397f"
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -321,3 +321,26 @@ def test_a_settings_mistake_under_serve_is_shown_and_fixing_it_rebuilds(preview)
     settings.write_text('[site]\ntitle = "新标题"\nlatest = 10\n', encoding="utf-8")
     assert events.next() == {"version": before["version"] + 1, "error": ""}
     assert "<title>新标题</title>" in fetch(url + "index.html")[2].decode("utf-8")
+
+
+@pytest.mark.parametrize(("asked", "status", "body", "content_range"), [
+    ("bytes=10-19", 206, bytes(range(10, 20)), "bytes 10-19/256"),
+    ("bytes=250-", 206, bytes(range(250, 256)), "bytes 250-255/256"),
+    ("bytes=-4", 206, bytes(range(252, 256)), "bytes 252-255/256"),
+    ("bytes=250-999", 206, bytes(range(250, 256)), "bytes 250-255/256"),
+    ("bytes=300-310", 416, b"", "bytes */256"),
+    ("bytes=0-1,5-6", 200, bytes(range(256)), None),  # several ranges: the whole file
+    ("items=0-1", 200, bytes(range(256)), None),
+])
+def test_a_range_of_a_file_is_served_as_asked(tmp_path, asked, status, body, content_range):
+    """Search reads one bucket of a big pack of words (search/words.py) by a range request."""
+    (tmp_path / "pack.pf").write_bytes(bytes(range(256)))
+    server = make_server(tmp_path, 0)
+    serve_forever(server)
+    try:
+        got = fetch(f"http://127.0.0.1:{server.server_address[1]}/pack.pf", {"Range": asked})
+        assert (got[0], got[2], got[1].get("Content-Range")) == (status, body, content_range)
+        assert got[1]["Accept-Ranges"] == "bytes"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
 from ..terms import issuer_names
-from .tokens import tokens_and_unigrams
+from .tokens import tokens
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,7 @@ def search_fragment(texts: dict[str, str]) -> tuple[str, int]:
     weight) and the number of tokens, which is its length and the positions it takes."""
     parts, count = [], 0
     for name, weight in FIELDS:
-        words, singles = tokens_and_unigrams(texts.get(name, ""))
-        words += singles
+        words = tokens(texts.get(name, ""))
         count += len(words)
         if words:
             mark = f' data-pagefind-weight="{weight}"' if weight != 1 else ""

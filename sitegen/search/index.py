@@ -9,7 +9,7 @@ holds the text of a few shards at once, never the archive's.
 The site gets pagefind/catalog.js and pagefind/lookup-<hash>.js (catalog.py tells what each
 holds), the engine script pagefind/sitegen-search.js, each shard's records in
 pagefind/shards/<folder>/docs/, and the words of all shards in pagefind/shards/words-<digest>/
-(words.py).
+(words.py: two packs read by range requests; from disk, a script per bucket).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .pagefind import (
 )
 from .words import (
     bucket_count,
+    bucket_lengths,
     pieces_path,
     remove_folder,
     words_folder,
@@ -120,7 +121,8 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
         _write_if_changed(root / "sitegen-search.js", ENGINE.read_text(encoding="utf-8"))
         infos = [json.loads((plan.cache_dir / shard.folder / "shard.json").read_text(encoding="utf-8"))
                  for shard in plan.shards]
-        lookup = data_script("lookup", lookup_data(infos, {"folder": words, "count": plan.buckets}))
+        lookup = data_script("lookup", lookup_data(infos, {"folder": words, "count": plan.buckets,
+                                                  "lengths": bucket_lengths(shards_root / words)}))
         lookup_file = lookup_name(lookup)
         _write_if_changed(root / lookup_file, lookup)
         _write_if_changed(root / CATALOG, data_script("catalog", catalog_data(plan.shards, lookup_file, offline)))

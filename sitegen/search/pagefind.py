@@ -237,17 +237,29 @@ def _listing(folder: Path) -> list[list]:
                   for path in folder.rglob("*") if path.is_file() and path.name != COMPLETE)
 
 
+def _names(folder: Path) -> list[str]:
+    """The files below folder (but `complete`), by relative name, without a stat of each: an
+    archive's shards hold a file per notice, and every build looks at them all. Sizes are not
+    compared: a folder only ever gets its final name whole (a rename), so what this guards
+    against is a file removed from it since."""
+    names = []
+    for root, _, files in os.walk(folder):
+        prefix = os.path.relpath(root, folder)
+        names += (name if prefix == "." else f"{prefix}/{name}" for name in files if name != COMPLETE or prefix != ".")
+    return sorted(names)
+
+
 def _write_complete(folder: Path) -> None:
     (folder / COMPLETE).write_text(json.dumps(_listing(folder)), encoding="utf-8")
 
 
 def is_complete(folder: Path) -> bool:
-    """Every file the shard listed when it was finished is there, at its size."""
+    """Every file the shard listed when it was finished is there."""
     try:
         listed = json.loads((folder / COMPLETE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return listed == _listing(folder)
+    return sorted(name for name, _ in listed) == _names(folder)
 
 
 def _site_files(folder: Path) -> list[list]:
@@ -261,7 +273,7 @@ def copy_shard(source: Path, target_root: Path) -> None:
     temporary folder, then renamed, so the site never holds half a shard under its name."""
     final = target_root / source.name
     wanted = _site_files(source)
-    if final.is_dir() and _listing(final) == wanted:
+    if final.is_dir() and _names(final) == sorted(name for name, _ in wanted):
         return
     temporary = Path(tempfile.mkdtemp(prefix=f".{source.name}-", dir=target_root))
     try:

@@ -62,6 +62,7 @@
       cat.averageLength = cat.count ? sum / cat.count : 1;
       found.shards.forEach((info, i) => Object.assign(cat.shards[i], info));
       cat.words = found.words;
+      if (found.words.lengths) cat.words.spans = spans(found.words.lengths, found.words.count);
       return cat;
     }).catch((error) => { looked = null; throw error; }));
   }
@@ -255,9 +256,40 @@
     };
   }
 
+  // Where each bucket lies in its family's pack (words.py): its lengths, in order, as LEB128
+  // numbers in base64; a family's buckets start again at 0.
+  function spans(lengths, count) {
+    const bytes = atob(lengths);
+    const starts = new Float64Array(bytes.length + 1);
+    const ends = new Float64Array(bytes.length + 1);
+    let value = 0;
+    let shift = 0;
+    let n = 0;
+    let at = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes.charCodeAt(i);
+      value += (byte & 127) * 2 ** shift;
+      shift += 7;
+      if (byte < 128) {
+        if (n % count === 0) at = 0;
+        starts[n] = at;
+        at += value;
+        ends[n++] = at;
+        value = 0;
+        shift = 0;
+      }
+    }
+    return { starts, ends };
+  }
+
+  // A bucket of a family ("" positions, "c" counts): from disk a script of its own, online a
+  // range of the family's pack (a server that ignores ranges sends the whole pack: read only
+  // while it is small).
+  const PACKS = { "": "positions.pf", c: "counts.pf" };
+  const WHOLE_PACK_LIMIT = 8 << 20;
   const buckets = {};
-  function bucket(cat, name) {
-    const key = `${cat.words.folder}/${name}`;
+  function bucket(cat, family, n) {
+    const key = `${cat.words.folder}/${family}${n}`;
     return (buckets[key] ||= (async () => {
       let bytes;
       if (cat.offline) {
@@ -265,9 +297,20 @@
         bytes = new Uint8Array(text.length);
         for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       } else {
-        const response = await fetch(new URL(`shards/${key}.pf`, base));
-        if (!response.ok) throw new Error(`cannot load ${key}: ${response.status}`);
-        bytes = new Uint8Array(await response.arrayBuffer());
+        const index = (family ? cat.words.count : 0) + n;
+        const start = cat.words.spans.starts[index];
+        const end = cat.words.spans.ends[index];
+        const response = await fetch(new URL(`shards/${cat.words.folder}/${PACKS[family]}`, base),
+          { headers: { Range: `bytes=${start}-${end - 1}` } });
+        if (response.status === 206) {
+          bytes = new Uint8Array(await response.arrayBuffer());
+        } else if (response.ok && Number(response.headers.get("Content-Length") ?? Infinity) <= WHOLE_PACK_LIMIT) {
+          bytes = new Uint8Array(await response.arrayBuffer()).slice(start, end);
+        } else {
+          if (response.body) response.body.cancel();
+          throw new Error(`cannot load ${key}: ${response.ok ? "the server ignores range requests" : response.status}`);
+        }
+        if (bytes.length !== end - start) throw new Error(`cannot load ${key}: ${bytes.length} bytes, not ${end - start}`);
       }
       return decodeBucket(await inflate(bytes), cat.fieldOf);
     })().catch((error) => { delete buckets[key]; throw error; }));
@@ -275,12 +318,12 @@
 
   // A word's pages in one shard (its positions).
   async function pagesIn(cat, shard, word) {
-    return (await bucket(cat, bucketOf(word, cat.words.count))).pagesOf(shard.folder, word);
+    return (await bucket(cat, "", bucketOf(word, cat.words.count))).pagesOf(shard.folder, word);
   }
 
   // The notices of a shard holding a word, with its count in each field.
   async function countsIn(cat, shard, word) {
-    return (await bucket(cat, `c${bucketOf(word, cat.words.count)}`)).countsOf(shard.folder, word, cat.fields.length);
+    return (await bucket(cat, "c", bucketOf(word, cat.words.count))).countsOf(shard.folder, word, cat.fields.length);
   }
 
   // Where each notice of a shard starts within its Pagefind page: a page holds `pack`

@@ -5,8 +5,9 @@ white space into segments, and each character of a segment becomes one token: it
 character after it (`个人信息` → 个|人 人|信 信|息 息|), the last one with nothing after it;
 a gap token stands between segments. So a token's position is its character's position, and a term of n characters is found where
 the tokens of its characters stand one after another; a single character is found by the
-tokens that begin with it (a prefix), which are side by side in the index. Punctuation is a
-character like any other, so terms are matched as written.
+tokens that begin with it: each of its occurrences starts exactly one, so its count in a
+notice is theirs summed (words.py keeps these sums under SEPARATOR + its spelling, never a
+token). Punctuation is a character like any other, so terms are matched as written.
 
 Pagefind (the indexer) keeps only letters and digits of a word and folds some of them, so each
 token is spelt in letters it keeps as they are: CJK ideographs and ASCII letters and digits
@@ -19,9 +20,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from functools import cache
+from operator import add
 
-TOKENS_VERSION = "6"  # change when the rules change: every shard is then re-indexed
+TOKENS_VERSION = "7"  # change when the rules change: every shard is then re-indexed
 SEPARATOR = "qq"
 # Characters that stand for themselves in a token (regular-expression class bodies, shared
 # with the browser through SPEC).
@@ -32,7 +34,7 @@ BRACKETS = {"[": "〔", "(": "〔", "【": "〔", "〖": "〔", "]": "〕", ")":
 
 _PLAIN = re.compile(f"[{PLAIN}]")
 _SPELT = f"(?:[{PLAIN}]|q[0-9a-f]+q)"
-TOKEN = f"{_SPELT}{SEPARATOR}{_SPELT}?|{SEPARATOR}{_SPELT}"  # the shape of every token
+TOKEN = f"{_SPELT}{SEPARATOR}{_SPELT}?"  # the shape of every token but the gap
 _SPACE = re.compile(f"[{SPACE}]+")
 _HAS_BRACKET = re.compile("[" + re.escape("".join(BRACKETS)) + "]")
 
@@ -47,9 +49,32 @@ SPEC = {"version": TOKENS_VERSION, "separator": SEPARATOR, "gap": GAP, "plain": 
 def normalize(text: str) -> str:
     """What both sides compare: NFKC, lower case, one shape of bracket."""
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+        text = _nfkc(text)
     text = text.lower()
     return _HAS_BRACKET.sub(_one_bracket, text)
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, mostly character by character (a notice's full-width punctuation), several times
+    faster than unicodedata.normalize over the whole text. Exact: each character is replaced by
+    its own NFKC, which decomposes as it does, so the result decomposes as the text does; if the
+    result is in NFKC, it is the text's NFKC (otherwise, say where a replaced letter meets a
+    combining mark, the whole text is normalised)."""
+    table, pattern = _compatibility()
+    quick = pattern.sub(lambda match: table[match.group()], text)
+    return quick if unicodedata.is_normalized("NFKC", quick) else unicodedata.normalize("NFKC", text)
+
+
+@cache
+def _compatibility() -> tuple[dict[str, str], re.Pattern]:
+    """Each character of the Basic Multilingual Plane that NFKC changes, with its NFKC, and a
+    pattern finding them (a regular expression finds them faster than str.translate)."""
+    table = {}
+    for code in range(0x10000):
+        character = chr(code)
+        if not 0xD800 <= code < 0xE000 and not unicodedata.is_normalized("NFKC", character):
+            table[character] = unicodedata.normalize("NFKC", character)
+    return table, re.compile("[" + "".join(map(re.escape, sorted(table))) + "]")
 
 
 def _one_bracket(match: re.Match) -> str:
@@ -80,43 +105,24 @@ class _Spelt(dict):
         return value
 
 
-# A non-space character and the one after it, if that is no space: one match per character.
-_PAIR = re.compile(f"(?=([^{SPACE}][^{SPACE}]?))")
 _PAIRS = _Spelt(lambda pair: spell(pair[0]) + SEPARATOR + (spell(pair[1]) if len(pair) > 1 else ""))
-_UNIGRAMS = _Spelt(lambda character: SEPARATOR + spell(character))
-_SPACE_CHARACTER = re.compile(f"[{SPACE}]")
-
-UNIGRAM_CAP = 3
-
-
-def unigrams(text: str) -> list[str]:
-    """A token per character of the text, as many as it occurs up to UNIGRAM_CAP."""
-    return _unigrams(normalize(text))
+_PAIR_TOKEN = re.compile(f"({_SPELT}){SEPARATOR}(?:{_SPELT})?")  # TOKEN, its first character apart
 
 
 def tokens(text: str) -> list[str]:
-    return _tokens(normalize(text))
-
-
-def tokens_and_unigrams(text: str) -> tuple[list[str], list[str]]:
-    """tokens(text) and unigrams(text), the text normalised once."""
-    normal = normalize(text)
-    return _tokens(normal), _unigrams(normal)
-
-
-def _tokens(normal: str) -> list[str]:
     out: list[str] = []
-    for segment in _SPACE.split(normal):
+    for segment in _SPACE.split(normalize(text)):
         if segment:
             if out:
                 out.append(GAP)
-            out.extend(map(_PAIRS.__getitem__, _PAIR.findall(segment)))
+            # Each character with the one after it, the last alone (map and add run at C speed).
+            out += map(_PAIRS.__getitem__, map(add, segment, segment[1:]))
+            out.append(_PAIRS[segment[-1]])
     return out
 
 
-def _unigrams(normal: str) -> list[str]:
-    out: list[str] = []
-    for character, n in Counter(normal).items():
-        if not _SPACE_CHARACTER.match(character):
-            out.extend([_UNIGRAMS[character]] * min(n, UNIGRAM_CAP))
-    return out
+def single_of(word: str) -> str | None:
+    """For a token, the word under which the counts of its first character are kept
+    (SEPARATOR + that character as spelt); None for the gap and for any other word."""
+    match = _PAIR_TOKEN.fullmatch(word)
+    return SEPARATOR + match.group(1) if match else None

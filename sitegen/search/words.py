@@ -15,9 +15,14 @@ valid DEFLATE stream (the browser inflates it with DecompressionStream("deflate-
 site's bucket files are then byte joins, cheap enough to redo whenever a shard changes.
 Inflated, a bucket file is a series of (shard folder name, [word entries]) CBOR items.
 
-The site's buckets are in pagefind/shards/words-<digest>/<n>.pf and c<n>.pf (.js from disk): named by
-what they hold, written in a temporary folder and renamed into place; a folder is deleted
-only after being renamed away, so one under its final name is always whole.
+The site's buckets are in pagefind/shards/words-<digest>/: one file per family (PACKS), its
+buckets end to end, which the browser reads a bucket of by an HTTP range request (the bucket
+lengths come with the lookup, `bucket_lengths`). Two files, not one per bucket: an archive of
+100,000 notices has 65,536 buckets, and writing and deleting that many files took longer than
+the rest of a rebuild after one edit. From disk (pages opened from disk can load scripts but
+not fetch files) each bucket is a script of its own, <family><n>.js. A folder is named by what
+it holds, written in a temporary folder and renamed into place; it is deleted only after being
+renamed away, so one under its final name is always whole.
 """
 
 from __future__ import annotations
@@ -34,14 +39,16 @@ import zlib
 from bisect import bisect_left, bisect_right
 from contextlib import ExitStack
 from itertools import accumulate, repeat
-from operator import sub
+from operator import add, sub
 from pathlib import Path
+from typing import BinaryIO
 
 import cbor2
 
 from .cbor import unpack
 from .documents import FIELDS
 from .pagefind import data_script
+from .tokens import single_of
 
 # Bytes of notice files per bucket: a bucket of an archive of generated notices holds about
 # 30 KB of index then, small beside the entries of a common word.
@@ -54,7 +61,9 @@ WORDS_PREFIX = "words-"
 # found where they stand one after another), and per word the notices it is in with its count
 # in each field ("c": all a term of one token needs, a fraction of the bytes).
 FAMILIES = ("", "c")
-LAYOUT = 2  # of the pieces: a cached piece of another layout is never read
+PACKS = ("positions.pf", "counts.pf")  # online, a file per family
+LENGTHS = "lengths.bin"  # each bucket's length in its pack, in order, as LEB128 numbers
+LAYOUT = 3  # of the pieces: a cached piece of another layout is never read
 
 
 def bucket_count(notice_bytes: int) -> int:
@@ -82,14 +91,24 @@ def write_pieces(shard_dir: Path, count: int, target: Path) -> None:
     """A shard's pieces for `count` buckets of each family (FAMILIES), from its Pagefind
     chunks: a header line (JSON: each piece's length) then the pieces, into target through a
     rename."""
-    counter = _Counter(json.loads((shard_dir / "shard.json").read_text(encoding="utf-8")))
+    info = json.loads((shard_dir / "shard.json").read_text(encoding="utf-8"))
+    counter = _Counter(info)
     positions: list[list] = [[] for _ in range(count)]
     counts: list[list] = [[] for _ in range(count)]
+    singles: dict[str, _Sums] = {}
     for chunk in sorted((shard_dir / "index").glob("*.pf_index")):
         for entry in cbor2.loads(unpack(chunk.read_bytes()))[0]:
             bucket = word_bucket(entry[0], count)
             positions[bucket].append(entry)
-            counts[bucket].append([entry[0], counter.counts(entry[1])])
+            flat = counter.counts(entry[1])
+            counts[bucket].append([entry[0], flat])
+            single = single_of(entry[0])
+            if single is not None:
+                sums = singles.get(single) or singles.setdefault(single, _Sums(info["pack"]))
+                sums.add(flat)
+    # A single character's counts: those of the tokens its occurrences start, summed.
+    for word, sums in singles.items():
+        counts[word_bucket(word, count)].append([word, sums.flat()])
     name = cbor2.dumps(shard_dir.name)
     pieces = []
     for entries in positions + counts:
@@ -175,6 +194,32 @@ class _Counter:
         return [(field, run) for field, run in runs if run]
 
 
+class _Sums:
+    """Counts per notice and field (groups as _Counter.counts gives them) added up. A group
+    lies within one Pagefind page (PACK notices), so the sums are kept per field and page."""
+
+    def __init__(self, pack: int):
+        self.pack = pack
+        self.rows: dict[tuple[int, int], list[int]] = {}
+
+    def add(self, flat: list[int]) -> None:
+        at, end, pack = 0, len(flat), self.pack
+        while at < end:
+            first, field, n = flat[at], flat[at + 1], flat[at + 2]
+            page, start = divmod(first, pack)
+            row = self.rows.get((field, page)) or self.rows.setdefault((field, page), [0] * pack)
+            row[start:start + n] = map(add, row[start:start + n], flat[at + 3:at + 3 + n])
+            at += 3 + n
+
+    def flat(self) -> list[int]:
+        out: list[int] = []
+        for (field, page), row in sorted(self.rows.items()):
+            low = next(i for i, value in enumerate(row) if value)
+            high = len(row) - next(i for i, value in enumerate(reversed(row)) if value)
+            out += (page * self.pack + low, field, high - low, *row[low:high])
+        return out
+
+
 def _indexes(values: list[int], value: int) -> list[int]:
     """Where value stands in values (list.index runs at C speed; marks are few)."""
     found, at = [], -1
@@ -200,8 +245,8 @@ def words_folder(pieces: list[Path], count: int, offline: bool) -> str:
 
 
 def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline: bool) -> None:
-    """root/<name>/<family><n>.pf (or .js from disk) for every family and bucket n: each
-    shard's piece of it, joined, in the order of `pieces`."""
+    """root/<name>/: every bucket of every family, each shard's piece of it joined in the order
+    of `pieces`; online into PACKS (and their LENGTHS), from disk as <family><n>.js."""
     final = root / name
     if final.is_dir():
         return
@@ -223,6 +268,8 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
                     at += length
                 maps.append(data)
                 offsets.append(starts)
+            packs = [] if offline else [opened.enter_context((folder / pack).open("wb")) for pack in PACKS]
+            sizes = []
             for piece in range(count * len(FAMILIES)):
                 parts = []
                 for data, starts in zip(maps, offsets):
@@ -230,20 +277,54 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
                     if length:
                         parts.append(data[start:start + length])
                 joined = b"".join(parts) + FINAL_BLOCK
-                file = f"{FAMILIES[piece // count]}{piece % count}"
                 if offline:
+                    file = f"{FAMILIES[piece // count]}{piece % count}"
                     script = data_script(f"{name}/{file}", base64.b64encode(joined).decode("ascii"))
-                    _write(folder / f"{file}.js", script.encode("utf-8"))
+                    with (folder / f"{file}.js").open("wb") as out:
+                        _write(out, script.encode("utf-8"))
                 else:
-                    _write(folder / f"{file}.pf", joined)
+                    _write(packs[piece // count], joined)
+                    sizes.append(len(joined))
+            if not offline:
+                with (folder / LENGTHS).open("wb") as out:
+                    _write(out, _leb128(sizes))
         os.chmod(folder, 0o755)
         folder.rename(final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
+def _write(out: BinaryIO, data: bytes) -> None:
+    out.write(data)
+
+
+def _leb128(numbers: list[int]) -> bytes:
+    """Unsigned LEB128: 7 bits a byte, low first, the high bit set on all but the last."""
+    out = bytearray()
+    for number in numbers:
+        while number >= 0x80:
+            out.append(number & 0x7F | 0x80)
+            number >>= 7
+        out.append(number)
+    return bytes(out)
+
+
+def _unleb128(data: bytes) -> list[int]:
+    numbers, value, shift = [], 0, 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            numbers.append(value)
+            value, shift = 0, 0
+    return numbers
+
+
+def bucket_lengths(folder: Path) -> str | None:
+    """What the lookup tells the browser of a words folder's packs: LENGTHS in base64 (None
+    for a folder of scripts, read from disk)."""
+    path = folder / LENGTHS
+    return base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
 
 
 def remove_folder(path: Path) -> None:
@@ -256,12 +337,24 @@ def remove_folder(path: Path) -> None:
     shutil.rmtree(away, ignore_errors=True)
 
 
-def read_bucket(path: Path) -> list[tuple[str, list]]:
-    """A bucket file's (shard folder, entries) items: what the browser reads (for tests)."""
-    data = path.read_bytes()
-    if path.suffix == ".js":
-        data = base64.b64decode(json.loads(data.decode().split("]=", 1)[1].rstrip(";\n")))
-    stream = io.BytesIO(zlib.decompressobj(-15).decompress(data))
+def bucket_bytes(folder: Path, family: str, n: int) -> bytes:
+    """Bucket n of a family as the browser gets it (from a pack, or from its script)."""
+    script = folder / f"{family}{n}.js"
+    if script.is_file():
+        text = script.read_text(encoding="utf-8")
+        return base64.b64decode(json.loads(text.split("]=", 1)[1].rstrip(";\n")))
+    lengths = _unleb128((folder / LENGTHS).read_bytes())
+    count = len(lengths) // len(FAMILIES)
+    index = FAMILIES.index(family)
+    start = sum(lengths[index * count:index * count + n])
+    with (folder / PACKS[index]).open("rb") as pack:
+        pack.seek(start)
+        return pack.read(lengths[index * count + n])
+
+
+def read_bucket(folder: Path, family: str, n: int) -> list[tuple[str, list]]:
+    """A bucket's (shard folder, entries) items: what the browser reads (for tests)."""
+    stream = io.BytesIO(zlib.decompressobj(-15).decompress(bucket_bytes(folder, family, n)))
     decoder = cbor2.CBORDecoder(stream)
     items = []
     while stream.tell() < len(stream.getbuffer()):
