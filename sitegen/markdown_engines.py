@@ -72,7 +72,9 @@ def _too_deep(html: str) -> bool:
 def urls_allowed(html: str) -> bool:
     """True when every link and image URL in an engine's HTML is relative or on an allowed
     scheme, judged as a browser reads the attribute (entities decoded: `javascript&colon;`)."""
-    return '="' not in html or all(scheme_allowed(url, LINK_SCHEMES) for url in _URL.findall(html))
+    if '="' not in html or ('href="' not in html and 'src="' not in html):  # no URL: no scan for one
+        return True
+    return all(scheme_allowed(url, LINK_SCHEMES) for url in _URL.findall(html))
 
 
 @lru_cache(maxsize=1)
