@@ -187,7 +187,8 @@ class Bodies:
 
     def __init__(self, folder: Path | None = None):
         self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
-        self.where: dict[str, tuple[int, int, int]] = {}  # id -> offset, body and text sizes
+        # id -> where the body starts and its size, where the file text starts and its size
+        self.where: dict[str, tuple[int, int, int, int]] = {}
 
     def __enter__(self) -> Bodies:  # noqa: PYI034
         return self
@@ -198,9 +199,14 @@ class Bodies:
     def put_away(self, notice: Notice, body: bytes, text: bytes = b"") -> Notice:
         """Keep a notice's body and file text (UTF-8, as the workers send them: the importer
         neither decodes nor encodes them again) until its file is written."""
-        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(body), len(text))
-        self.file.write(body)
-        self.file.write(text)
+        at = self.file.seek(0, os.SEEK_END)
+        if text.endswith(body):  # as notice_text writes it: the body is stored once, in the text
+            self.where[notice.id] = (at + len(text) - len(body), len(body), at, len(text))
+            self.file.write(text)
+        else:
+            self.where[notice.id] = (at, len(body), at + len(body), len(text))
+            self.file.write(body)
+            self.file.write(text)
         notice.body = ""
         return notice
 
@@ -216,10 +222,10 @@ class Bodies:
         """The file text of the notice as it was converted (put away with it), if any: UTF-8,
         as it is written."""
         where = self.where.get(notice.id)
-        if where is None or not where[2]:
+        if where is None or not where[3]:
             return None
-        self.file.seek(where[0] + where[1])
-        return self.file.read(where[2])
+        self.file.seek(where[2])
+        return self.file.read(where[3])
 
     def restore(self, notice: Notice) -> None:
         notice.body = self.body_of(notice)
