@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -273,17 +275,66 @@ def _pair_interpretations(notices: list[Notice], links: Links, by_title) -> None
 
 
 _TEXT_SEGMENT = re.compile(r"(<[^<>]+>)")
+_LINK_TAG = re.compile(r"<a [^<>]*>|<a>|</a>")
+_STRAY_OPENING = re.compile(r"<(?![^<>]+>)")  # a "<" that opens no tag
 
 
 def link_html(html: str, anchors: list[tuple[str, str]]) -> str:
-    """Wrap each resolved citation (text, href) in the body HTML in a link, outside other links."""
-    if not anchors:
-        return html
-    import html as html_module
-
-    targets = {}
+    """Wrap each resolved citation (text, href) in the body HTML in a link, outside tags and
+    other links. A tag is `<...>` without another `<` or `>` inside; a citation, escaped, holds
+    neither, so it lies in a tag or in the text between two, never across one."""
+    targets: dict[str, str] = {}
     for text, href in anchors:
-        targets.setdefault(html_module.escape(text, quote=False), href)
+        targets.setdefault(escape(text, quote=False), href)
+    if not targets:
+        return html
+    if "" in targets or _STRAY_OPENING.search(html):
+        # An empty citation is everywhere; text after a stray "<" is read as a tag.
+        return _link_pieces(html, targets)
+    out, done = [], 0
+    links = _LINK_TAG.finditer(html)
+    link = next(links, None)
+    inside_link = 0
+    for start, text in _occurrences(html, targets):
+        if start < done:
+            continue
+        while link is not None and link.start() < start:
+            inside_link = max(0, inside_link - 1) if link.group(0) == "</a>" else inside_link + 1
+            link = next(links, None)
+        if inside_link or _in_tag(html, start):
+            continue
+        out += [html[done:start], f'<a class="citation" href="{escape(targets[text])}">{text}</a>']
+        done = start + len(text)
+    if not out:
+        return html
+    out.append(html[done:])
+    return "".join(out)
+
+
+def _occurrences(html: str, texts: Iterable[str]) -> list[tuple[int, str]]:
+    """Where each text occurs, by position, the longest first at one position: the order in
+    which one scan for any of them (the longest tried first) meets them. Found with str.find:
+    a pattern of a notice's citations would be compiled for that notice alone."""
+    ordered = sorted(texts, key=len, reverse=True)
+    found = []
+    for rank, text in enumerate(ordered):
+        at = html.find(text)
+        while at != -1:
+            found.append((at, rank))
+            at = html.find(text, at + 1)
+    found.sort()
+    return [(at, ordered[rank]) for at, rank in found]
+
+
+def _in_tag(html: str, position: int) -> bool:
+    """Whether the character at position (neither `<` nor `>`) is inside a tag, in HTML where
+    every `<` opens one."""
+    opening = html.rfind("<", 0, position)
+    return opening != -1 and html.find(">", opening, position) == -1
+
+
+def _link_pieces(html: str, targets: dict[str, str]) -> str:
+    """link_html a text piece at a time: a piece that starts with "<" counts as a tag."""
     pattern = re.compile("|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)))
     out, inside_link = [], 0
     for piece in _TEXT_SEGMENT.split(html):
@@ -297,6 +348,6 @@ def link_html(html: str, anchors: list[tuple[str, str]]) -> str:
             out.append(piece)
         else:
             out.append(pattern.sub(
-                lambda m: f'<a class="citation" href="{html_module.escape(targets[m.group(0)])}">{m.group(0)}</a>',
+                lambda m: f'<a class="citation" href="{escape(targets[m.group(0)])}">{m.group(0)}</a>',
                 piece))
     return "".join(out)

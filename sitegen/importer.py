@@ -134,8 +134,8 @@ def import_pages(
         for number, (page, results) in enumerate(_convert_pages(pages, source, workers, inline), 1):
             if isinstance(results, str):
                 report.errors.append(f"{page}: {results}")
-            for notice, text in take_results(results if isinstance(results, list) else [], report, seen):
-                fresh[notice.id] = bodies.put_away(notice, text)
+            for notice, body, text in take_results(results if isinstance(results, list) else [], report, seen):
+                fresh[notice.id] = bodies.put_away(notice, body, text)
             if progress:
                 progress("Importing pages", number, len(pages))
         write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers)
@@ -187,7 +187,8 @@ class Bodies:
 
     def __init__(self, folder: Path | None = None):
         self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
-        self.where: dict[str, tuple[int, int, int]] = {}  # id -> offset, body and text sizes
+        # id -> where the body starts and its size, where the file text starts and its size
+        self.where: dict[str, tuple[int, int, int, int]] = {}
 
     def __enter__(self) -> Bodies:  # noqa: PYI034
         return self
@@ -195,10 +196,17 @@ class Bodies:
     def __exit__(self, *exc) -> None:
         self.file.close()
 
-    def put_away(self, notice: Notice, text: str = "") -> Notice:
-        body, prepared = notice.body.encode("utf-8"), text.encode("utf-8")
-        self.where[notice.id] = (self.file.seek(0, os.SEEK_END), len(body), len(prepared))
-        self.file.write(body + prepared)
+    def put_away(self, notice: Notice, body: bytes, text: bytes = b"") -> Notice:
+        """Keep a notice's body and file text (UTF-8, as the workers send them: the importer
+        neither decodes nor encodes them again) until its file is written."""
+        at = self.file.seek(0, os.SEEK_END)
+        if text.endswith(body):  # as notice_text writes it: the body is stored once, in the text
+            self.where[notice.id] = (at + len(text) - len(body), len(body), at, len(text))
+            self.file.write(text)
+        else:
+            self.where[notice.id] = (at, len(body), at + len(body), len(text))
+            self.file.write(body)
+            self.file.write(text)
         notice.body = ""
         return notice
 
@@ -210,13 +218,14 @@ class Bodies:
         self.file.seek(where[0])
         return self.file.read(where[1]).decode("utf-8")
 
-    def prepared_text(self, notice: Notice) -> str | None:
-        """The file text of the notice as it was converted (put away with it), if any."""
+    def prepared_text(self, notice: Notice) -> bytes | None:
+        """The file text of the notice as it was converted (put away with it), if any: UTF-8,
+        as it is written."""
         where = self.where.get(notice.id)
-        if where is None or not where[2]:
+        if where is None or not where[3]:
             return None
-        self.file.seek(where[0] + where[1])
-        return self.file.read(where[2]).decode("utf-8")
+        self.file.seek(where[2])
+        return self.file.read(where[3])
 
     def restore(self, notice: Notice) -> None:
         notice.body = self.body_of(notice)
@@ -237,7 +246,10 @@ class _Converted:
     warnings: list[str] = field(default_factory=list)
     error: str = ""  # with the title, why the record cannot be imported
     fidelity: Fidelity | None = None
-    text: str = ""  # the notice's file text (made here, on every core)
+    # The notice's body (the notice is sent without it) and file text, made here on every
+    # core, as UTF-8: the importer stores and writes them as they come.
+    body: bytes = b""
+    text: bytes = b""
 
 
 def convert_page(page: Path, source: Source) -> list[_Converted] | str:
@@ -279,16 +291,17 @@ def convert_record(raw: RawRecord, source: Source) -> _Converted:
         return _Converted(raw.id, raw.page, error=f"record {raw.id or '?'} «{title}»: {error}")
     if draft.body_missing:
         notice = dataclasses.replace(draft.notice, body_missing=True)
-        return _Converted(raw.id, raw.page, notice, draft.warnings, text=notice_text(notice))
+        return _Converted(raw.id, raw.page, notice, draft.warnings, text=notice_text(notice).encode())
     notice, conversion = converted(draft)
     fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
-    return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity,
-                      text=notice_text(notice))
+    text, body = notice_text(notice).encode(), notice.body.encode()
+    notice.body = ""
+    return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity, body=body, text=text)
 
 
 def take_results(results: list[_Converted], report: ImportReport,
-                 seen: set[str]) -> list[tuple[Notice, str]]:
-    """The notices of converted records with their file texts, each id once (the API's paging
+                 seen: set[str]) -> list[tuple[Notice, bytes, bytes]]:
+    """The notices of converted records with their bodies and file texts, each id once (the API's paging
     overlaps: ids in `seen`, those of earlier pages, are skipped, and the new ones added to it);
     errors, warnings and fidelity go into the report."""
     notices = []
@@ -302,7 +315,7 @@ def take_results(results: list[_Converted], report: ImportReport,
         notice = result.notice
         for warning in result.warnings:
             report.warnings.append(f"{result.page}: record {notice.id}: {warning}")
-        notices.append((notice, result.text))
+        notices.append((notice, result.body, result.text))
         fidelity = result.fidelity
         if fidelity is None:  # no body: nothing to measure
             report.without_body.append(notice.id)
@@ -538,19 +551,35 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     return changes.paths
 
 
-TEXTS_AT_ONCE = 1000  # titles whose texts are read and compared at a time (bodies in memory)
+TEXTS_AT_ONCE = 1000  # titles whose texts are in flight at a time (their bodies in memory)
+TITLES_PER_JOB = 20
 
 
 def _batches_on(workers: Workers) -> Callable:
-    """map(function, items) on the workers, a batch of items at a time (items may be big and
-    many: they are read only as their batch comes)."""
+    """map(function, items) on the workers, in order, with at most TEXTS_AT_ONCE items read
+    and not yet answered (items may be big and many: each is read only as a job takes it). The
+    next job is read and sent before the oldest one's answer is awaited, so the workers never
+    wait for the importer to read texts."""
 
     def mapped(function: Callable, items: Iterable) -> Iterator:
         iterator = iter(items)
-        while batch := list(islice(iterator, TEXTS_AT_ONCE)):
-            yield from workers.map(function, batch, chunk_size=20)
+        first = list(islice(iterator, TEXTS_AT_ONCE))
+        if len(first) < TEXTS_AT_ONCE:  # all there are: Workers.map knows whether a pool pays
+            yield from workers.map(function, first, chunk_size=TITLES_PER_JOB)
+            return
+        pending = deque(workers.submit(_each, function, first[at : at + TITLES_PER_JOB])
+                        for at in range(0, len(first), TITLES_PER_JOB))
+        del first
+        while pending:
+            if job := list(islice(iterator, TITLES_PER_JOB)):
+                pending.append(workers.submit(_each, function, job))
+            yield from pending.popleft().result()
 
     return mapped
+
+
+def _each(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
 
 
 WRITER_THREADS = 4  # files written at once (creating files waits on the disk more than the CPU)
@@ -592,7 +621,7 @@ class _Writer:
         if kind is None:
             self._raise()
 
-    def write(self, path: Path, text: str) -> None:
+    def write(self, path: Path, text: str | bytes) -> None:
         self.group.append((write_atomic, path, text))
 
     def remove(self, path: Path) -> None:
@@ -660,9 +689,9 @@ class _Changes:
 
 def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[Path, str],
            report: ImportReport, changes: _Changes, writer: _Writer,
-           prepared: str | None = None) -> bool:
+           prepared: bytes | None = None) -> bool:
     """Write a notice's file if it changed; False when it could not be written. prepared: the
-    notice's file text, where it was made already."""
+    notice's file text (UTF-8), where it was made already."""
     target = content_dir / relative_path(notice)
     owner = owners.get(target, notice.id)
     if owner != notice.id:
@@ -676,7 +705,7 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
         owners[target] = notice.id
         report.created.append(notice.id)
         return True
-    if old.text == text and old.path == target:
+    if old.path == target and old.text == (text if isinstance(text, str) else text.decode("utf-8")):
         report.unchanged.append(notice.id)
         return True
     if old.edited:

@@ -43,6 +43,32 @@ def test_a_check_after_a_build_parses_only_what_changed(tmp_path, monkeypatch):
     assert result.exit_code == 1 and str(path.relative_to(tmp_path)) in result.output
 
 
+
+def test_a_check_of_the_content_folder_named_another_way_uses_the_builds_cache(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    parsed = []
+    original = reading._parse_file
+
+    def parse(path, **options):
+        parsed.append(path.name)
+        return original(path, **options)
+
+    monkeypatch.setattr(reading, "_parse_file", parse)
+    assert CliRunner().invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")]).exit_code == 0
+    parsed.clear()
+    for spelling in (str(tmp_path / "content"), "./content/", "content/../content"):
+        result = CliRunner().invoke(main, ["check", "--content", spelling])
+        assert result.exit_code == 0, result.output
+        assert parsed == []
+
+    # A broken file is named as the command was given it, whichever spelling checked it before.
+    path = next((tmp_path / "content").rglob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle:", "\ntitle!", 1), encoding="utf-8")
+    assert str(path.relative_to(tmp_path)) in CliRunner().invoke(main, ["check"]).output
+    result = CliRunner().invoke(main, ["check", "--content", str(tmp_path / "content")])
+    assert result.exit_code == 1 and f"{path}:" in result.output
+
 def test_notice_files_lists_files_inside_content_only(tmp_path):
     from sitegen.content import notice_files
 

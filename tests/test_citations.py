@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen.citations import find_citations, link_archive, link_html, plain_body
 from sitegen.cli import main
@@ -87,6 +89,45 @@ def test_links_are_added_to_text_only_and_never_inside_other_links():
     assert out == ('<p>依据<a class="citation" href="d68.html">工信部信管〔2020〕81号</a>，'
                    '见<a href="x">工信部信管〔2020〕81号</a>。</p>')
 
+
+
+def test_a_citation_in_a_tag_is_left_alone_and_the_longest_of_two_at_one_place_is_linked():
+    html = '<p><img alt="《甲法》" src="a.png">《甲法实施条例》与《甲法》</p>'
+    out = link_html(html, [("《甲法》", "a.html"), ("《甲法实施条例》", "b.html")])
+    assert out == ('<p><img alt="《甲法》" src="a.png"><a class="citation" href="b.html">《甲法实施条例》</a>'
+                   '与<a class="citation" href="a.html">《甲法》</a></p>')
+
+
+def _link_piece_by_piece(html, anchors):
+    """What link_html means, written the slow way: each text between tags on its own."""
+    import html as html_module
+    import re
+    targets = {}
+    for text, href in anchors:
+        targets.setdefault(html_module.escape(text, quote=False), href)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)))
+    out, inside_link = [], 0
+    for piece in re.split(r"(<[^<>]+>)", html):
+        if piece.startswith("<"):
+            inside_link = (max(0, inside_link - 1) if piece == "</a>"
+                           else inside_link + (piece.startswith("<a ") or piece == "<a>"))
+            out.append(piece)
+        elif inside_link or not piece or not targets:
+            out.append(piece)
+        else:
+            out.append(pattern.sub(lambda m: f'<a class="citation" href="{html_module.escape(targets[m.group(0)])}">'
+                                             f"{m.group(0)}</a>", piece))
+    return "".join(out)
+
+
+@given(pieces=st.lists(st.sampled_from(["<p>", "</p>", '<a href="x">', "<a>", "</a>", "<", ">", "甲", "乙",
+                                        "《甲》", "甲甲", "&amp;", " ", '<img alt="甲', '">', "<a title=甲>"]),
+                       max_size=30),
+       anchors=st.lists(st.tuples(st.sampled_from(["甲", "甲甲", "《甲》", "甲乙", "&", "《甲", "乙"]),
+                                  st.sampled_from(["a.html", "b&c.html"])), max_size=4))
+def test_links_go_where_a_reading_of_each_text_between_tags_puts_them(pieces, anchors):
+    html = "".join(pieces)
+    assert link_html(html, anchors) == _link_piece_by_piece(html, anchors)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

@@ -67,3 +67,25 @@ def test_hundreds_of_notices_with_one_title_are_grouped_in_linear_time():
         "assert sorted(groups) == sorted([f'd{i}', f'n{i:04}'] for i in range(5)), groups\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=150, cwd=REPO)
+
+
+def _runs_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the 4-character runs, as strings (the definition)."""
+    first, second = ({t[i : i + 4] for i in range(max(1, len(t) - 3))} for t in (a, b))
+    return len(first & second) / len(first | second)
+
+
+def test_near_identical_is_the_jaccard_similarity_of_4_character_runs_in_any_plane():
+    # Runs are kept as numbers where every character is in the basic plane, as strings where one
+    # is not (𠀀, 😀: two UTF-16 units): a text mixing both is measured as its runs say.
+    rng = random.Random(18)
+    alphabet = CHARS[:12] + "ab1" + "\U00020000\U0002a6a5\U0001f600"
+    for _ in range(300):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.choice([2, 3, 4, 5, 40, 200])))
+        b = list(a)
+        for _ in range(rng.choice([0, 1, 2, 5, 30])):
+            if b:
+                b[rng.randrange(len(b))] = rng.choice(alphabet)
+        b = "".join(b)
+        expected = _runs_similarity(a, b) >= 0.9
+        assert near_identical(Notice(id="a", title="t", body=a), Notice(id="b", title="t", body=b)) is expected

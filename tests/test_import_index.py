@@ -243,8 +243,24 @@ def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(mon
     alone = [sorted(n.id for n in group) for group in duplicate_groups(notices)]
     monkeypatch.setattr(parallel, "POOL_THRESHOLD", 0)
     monkeypatch.setattr(importer, "TEXTS_AT_ONCE", 7)
+    monkeypatch.setattr(importer, "TITLES_PER_JOB", 3)  # many jobs in flight, answered in order
     with parallel.Workers(2) as workers:
         on_workers = [sorted(n.id for n in group)
                       for group in duplicate_groups(notices, map_texts=importer._batches_on(workers))]
     assert on_workers == alone
     assert all([f"t{n}-a", f"t{n}-b"] in alone and [f"t{n}-c"] in alone for n in range(30))
+
+
+def test_bodies_wait_in_a_file_each_once_and_come_back_whole(tmp_path):
+    from sitegen.notice import Notice
+
+    inside = ("正文第一段\n", "---\nid: a\n---\n\n正文第一段\n")  # the file text ends with the body
+    apart = ("另一篇正文\n", "---\nid: b\nbody: missing\n---\n")
+    with importer.Bodies(tmp_path) as bodies:
+        notices = [Notice(id=key, title="标题") for key in ("a", "b")]
+        for notice, (body, text) in zip(notices, (inside, apart)):
+            bodies.put_away(notice, body.encode(), text.encode())
+            assert notice.body == ""
+        assert [(bodies.body_of(n), bodies.prepared_text(n).decode()) for n in notices] == [inside, apart]
+        stored = bodies.file.seek(0, 2)
+    assert stored == len(inside[1].encode()) + len("".join(apart).encode())  # a's body only in its text

@@ -63,6 +63,11 @@ _SPACES = re.compile(" {2,}")
 _EDGE_SPACE = " \t\n\r\f\u00a0\u3000\u200b\ufeff"
 
 
+# tuple.__new__(Run, fields): a named tuple made without the Python-level __new__ it
+# generates (which costs as much again); for the readers' hot paths, every field given.
+_new = tuple.__new__
+
+
 class Run(NamedTuple):
     """A piece of text, or an image when `image` is set, with its inline style. (A named
     tuple: a notice makes thousands, and a frozen dataclass costs several times more.)"""
@@ -200,30 +205,31 @@ class _Reader:
             self.blocks.append(Block(kind, runs, None, item.depth, item.marker))
         else:
             align = context.align
-            self.blocks.append(Block(
-                context.kind, runs, align, context.level, indent=None if align else indent, font=font
-            ))
+            self.blocks.append(Block(context.kind, runs, align, context.level, "", [],
+                                     None if align else indent, [], False, font))
 
     # -- tree --------------------------------------------------------------
     def visit(self, element: Element, context: _Context) -> None:
         """The element's own text and children; each child's tail is text of this element."""
-        # lxml decodes .text and .tail on every access: each is read once.
+        # lxml decodes .text, .tail and .tag on every access: each is read once.
         text = element.text
         if text:
             if self.line_context is None:
                 self.line_context = context
-            self.runs.append(Run(text, context.bold, context.href, None, False, context.font))
+            self.runs.append(_new(Run, (text, context.bold, context.href, None, False, context.font)))
         for child in element:
-            if isinstance(child.tag, str):
-                self.visit_tag(child, context)
+            name = child.tag
+            if isinstance(name, str):
+                self.visit_tag(child, context, name)
             tail = child.tail
             if tail:
                 if self.line_context is None:
                     self.line_context = context
-                self.runs.append(Run(tail, context.bold, context.href, None, False, context.font))
+                self.runs.append(_new(Run, (tail, context.bold, context.href, None, False, context.font)))
 
-    def visit_tag(self, tag: Element, context: _Context) -> None:
-        name = tag.tag.lower()
+    def visit_tag(self, tag: Element, context: _Context, name: str | None = None) -> None:
+        """An element (name: its tag, where read already) and what it holds."""
+        name = (name or tag.tag).lower()
         if name in DROPPED_WITH_CONTENT:
             return
         if name == "br":
@@ -277,15 +283,15 @@ class _Reader:
             return context
         if font is not None:
             self.fonts = True
-        return _Context(bold, href, context.align, context.kind, context.level, context.item,
-                        context.indent, context.margin, context.center_tables, font)
+        return _new(_Context, (bold, href, context.align, context.kind, context.level, context.item,
+                               context.indent, context.margin, context.center_tables, font))
 
     def block_context(self, tag: Element, name: str, context: _Context) -> _Context:
         align = context.align
-        declared = "center" if name == "center" else declared_align(tag)
+        style, attribute = tag.get("style"), (tag.get("align") or "").lower()
+        declared = "center" if name == "center" else align_of(style, attribute)
         if declared:
             align = declared if declared in ("center", "right") else None
-        attribute = (tag.get("align") or "").lower()
         center_tables = context.center_tables
         if name == "center" or attribute:
             center_tables = name == "center" or attribute == "center"
@@ -298,7 +304,6 @@ class _Reader:
             # A <p> inside an <li> continues the item.
             return context._replace(align=None)
         indent, margin = context.indent, context.margin
-        style = tag.get("style")
         if style:
             lengths = style_lengths(tag, style)
             if lengths:
@@ -308,8 +313,8 @@ class _Reader:
             context.align, context.indent, context.margin, context.center_tables
         ) and context.kind == "p" and context.level == 0:
             return context
-        return _Context(context.bold, context.href, align, "p", 0, context.item, indent, margin,
-                        center_tables, context.font)
+        return _new(_Context, (context.bold, context.href, align, "p", 0, context.item, indent, margin,
+                               center_tables, context.font))
 
     def read_list(self, tag: Element, name: str, context: _Context) -> None:
         depth = context.item.depth + 1 if context.item else 0
@@ -338,8 +343,9 @@ class _Reader:
             cells = []
             row_align = declared_align(row)
             for cell in row:
-                name = tag_name(cell)
-                if name not in ("td", "th"):
+                name = cell.tag
+                name = name.lower() if isinstance(name, str) else ""
+                if name != "td" and name != "th":
                     continue
                 if len(cell):
                     reader = _Reader(self.base_url)
@@ -348,16 +354,17 @@ class _Reader:
                     lines = _cell_lines(reader.blocks)
                     inner_align = _common_align(reader.blocks)
                 else:  # text alone (most cells of big tables): one line, no paragraph to align
-                    line = tidy_runs([Run(cell.text, context.bold)]) if cell.text else []
+                    text = cell.text
+                    line = tidy_runs([Run(text, context.bold)]) if text else []
                     lines, inner_align = ([line] if line else []), None
                 header = name == "th"
                 align = declared_align(cell) or row_align or inner_align
+                colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
                 cells.append(Cell(
-                    lines,
-                    header=header,
-                    colspan=_int_attr(cell.get("colspan"), 1),
-                    rowspan=_int_attr(cell.get("rowspan"), 1),
-                    align=_cell_class(align, header),
+                    lines, header,
+                    _int_attr(colspan, 1) if colspan else 1,
+                    _int_attr(rowspan, 1) if rowspan else 1,
+                    _cell_class(align, header),
                 ))
             if cells:
                 rows.append(cells)
@@ -402,7 +409,10 @@ def font_of(families: str) -> str | None:
 def main_font(runs: list[Run]) -> str | None:
     """The typeface most of a line's characters are set in (unstyled text counts as None)."""
     font = runs[0].font
-    if all(run.font == font for run in runs):
+    for run in runs:
+        if run.font != font:
+            break
+    else:
         return font  # the common case: one face throughout
     counts: dict[str | None, int] = {}
     for run in runs:
@@ -429,13 +439,16 @@ def font_classes(blocks: list[Block]) -> None:
 
 def declared_align(tag: Element) -> str | None:
     """The horizontal alignment an element declares (style over the align attribute)."""
-    style = tag.get("style")
+    return align_of(tag.get("style"), tag.get("align"))
+
+
+def align_of(style: str | None, attribute: str | None) -> str | None:
+    """declared_align of an element's style and align attributes."""
     if style:
         declared = _style_align(style)
         if declared:
             return declared
-    value = tag.get("align")
-    return value.lower() if value else None
+    return attribute.lower() if attribute else None
 
 
 @lru_cache(maxsize=4096)
@@ -475,6 +488,7 @@ def _round(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+@lru_cache(maxsize=1024)  # a body repeats a few indents hundreds of times
 def indent_class(first_line: float, other_lines: float) -> str | None:
     """The class for a paragraph whose first line starts `first_line` em from the left edge
     and whose other lines `other_lines` em; None for the body's norm (2em, 0)."""
@@ -493,21 +507,23 @@ def leading_em(runs: list[Run]) -> float:
     for run in runs:
         if run.image is not None:
             break
-        for char in run.text:
-            if char == "\u3000":
-                width += 1.0
-            elif char == "\u00a0":
-                width += 0.5
-            elif char not in _EDGE_SPACE:
-                return width
+        text = run.text
+        rest = text.lstrip(_EDGE_SPACE)
+        if len(rest) < len(text):  # ideographic spaces 1em, no-break ½em, the others none
+            lead = text[: len(text) - len(rest)]
+            width += lead.count("\u3000") + 0.5 * lead.count("\u00a0")
+        if rest:
+            return width
     return width
 
 
 def style_lengths(tag: Element, style: str) -> dict[str, float]:
-    """text-indent, margin-left and padding-left of an element, in em of its text."""
+    """text-indent, margin-left and padding-left of an element, in em of its text (a dict
+    that may be shared: read it, never change it)."""
+    relative = _relative_lengths(style)
+    if relative is not None:
+        return relative
     found = _style_lengths(style)
-    if not found:
-        return {}
     lengths = {}
     font_px = 0.0
     for name, (value, unit) in found.items():
@@ -518,6 +534,20 @@ def style_lengths(tag: Element, style: str) -> dict[str, float]:
         else:
             font_px = font_px or _font_px(tag, found)
             lengths[name] = value * _PX_PER_UNIT[unit] / font_px
+    return lengths
+
+
+@lru_cache(maxsize=4096)
+def _relative_lengths(style: str) -> dict[str, float] | None:
+    """style_lengths of a style that gives no length in absolute units (so needs no font size:
+    the same for every element); None for one that does."""
+    lengths = {}
+    for name, (value, unit) in _style_lengths(style).items():
+        if name == "font-size":
+            continue
+        if unit not in ("em", "ch", "rem"):
+            return None
+        lengths[name] = value if unit != "ch" else value / 2
     return lengths
 
 
@@ -552,7 +582,10 @@ def _is_number(text: str) -> bool:
 
 
 def split_lines(runs: list[Run]) -> list[list[Run]]:
-    if not any(run.br for run in runs):
+    for run in runs:  # (a loop: most lines have no break, and a generator costs more)
+        if run.br:
+            break
+    else:
         return [runs]
     lines: list[list[Run]] = [[]]
     for run in runs:

@@ -17,7 +17,7 @@ from html import unescape
 
 from lxml.etree import _Element as Element
 
-from .blocks import BLOCK_TAGS, HEADINGS, declared_align, style_lengths
+from .blocks import BLOCK_TAGS, HEADINGS, align_of, declared_align, style_lengths
 from .text import DROPPED_WITH_CONTENT
 
 NORM_INDENT = 2.0  # the theme's first-line indent of a paragraph, in em
@@ -50,9 +50,11 @@ def compare_layout(source: Layout, result: Layout) -> LayoutDifference:
     lost = added = 0
     a = [text for text, _ in source.lines]
     b = [text for text, _ in result.lines]
-    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
-        for offset in range(block.size):
-            was, now = source.lines[block.a + offset][1], result.lines[block.b + offset][1]
+    # The same lines (the rule): matched one to one, which is all a SequenceMatcher would find.
+    matched = ((0, 0, len(a)),) if a == b else SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    for first, second, size in matched:
+        for offset in range(size):
+            was, now = source.lines[first + offset][1], result.lines[second + offset][1]
             lost += now < was
             added += now > was
     return LayoutDifference(
@@ -68,20 +70,22 @@ def _em(value: float) -> int:
 def _key(text: str) -> str:
     """A line's text, whitespace aside, to match lines by (text.squeeze without its removal of
     control characters: neither the parsed tree nor the renderer's HTML holds any)."""
-    return "".join(text.split()).replace("\u200b", "").replace("\ufeff", "")
+    text = "".join(text.split())
+    if text.isprintable():  # no zero-width character (they are not printable): most lines
+        return text
+    return text.replace("\u200b", "").replace("\ufeff", "")
 
 
 def _leading(text: str) -> tuple[float, str]:
-    """The width of the spaces a line starts with (ideographic 1em, no-break ½em), and the rest."""
-    width = 0.0
-    for index, char in enumerate(text):
-        if char == "\u3000":
-            width += 1.0
-        elif char == "\u00a0":
-            width += 0.5
-        elif not char.isspace() and char not in "\u200b\ufeff":
-            return width, text[index:]
-    return width, ""
+    """The width of the spaces a line starts with (ideographic 1em, no-break ½em, other white
+    space and zero-width characters none), and the rest."""
+    rest = text.lstrip()  # (what str.isspace calls white space: the no-break and ideographic too)
+    while rest and rest[0] in "\u200b\ufeff":
+        rest = rest[1:].lstrip()
+    if len(rest) == len(text):
+        return 0.0, text
+    lead = text[: len(text) - len(rest)]
+    return lead.count("\u3000") + 0.5 * lead.count("\u00a0"), rest
 
 
 # -- the source, as a browser lays it out -------------------------------------------------
@@ -134,13 +138,18 @@ class _SourceWalker:
             tag = child.tag
             if isinstance(tag, str):
                 name = tag.lower()
-                if name not in DROPPED_WITH_CONTENT:
+                if name in DROPPED_WITH_CONTENT:
+                    pass
+                elif name in BLOCK_TAGS or name == "br":
                     self.visit(child, name, indent, margin, skip)
+                else:  # inline: its text is part of the line
+                    self.walk(child, indent, margin, skip)
             tail = child.tail
             if tail:
                 self.text.append(tail)
 
     def visit(self, tag: Element, name: str, indent: float, margin: float, skip: bool) -> None:
+        """A line break or a block element (walk reads inline ones)."""
         if name == "br":
             self.flush(by_break=True, margin=margin)  # the next line: no text-indent
             return
@@ -150,15 +159,14 @@ class _SourceWalker:
             cell = next(tag.iterancestors("table"), None) is not None
             if cell:
                 self.cells.append(_source_cell_align(tag, name))
-        if name not in BLOCK_TAGS:
-            self.walk(tag, indent, margin, skip)
-            return
         style = tag.get("style")
-        lengths = style_lengths(tag, style) if style else {}
         outer = margin
-        indent = lengths.get("text-indent", indent)
-        margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
-        align = "center" if name == "center" else declared_align(tag)
+        if style:
+            lengths = style_lengths(tag, style)
+            if lengths:
+                indent = lengths.get("text-indent", indent)
+                margin += lengths.get("margin-left", 0.0) + lengths.get("padding-left", 0.0)
+        align = "center" if name == "center" else align_of(style, tag.get("align"))
         inner_skip = skip or cell or name in HEADINGS or name in ("li", "caption") or (
             align in ("center", "right")
         )
@@ -172,7 +180,7 @@ class _SourceWalker:
 def _source_cell_align(cell: Element, name: str) -> str:
     row = cell.getparent()
     declared = declared_align(cell) or (declared_align(row) if row is not None else None)
-    if not declared:
+    if not declared and len(cell):  # (without children, no paragraph inside)
         inner = {declared_align(block) or "left" for block in cell.iter("p", "div")
                  if _key("".join(block.itertext()))}
         declared = inner.pop() if len(inner) == 1 else None
@@ -203,10 +211,11 @@ def rendered_layout(html: str) -> Layout:
         if "center" in classes or "right" in classes:
             continue
         first, other = _class_indent(next(
-            (c for c in classes if c == "flush" or c.startswith(("indent-", "hang-"))), ""))
+            (c for c in classes if c == "flush" or c.startswith(("indent-", "hang-"))), "")
+        ) if classes else (NORM_INDENT, 0.0)
         previous = False
         for index, piece in enumerate(_BREAK.split(inner) if "<br" in inner else (inner,)):
-            lead, rest = _leading(unescape(_TAG.sub("", piece)))
+            lead, rest = _leading(unescape(_TAG.sub("", piece) if "<" in piece else piece))
             text = _key(rest)
             if text:
                 breaks += index > 0 and previous

@@ -80,7 +80,8 @@ _BREAKING = frozenset({
 
 
 # Split around tags' names: text, name, text, name, ..., text.
-_TAG_NAMES = re.compile(r"</?([a-zA-Z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+# (Possessive: the alternatives start apart, so giving back could never find another match.)
+_TAG_NAMES = re.compile(r"</?([a-zA-Z0-9]*)(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+>")
 
 
 class _TextExtractor(HTMLParser):
@@ -132,18 +133,32 @@ def sanitized_html_text(html: str) -> str:
     pieces = _TAG_NAMES.split(html)
     if len(pieces) > 1:
         # Cells, items and paragraphs are apart on screen: "3</td><td>5G" is "3" and "5G", not "35G".
-        names = pieces[1::2]
-        for index, name in enumerate(names):
-            names[index] = "\n" if name.lower() in _BREAKING else ""
-        pieces[1::2] = names
+        separator = _SEPARATORS.get
+        pieces[1::2] = [sep if (sep := separator(name)) is not None else _separator(name)
+                        for name in pieces[1::2]]
     return html_module.unescape("".join(pieces))
+
+
+def _separator(name: str) -> str:
+    """What a tag of this name puts between the texts around it."""
+    return "\n" if name.lower() in _BREAKING else ""
+
+
+# The separators of the tags the renderer writes, looked up without lowering their names.
+_SEPARATORS = {name: _separator(name) for name in (
+    *_BREAKING, "", "strong", "em", "b", "i", "a", "img", "span", "code", "sup", "sub", "figure",
+    "figcaption", "thead", "tbody", "del", "s", "input",
+)}
 
 
 def squeeze(text: str) -> str:
     """Text with every kind of whitespace removed, for comparisons that ignore layout."""
     # str.split() splits on what \s matches (no-break and ideographic spaces included), at C
-    # speed; the zero-width characters are not white space to it.
-    text = "".join(_CONTROL.sub("", text).split())
-    if "\u200b" in text or "\ufeff" in text:
-        text = text.replace("\u200b", "").replace("\ufeff", "")
+    # speed; the zero-width characters are not white space to it. Control, zero-width and
+    # unassigned characters are all unprintable: most texts, printable, need no more.
+    text = "".join(text.split())
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+        if "\u200b" in text or "\ufeff" in text:
+            text = text.replace("\u200b", "").replace("\ufeff", "")
     return text

@@ -188,7 +188,10 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     known = cache.notices(parse_rules()) if cache else {}
     names = file_stamps(content_dir)
     stamps = {content_dir / name: stamp for name, stamp in names.items()}
-    changed = [p for p, stamp in stamps.items() if str(p) not in known or known[str(p)].stamp != stamp]
+    # Rows are kept by the file's resolved path: `--content /abs/path` and `content` are one file.
+    root = content_dir.resolve()
+    keys = {path: str(root / name) for path, name in zip(stamps, names)}
+    changed = [p for p, stamp in stamps.items() if _stale(known.get(keys[p]), p, stamp)]
     parse = partial(_parse_file, checking=True) if checking else _parse_file
     mapped = workers.map(parse, changed) if workers else parallel_map(parse, changed)
     parsed = dict(zip(changed, mapped))
@@ -197,8 +200,8 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     content = Content([], [])
     seen: dict[str, Path] = {}
     for name, (path, stamp) in zip(names, stamps.items()):
-        row = parsed[path]._replace(stamp=stamp) if path in parsed else known[str(path)]
-        rows[str(path)] = row
+        row = parsed[path]._replace(stamp=stamp) if path in parsed else known[keys[path]]
+        rows[keys[path]] = row
         content.sources[name] = (stamp, row.signature)
         if isinstance(row.notice, str):
             content.errors.append(row.notice)
@@ -215,6 +218,13 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     if cache and rows != known and not checking:
         cache.store_notices(rows)
     return content
+
+
+def _stale(row: Parsed | None, path: Path, stamp: str) -> bool:
+    """Whether a file must be parsed again: unknown, changed, or an error line that names it
+    as another command wrote it (an error names the file as the user wrote it)."""
+    return row is None or row.stamp != stamp or (isinstance(row.notice, str) and
+                                                 not row.notice.startswith(f"{path}:"))
 
 
 def file_stamps(content_dir: Path) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Templates see the browse axes as the global `axes` (sitegen/site/structure.py defines them
 once; a theme loops over them instead of naming them) and `notice_url(notice)`, the page of
-any notice or list entry. Static files are copied as they are;
+any notice or list entry. What a template writes loses the characters XML forbids
+(`render`: feeds must stay readable). Static files are copied as they are;
 a symbolic link is never followed (it could point anywhere: `/proc/self/environ`).
 """
 
@@ -16,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 
 from .. import __version__
 from ..urls import href
@@ -37,7 +37,6 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_finalize,
     )
     # `href="{{ url|href }}"`: a URL from data, written only when relative or http(s).
     environment.filters["href"] = href
@@ -50,15 +49,12 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
     return environment
 
 
-def _finalize(value: object) -> object:
-    """Every value a template writes loses the characters XML forbids (feeds must stay readable);
-    markup (a rendered body, a macro) stays markup."""
-    if not isinstance(value, str):
-        return value
-    stripped = strip_xml_forbidden(value)
-    if stripped is value:
-        return value
-    return Markup(stripped) if isinstance(value, Markup) else stripped
+def render(environment: jinja2.Environment, template: str, context: dict) -> str:
+    """A template's text, without the characters XML forbids (a stray U+0001 in a body makes a
+    feed unreadable). Stripped once from the whole text rather than from each value written:
+    the text between values is the theme's own, and the hundreds of values of a notice page
+    cost more to check one by one than the page does at once."""
+    return strip_xml_forbidden(environment.get_template(template).render(context))
 
 
 def theme_files(theme_dir: Path) -> list[Path]:

@@ -32,7 +32,7 @@ from ..render import render_markdown
 from .cache import BodyStore, PlanStore
 from .outline import outline
 from .pages import Page, root_of
-from .theme import template_environment
+from .theme import render, template_environment
 
 BATCH = 2000  # pages whose bodies are in memory at once (two batches in flight)
 CHUNK = 50  # pages a worker renders per task
@@ -58,8 +58,7 @@ def render_page(page: Page, output: Output, body: str | None = None) -> str:
     context.update(page.context)
     if body is not None:
         context["body"], context["outline"] = outline(body)
-    environment = template_environment(output.theme_dir, output.theme_version)
-    return environment.get_template(page.template).render(context)
+    return render(template_environment(output.theme_dir, output.theme_version), page.template, context)
 
 
 def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Workers,
