@@ -33,9 +33,11 @@ except ImportError:  # pragma: no cover - markdown-it-pyrs renders the same HTML
     pyromark = None
 
 _BLOCK_CLASS = "|".join(BLOCK_CLASSES)
-# A class line, the heading marker of the next line if any, and the rest of that line.
-_ALIGNED = re.compile(rf"^\{{\.((?:{_BLOCK_CLASS})(?: \.(?:{_BLOCK_CLASS}))?)\}}\n(#{{1,6}} )?(.*)$",
-                      re.MULTILINE)
+# A class line, the heading marker of the next line if any, and the rest of that line. Patterns
+# that run over every body start with a literal character, which the regex engine skips to (one
+# that starts with "^" is tried at every character): here "{", then a look back for a line start.
+_ALIGNED = re.compile(
+    rf"\{{(?<![^\n]\{{)\.((?:{_BLOCK_CLASS})(?: \.(?:{_BLOCK_CLASS}))?)\}}\n(#{{1,6}} )?(.*)$", re.MULTILINE)
 # What a line can start other than a paragraph: indented code, HTML, quotes, fences, tables,
 # attributes, list items and thematic breaks.
 _NOT_PARAGRAPH = re.compile(
@@ -52,7 +54,8 @@ _URL = re.compile(r'(?:href|src)="([^"]*)"')
 # _MAX_PREFIX characters (a tab is up to 4 columns) keeps the fast engines far from overflow.
 _MAX_DEPTH = 12
 _MAX_PREFIX = 64
-_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{_MAX_PREFIX + 1}}}", re.MULTILINE)
+_DEEP_PREFIX = re.compile(rf"[ \t>*+\-.)0-9]{{{_MAX_PREFIX + 1}}}")  # at the start of the text,
+_DEEP_LINE = re.compile(rf"\n[ \t>*+\-.)0-9]{{{_MAX_PREFIX + 1}}}")  # or of any other line
 _CONTAINER = re.compile(r"<(/?)(?:blockquote|ul|ol|li)\b")
 
 
@@ -129,7 +132,7 @@ def fast_html(markdown: str) -> str | None:
     """A fast engine's HTML: CommonMark whose only attributes are the Markdown's own URLs,
     titles and alt texts, list starts and the converter's block classes; None when the
     Markdown needs the attrs plugin's full syntax or no fast engine renders it."""
-    if not FAST_ENGINES or _MARK in markdown or _DEEP_PREFIX.search(markdown):
+    if not FAST_ENGINES or _MARK in markdown or _DEEP_PREFIX.match(markdown) or _DEEP_LINE.search(markdown):
         return None
     refused = False
 

@@ -368,3 +368,38 @@ def test_a_term_is_not_found_across_white_space(browser, ranked_sites):
     assert "其他通知0" not in joined and "其他通知0" in apart
     assert joined < apart
     page.close()
+
+
+def test_a_server_that_ignores_range_requests_still_serves_a_small_archives_search(browser, tmp_path):
+    """Online, a bucket of words is a range of a pack (search/words.py); a plain file server
+    (here Python's own) answers the whole pack instead, which the script takes while it is small."""
+    import functools
+    import http.server
+    import threading
+
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    with several_word_files():
+        build_site(load_config(project, theme=THEME), project)
+    ranges = []
+
+    class Plain(http.server.SimpleHTTPRequestHandler):  # answers every request whole
+        def send_head(self):
+            ranges.append(self.headers.get("Range"))
+            return super().send_head()
+
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Plain, directory=str(project / "public"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = engine(browser.new_page(), f"http://127.0.0.1:{server.server_address[1]}/")
+        for query in ["呼叫中心", "省", "省、自治区", "数据 安全"]:
+            assert {r["title"] for r in find(page, query)} == titles_containing(query), query
+        assert any(ranges)  # the script asked for ranges, and got whole packs
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -19,12 +19,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content import write_atomic
-from ..parallel import worker_count
+from ..parallel import Workers
 from .catalog import catalog_data, lookup_data, lookup_name
 from .documents import SearchEntry, notice_texts
 from .pagefind import (
@@ -78,34 +78,33 @@ def plan_search_index(entries: list[SearchEntry], digests: dict[str, str], cache
 
 
 def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_dir: Path,
-                       offline: bool = False) -> list[str]:
+                       offline: bool = False, workers: Workers | None = None) -> list[str]:
     """Index the stale shards and write the site's search files; the names of the shards indexed.
 
     bodies yields, for each shard of plan.stale in order, its notices' rendered body HTML by
     id; it is read one shard ahead of the indexers, so at most a few shards' texts are held.
-    With offline, the words come as scripts, which search from disk reads
-    (pages opened from disk can load scripts but not fetch files).
+    The shards are indexed on the workers, one a process (the Python half of the work, the
+    tokens and the cutting of words, would otherwise take turns under this process's lock;
+    without workers, here). With offline, the words come as scripts, which search from disk
+    reads (pages opened from disk can load scripts but not fetch files).
     """
     try:
-        workers = max(1, min(worker_count(), len(plan.stale)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            running: set[Future] = set()
-            for shard, shard_bodies in zip(plan.stale, bodies):
-                texts = {entry.notice.id: notice_texts(entry.notice, shard_bodies[entry.notice.id])
-                         for entry in shard.entries}
-                del shard_bodies
-                running.add(pool.submit(_index, shard, texts, plan))
-                del texts
-                if len(running) >= workers:
-                    finished, running = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        future.result()
-            for future in running:
-                future.result()
-            # Shards indexed before the archive's bucket count last changed are cut anew.
-            missing = [shard for shard in plan.shards if not _pieces(shard, plan).is_file()]
-            for future in [pool.submit(_cut, shard, plan) for shard in missing]:
-                future.result()
+        workers = workers or Workers(1)
+        at_once = max(1, min(workers.size, len(plan.stale)))
+        running: set[Future] = set()
+        for shard, shard_bodies in zip(plan.stale, bodies):
+            running.add(workers.submit(_index, shard, shard_bodies, plan.cache_dir, plan.buckets))
+            del shard_bodies
+            if len(running) >= at_once:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+        for future in running:
+            future.result()
+        # Shards indexed before the archive's bucket count last changed are cut anew.
+        missing = [shard for shard in plan.shards if not _pieces(shard, plan).is_file()]
+        for future in [workers.submit(_cut, shard.folder, plan.cache_dir, plan.buckets) for shard in missing]:
+            future.result()
         root = site_dir / "pagefind"
         shards_root = root / "shards"
         shards_root.mkdir(parents=True, exist_ok=True)
@@ -152,13 +151,14 @@ def _pieces(shard: Shard, plan: SearchPlan) -> Path:
     return pieces_path(plan.cache_dir, shard.folder, plan.buckets)
 
 
-def _cut(shard: Shard, plan: SearchPlan) -> None:
-    write_pieces(plan.cache_dir / shard.folder, plan.buckets, _pieces(shard, plan))
+def _cut(folder: str, cache_dir: Path, buckets: int) -> None:
+    write_pieces(cache_dir / folder, buckets, pieces_path(cache_dir, folder, buckets))
 
 
-def _index(shard: Shard, texts: dict[str, dict[str, str]], plan: SearchPlan) -> None:
-    index_shard(shard, texts, plan.cache_dir)
-    _cut(shard, plan)
+def _index(shard: Shard, bodies: dict[str, str], cache_dir: Path, buckets: int) -> None:
+    texts = {entry.notice.id: notice_texts(entry.notice, bodies[entry.notice.id]) for entry in shard.entries}
+    index_shard(shard, texts, cache_dir)
+    _cut(shard.folder, cache_dir, buckets)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

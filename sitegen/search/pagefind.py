@@ -40,10 +40,12 @@ from .tokens import TOKENS_VERSION
 
 PAGEFIND_VERSION = "1.5.2"
 # Bytes of notice files a shard holds at most: packed, Pagefind needs about 30 bytes of memory
-# per byte of notice file (a build of 10,000 notices of 20 KB in shards of 22 MB peaked at
-# 1.7 GB, two shards indexed at once), so two shards of 36 MB stay near 3 GB. Fewer, bigger
-# shards mean fewer files fetched per query.
-SHARD_BYTES = 36_000_000
+# per byte of notice file, and cutting a shard's words into pieces (words.py) as much again,
+# with two shards indexed at once beside a building process that holds the archive (1.5 GB at
+# 100,000 notices): shards of 36 MB took the build with search at 100,000 to 3.7 GB, near the
+# 4 GB bar. A shard is also what an edit re-indexes (18 MB: about 900 notices three times a
+# real notice's size); the number of shards costs a query nothing (words.py joins them).
+SHARD_BYTES = 18_000_000
 SHARD_SIZE = 5000  # and notices at most
 PACK = 32  # notices per Pagefind page
 CUT = 64  # a big year may be cut after a notice whose id hashes to 0 modulo CUT

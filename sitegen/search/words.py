@@ -63,6 +63,7 @@ WORDS_PREFIX = "words-"
 FAMILIES = ("", "c")
 PACKS = ("positions.pf", "counts.pf")  # online, a file per family
 LENGTHS = "lengths.bin"  # each bucket's length in its pack, in order, as LEB128 numbers
+SITE_LAYOUT = 2  # of a site's words folder (2: packs): a folder of another layout is never reused
 LAYOUT = 3  # of the pieces: a cached piece of another layout is never read
 
 
@@ -240,7 +241,7 @@ def _read_header(data: mmap.mmap) -> tuple[list[int], int]:
 def words_folder(pieces: list[Path], count: int, offline: bool) -> str:
     """The site folder's name for these pieces: what they hold (pieces files are named by
     their shard's fingerprint and never change under their name)."""
-    digest = hashlib.sha1(repr((count, offline, [p.name for p in pieces])).encode()).hexdigest()
+    digest = hashlib.sha1(repr((SITE_LAYOUT, count, offline, [p.name for p in pieces])).encode()).hexdigest()
     return f"{WORDS_PREFIX}{digest[:16]}"
 
 

@@ -317,8 +317,8 @@ def index_search(content: Content, relations: Relations, site_dir: Path, cache: 
     bodies = (rendered_bodies(shard.ids, content, cache, workers) for shard in plan.stale)
     if share is not None:
         with tempfile.TemporaryDirectory(prefix="sitegen-part-") as scratch:
-            return write_search_index(plan, bodies, Path(scratch), offline)
-    return write_search_index(plan, bodies, site_dir, offline)
+            return write_search_index(plan, bodies, Path(scratch), offline, workers)
+    return write_search_index(plan, bodies, site_dir, offline, workers)
 
 
 def _size(path: Path) -> int:

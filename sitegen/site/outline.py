@@ -8,18 +8,14 @@ Notices rarely use heading tags: their sections are paragraphs that start with a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html import unescape
+from typing import NamedTuple
 
 # Several headings make an outline worth showing.
 MIN_ENTRIES = 3
 _NUMERAL = "[一二三四五六七八九十百零〇]+"
-_LEVELS = (
-    (re.compile(rf"^第{_NUMERAL}[章部编]"), 1),
-    (re.compile(rf"^{_NUMERAL}、"), 1),
-    (re.compile(rf"^第{_NUMERAL}节"), 2),
-    (re.compile(rf"^[（(]{_NUMERAL}[）)]"), 2),
-)
+# The level of a heading by how it starts: 第一章 and 一、 are 1, 第一节 and （一） are 2.
+_LEVEL = re.compile(rf"(第{_NUMERAL}[章部编]|{_NUMERAL}、)|第{_NUMERAL}节|[（(]{_NUMERAL}[）)]")
 # A heading tag, or a paragraph that is bold from end to end (the renderer's own markup). Text up
 # to a closing tag is matched a run of non-"<" at a time, not a character at a time.
 _CANDIDATE = re.compile(
@@ -33,18 +29,15 @@ _TAG = re.compile(r"<[^>]*>")
 _FACE_HEADING_LENGTH = 40
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a tuple: a notice has dozens, an archive millions
     anchor: str
     text: str
     level: int
 
 
 def _level(text: str) -> int | None:
-    for pattern, level in _LEVELS:
-        if pattern.match(text):
-            return level
-    return None
+    match = _LEVEL.match(text)
+    return None if match is None else 1 if match.group(1) else 2
 
 
 def outline(body: str) -> tuple[str, list[Entry]]:
@@ -56,7 +49,7 @@ def outline(body: str) -> tuple[str, list[Entry]]:
     for match in _CANDIDATE.finditer(body):
         inner = match.group(3) if match.group(1) else match.group(5) if match.group(6) is None \
             else match.group(7)
-        text = unescape(_TAG.sub("", inner)).strip(" \u3000\u00a0\n")
+        text = unescape(_TAG.sub("", inner) if "<" in inner else inner).strip(" \u3000\u00a0\n")
         if match.group(6) and len(text) > _FACE_HEADING_LENGTH:
             continue  # a whole paragraph in that face, not a heading
         level = _level(text)
