@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from sitegen.cli import main
@@ -14,17 +15,23 @@ from sitegen.site import reading
 from .samples import REPO
 
 
-def test_a_check_after_a_build_parses_only_what_changed(tmp_path, monkeypatch):
+@pytest.fixture
+def parsed(tmp_path, monkeypatch) -> list[str]:
+    """The sample archive in tmp_path (the working folder), and the names of the files parsed."""
     shutil.copytree(REPO / "content", tmp_path / "content")
     monkeypatch.chdir(tmp_path)
-    parsed = []
+    names: list[str] = []
     original = reading._parse_file
 
     def parse(path, **options):
-        parsed.append(path.name)
+        names.append(path.name)
         return original(path, **options)
 
     monkeypatch.setattr(reading, "_parse_file", parse)
+    return names
+
+
+def test_a_check_after_a_build_parses_only_what_changed(tmp_path, parsed):
     assert CliRunner().invoke(main, ["check"]).exit_code == 0
     assert len(parsed) == 9
     assert CliRunner().invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")]).exit_code == 0
@@ -43,18 +50,7 @@ def test_a_check_after_a_build_parses_only_what_changed(tmp_path, monkeypatch):
     assert result.exit_code == 1 and str(path.relative_to(tmp_path)) in result.output
 
 
-
-def test_a_check_of_the_content_folder_named_another_way_uses_the_builds_cache(tmp_path, monkeypatch):
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    monkeypatch.chdir(tmp_path)
-    parsed = []
-    original = reading._parse_file
-
-    def parse(path, **options):
-        parsed.append(path.name)
-        return original(path, **options)
-
-    monkeypatch.setattr(reading, "_parse_file", parse)
+def test_a_check_of_the_content_folder_named_another_way_uses_the_builds_cache(tmp_path, parsed):
     assert CliRunner().invoke(main, ["build", "--no-search", "--theme", str(REPO / "themes" / "default")]).exit_code == 0
     parsed.clear()
     for spelling in (str(tmp_path / "content"), "./content/", "content/../content"):
