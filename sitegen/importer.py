@@ -13,12 +13,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import queue
 import re
 import tempfile
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -189,6 +188,7 @@ class Bodies:
         self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
         # id -> where the body starts and its size, where the file text starts and its size
         self.where: dict[str, tuple[int, int, int, int]] = {}
+        self.size = 0  # where the next one goes (kept here: a seek would flush the buffer)
 
     def __enter__(self) -> Bodies:  # noqa: PYI034
         return self
@@ -199,7 +199,8 @@ class Bodies:
     def put_away(self, notice: Notice, body: bytes, text: bytes = b"") -> Notice:
         """Keep a notice's body and file text (UTF-8, as the workers send them: the importer
         neither decodes nor encodes them again) until its file is written."""
-        at = self.file.seek(0, os.SEEK_END)
+        at = self.size
+        self.size += len(text) + (0 if text.endswith(body) else len(body))
         if text.endswith(body):  # as notice_text writes it: the body is stored once, in the text
             self.where[notice.id] = (at + len(text) - len(body), len(body), at, len(text))
             self.file.write(text)
@@ -215,8 +216,7 @@ class Bodies:
         where = self.where.get(notice.id)
         if where is None or notice.body:
             return notice.body
-        self.file.seek(where[0])
-        return self.file.read(where[1]).decode("utf-8")
+        return self._read(where[0], where[1]).decode("utf-8")
 
     def prepared_text(self, notice: Notice) -> bytes | None:
         """The file text of the notice as it was converted (put away with it), if any: UTF-8,
@@ -224,8 +224,12 @@ class Bodies:
         where = self.where.get(notice.id)
         if where is None or not where[3]:
             return None
-        self.file.seek(where[2])
-        return self.file.read(where[3])
+        return self._read(where[2], where[3])
+
+    def _read(self, at: int, size: int) -> bytes:
+        # One system call, and the file's position left at its end, where bodies are added.
+        self.file.flush()
+        return os.pread(self.file.fileno(), size, at)
 
     def restore(self, notice: Notice) -> None:
         notice.body = self.body_of(notice)
@@ -526,7 +530,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
                                                   _batches_on(workers) if workers else map, compared)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
-    with _Writer() as writer:
+    with _Writer(workers if len(groups) >= WRITES_ON_WORKERS else None) as writer:
         for done, group in enumerate(groups, 1):
             primary, prepared = group[0], None
             if len(group) == 1 and primary.id not in altered and bodies is not None:
@@ -582,44 +586,39 @@ def _each(function: Callable, items: list) -> list:
     return [function(item) for item in items]
 
 
-WRITER_THREADS = 4  # files written at once (creating files waits on the disk more than the CPU)
+# Once an import writes this many files, the workers write them (they are idle by then): in
+# the importer's own process the system calls of 100,000 files would take one core while the
+# other waits.
+WRITES_ON_WORKERS = 1000
+FILES_PER_JOB = 100  # files one job writes (their texts travel with it)
+JOBS_AHEAD = 4  # jobs sent and not yet answered, per worker
 
 
 class _Writer:
-    """The importer's writes and removals, done on threads of their own while the importer goes
-    on merging (the system calls let the interpreter go). Leaving the block waits for every one;
-    the first that fails is raised there (or at the next group), and no group after it starts.
+    """The importer's writes and removals. With workers, a group that writes one new path (most
+    groups) joins a job of FILES_PER_JOB files that a worker writes, a few jobs ahead of the
+    importer, which goes on merging; a group that writes more (in order: the merged file
+    first, so a run killed in between leaves a duplicate, never a loss), or a path an earlier
+    group touched, waits until every job sent is done and is done here, so no two processes
+    ever hold the same path. Leaving the block waits for every job; the first that fails is
+    raised there or at the next job awaited (a job stops at its first failure)."""
 
-    The files of one group are written in the order asked (the merged file first: a run killed
-    in between leaves a duplicate, never a loss). Most groups write one new path each: those go
-    to the threads in turn. A group that writes more, or a path an earlier group touched, waits
-    until every thread is idle and is done here, so no two threads ever hold the same path."""
-
-    def __init__(self, threads: int = WRITER_THREADS) -> None:
-        self.queues: list[queue.Queue] = [queue.Queue(maxsize=64) for _ in range(threads)]
-        self.threads = [threading.Thread(target=self._run, args=(jobs,), daemon=True,
-                                         name=f"sitegen-import-writer-{n}")
-                        for n, jobs in enumerate(self.queues)]
+    def __init__(self, workers: Workers | None = None) -> None:
+        self.workers = workers if workers is not None and workers.size > 1 else None
         self.group: list[tuple] = []  # the jobs of the group being placed
+        self.files: list[tuple[str, bytes]] = []  # single writes gathered into the next job
+        self.pending: deque[Future] = deque()
         self.touched: set[Path] = set()
-        self.turn = 0
-        self.error: BaseException | None = None
-        self.abandoned = False
-        for thread in self.threads:
-            thread.start()
 
     def __enter__(self) -> _Writer:  # noqa: PYI034
         return self
 
     def __exit__(self, kind, *exc) -> None:
-        if kind is not None:
-            self.abandoned = True  # the importer failed: do nothing more it asked
-        for jobs in self.queues:
-            jobs.put(None)
-        for thread in self.threads:
-            thread.join()
         if kind is None:
-            self._raise()
+            self._finish()
+        else:  # the importer failed: do nothing more it asked
+            for future in self.pending:
+                future.cancel()
 
     def write(self, path: Path, text: str | bytes) -> None:
         self.group.append((write_atomic, path, text))
@@ -628,37 +627,43 @@ class _Writer:
         self.group.append((_unlink, path))
 
     def send(self) -> None:
-        """The group's jobs, to a thread or (done in order) here."""
+        """The group's jobs, to a worker or (done in order) here."""
         jobs, self.group = self.group, []
         if not jobs:
             return
-        self._raise()
-        paths = [job[1] for job in jobs]
-        if len(jobs) == 1 and paths[0] not in self.touched:
-            self.touched.add(paths[0])
-            self.queues[self.turn].put(jobs[0])
-            self.turn = (self.turn + 1) % len(self.queues)
-            return
-        for waiting in self.queues:
-            waiting.join()
-        self._raise()
-        self.touched.update(paths)
+        if self.workers is not None:
+            function, path, *data = jobs[0]
+            if len(jobs) == 1 and function is write_atomic and path not in self.touched:
+                self.touched.add(path)
+                text = data[0]
+                self.files.append((str(path), text.encode() if isinstance(text, str) else text))
+                if len(self.files) >= FILES_PER_JOB:
+                    self._submit()
+                return
+            self._finish()
+            self.touched.update(job[1] for job in jobs)
         for function, *args in jobs:
             function(*args)
 
-    def _raise(self) -> None:
-        if self.error is not None:
-            raise self.error
+    def _submit(self) -> None:
+        assert self.workers is not None
+        self.pending.append(self.workers.submit(_write_files, self.files))
+        self.files = []
+        while len(self.pending) > JOBS_AHEAD * self.workers.size:
+            self.pending.popleft().result()
 
-    def _run(self, jobs: queue.Queue) -> None:
-        while (job := jobs.get()) is not None:
-            if self.error is None and not self.abandoned:
-                try:
-                    job[0](*job[1:])
-                except BaseException as error:  # noqa: BLE001 (raised in the importer's thread)
-                    self.error = self.error or error
-            jobs.task_done()
-        jobs.task_done()
+    def _finish(self) -> None:
+        """Every job sent, done."""
+        if self.files:
+            self._submit()
+        while self.pending:
+            self.pending.popleft().result()
+
+
+def _write_files(files: list[tuple[str, bytes]]) -> None:
+    """A worker's job: files written in order (the first that fails stops it)."""
+    for path, data in files:
+        write_atomic(Path(path), data)
 
 
 def _unlink(path: Path) -> None:
