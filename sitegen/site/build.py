@@ -31,7 +31,7 @@ from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers, paused_collector
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
-from ..search.documents import SearchEntry, search_notice
+from ..search.documents import SearchEntry, notice_fields, notice_of
 from . import writing
 from .cache import BuildCache
 from .incremental import (
@@ -162,7 +162,7 @@ def build_site(
                 with _step(report, "plan pages"), paused_collector():
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None)
-                searched = {entry.path: pickle.dumps(_search_fields(entry.notice, relations), pickle.HIGHEST_PROTOCOL)
+                searched = {entry.path: pickle.dumps(_search_row(entry.notice, relations), pickle.HIGHEST_PROTOCOL)
                             for entry in content.entries}
                 snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, searched,
                                                   len(plan.fingerprints), report)
@@ -293,8 +293,8 @@ def _changed(previous: dict[str, str], out_dir: Path) -> Callable[[str, str], bo
     return lambda path, value: previous.get(path) != value or path not in present
 
 
-def _render_body_of(path: Path) -> str:
-    return render_markdown(read_body(path))
+def _render_body_of(path: Path | str) -> str:
+    return render_markdown(read_body(Path(path)))
 
 
 @dataclass
@@ -303,18 +303,23 @@ class SearchArchive:
 
     entries: list[SearchEntry]
     digests: dict[str, str]  # notice id -> its file's digest
-    bodies: dict[str, tuple[str, Path]]  # notice id -> its rendered body's key and its file
+    bodies: dict[str, tuple[str, str]]  # notice id -> its rendered body's key and its file's path
 
 
-def _search_fields(notice, relations: Relations) -> tuple:
-    """A SearchEntry's fields but its size: what search reads of a notice besides its body."""
-    return search_notice(notice), notice_url(notice), {"status": relations.status(notice.id)}
+def _search_row(notice, relations: Relations) -> tuple:
+    """What search reads of a notice besides its body and size, as plain data (`_search_entry`)."""
+    return notice_fields(notice), notice_url(notice), relations.status(notice.id)
+
+
+def _search_entry(row: tuple, size: int) -> SearchEntry:
+    fields, url, status = row
+    return SearchEntry(notice_of(fields), url, {"status": status}, size)
 
 
 def search_archive(content: Content, relations: Relations) -> SearchArchive:
-    entries = [SearchEntry(*_search_fields(entry.notice, relations), _size(entry.path)) for entry in content.entries]
+    entries = [_search_entry(_search_row(entry.notice, relations), _size(entry.path)) for entry in content.entries]
     return SearchArchive(entries, content.digests,
-                         {entry.notice.id: (entry.body_key, entry.path) for entry in content.entries})
+                         {entry.notice.id: (entry.body_key, str(entry.path)) for entry in content.entries})
 
 
 def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, snapshot: Snapshot,
@@ -326,6 +331,7 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
     if rows.keys() != snapshot.stamps.keys():
         return None
     entries, digests, bodies = [], {}, {}
+    folder = f"{content_dir}/"  # paths as text: a Path per notice is seconds at 100,000
     for name, (row, key, file_digest) in rows.items():
         if name in changed:
             row, key, file_digest = changed[name].search, changed[name].body_key, changed[name].digest
@@ -333,10 +339,10 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
             return None
         if not row:  # a file that is no notice
             continue
-        notice, url, values = pickle.loads(row)
-        entries.append(SearchEntry(notice, url, values, int(snapshot.stamps[name].partition(":")[0] or 0)))
-        digests[notice.id] = file_digest
-        bodies[notice.id] = (key, content_dir / name)
+        entry = _search_entry(pickle.loads(row), int(snapshot.stamps[name].partition(":")[0] or 0))
+        entries.append(entry)
+        digests[entry.notice.id] = file_digest
+        bodies[entry.notice.id] = (key, folder + name)
     return SearchArchive(entries, digests, bodies)
 
 
