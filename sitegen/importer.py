@@ -13,12 +13,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import queue
 import re
 import tempfile
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -30,7 +29,7 @@ from .content import (
     notice_names,
     notice_text,
     parse_notice,
-    relative_path,
+    relative_name,
     write_atomic,
 )
 from .content_index import INDEX_NAME, Row, file_stamp, load_index, store_index
@@ -102,6 +101,7 @@ def page_files(paths: Iterable[Path]) -> list[Path]:
 @dataclass
 class _Existing:
     path: Path
+    name: str  # the path in the archive (relative to its folder, with '/')
     text: str
     notice: Notice | None
     edited: bool
@@ -189,6 +189,7 @@ class Bodies:
         self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by __exit__)
         # id -> where the body starts and its size, where the file text starts and its size
         self.where: dict[str, tuple[int, int, int, int]] = {}
+        self.size = 0  # where the next one goes (kept here: a seek would flush the buffer)
 
     def __enter__(self) -> Bodies:  # noqa: PYI034
         return self
@@ -199,7 +200,8 @@ class Bodies:
     def put_away(self, notice: Notice, body: bytes, text: bytes = b"") -> Notice:
         """Keep a notice's body and file text (UTF-8, as the workers send them: the importer
         neither decodes nor encodes them again) until its file is written."""
-        at = self.file.seek(0, os.SEEK_END)
+        at = self.size
+        self.size += len(text) + (0 if text.endswith(body) else len(body))
         if text.endswith(body):  # as notice_text writes it: the body is stored once, in the text
             self.where[notice.id] = (at + len(text) - len(body), len(body), at, len(text))
             self.file.write(text)
@@ -215,8 +217,7 @@ class Bodies:
         where = self.where.get(notice.id)
         if where is None or notice.body:
             return notice.body
-        self.file.seek(where[0])
-        return self.file.read(where[1]).decode("utf-8")
+        return self._read(where[0], where[1]).decode("utf-8")
 
     def prepared_text(self, notice: Notice) -> bytes | None:
         """The file text of the notice as it was converted (put away with it), if any: UTF-8,
@@ -224,8 +225,12 @@ class Bodies:
         where = self.where.get(notice.id)
         if where is None or not where[3]:
             return None
-        self.file.seek(where[2])
-        return self.file.read(where[3])
+        return self._read(where[2], where[3])
+
+    def _read(self, at: int, size: int) -> bytes:
+        # One system call, and the file's position left at its end, where bodies are added.
+        self.file.flush()
+        return os.pread(self.file.fileno(), size, at)
 
     def restore(self, notice: Notice) -> None:
         notice.body = self.body_of(notice)
@@ -352,8 +357,8 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
         old, rows[path] = _read_file(content_dir, path)
         copies.setdefault(rows[path].key, []).append(old)
     existing = {key: _one_copy(found, report) for key, found in copies.items()}
-    owners = {content_dir / path: row.key for path, row in rows.items() if path not in wanted}
-    owners.update({old.path: key for key, old in existing.items()})
+    owners = {path: row.key for path, row in rows.items() if path not in wanted}
+    owners.update({old.name: key for key, old in existing.items()})
     changes = _write(fresh, existing, content_dir, owners, report, progress, bodies, workers)
     for path in wanted:
         if path not in changes and not (content_dir / path).is_file():
@@ -362,7 +367,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
         if notice is None:
             rows.pop(path, None)
         else:
-            rows[path] = _row(file_stamp(content_dir / path), notice, edited=False, warning="")
+            rows[path] = _row(file_stamp(f"{content_dir}/{path}"), notice, edited=False, warning="")
     # Last: a run killed before this leaves the old index, whose rows of changed files no
     # longer match their stamps.
     store_index(index_path, rows)
@@ -410,9 +415,9 @@ def _read_file(content_dir: Path, path: str) -> tuple[_Existing, Row]:
             warning = f"{error} (left untouched)"
         match = _ID_LINE.search(_front_matter_lines(text))
         key = match.group(1) if match else f"{_NO_ID}{path}"
-        return _Existing(full, text, None, True), Row(stamp, key, False, True, "", "", warning)
+        return _Existing(full, path, text, None, True), Row(stamp, key, False, True, "", "", warning)
     edited = edited_by_hand(text)
-    return _Existing(full, text, notice, edited), _row(stamp, notice, edited, warning)
+    return _Existing(full, path, text, notice, edited), _row(stamp, notice, edited, warning)
 
 
 def _row(stamp: str, notice: Notice, edited: bool, warning: str) -> Row:
@@ -486,7 +491,7 @@ def _front_matter_lines(text: str) -> str:
 
 
 def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path,
-           owners: dict[Path, str], report: ImportReport,
+           owners: dict[str, str], report: ImportReport,
            progress: Callable[[str, int, int], None] | None = None,
            bodies: Bodies | None = None, workers: Workers | None = None) -> dict[str, Notice | None]:
     """Merge and write; what changed on disk (path relative to content_dir -> the notice
@@ -516,7 +521,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
 
     restore = bodies.restore if bodies else _nothing
     put_back = bodies.put_back if bodies else _nothing
-    changes = _Changes(content_dir)
+    changes = _Changes()
     by_id = sorted(pool.values(), key=lambda n: n.id)
 
     def compared(done: int, total: int) -> None:
@@ -526,7 +531,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
     groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
                                                   _batches_on(workers) if workers else map, compared)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
-    with _Writer() as writer:
+    with _Writer(workers if len(groups) >= WRITES_ON_WORKERS else None) as writer:
         for done, group in enumerate(groups, 1):
             primary, prepared = group[0], None
             if len(group) == 1 and primary.id not in altered and bodies is not None:
@@ -582,83 +587,84 @@ def _each(function: Callable, items: list) -> list:
     return [function(item) for item in items]
 
 
-WRITER_THREADS = 4  # files written at once (creating files waits on the disk more than the CPU)
+# Once an import writes this many files, the workers write them (they are idle by then): in
+# the importer's own process the system calls of 100,000 files would take one core while the
+# other waits.
+WRITES_ON_WORKERS = 1000
+FILES_PER_JOB = 100  # files one job writes (their texts travel with it)
+JOBS_AHEAD = 4  # jobs sent and not yet answered, per worker
 
 
 class _Writer:
-    """The importer's writes and removals, done on threads of their own while the importer goes
-    on merging (the system calls let the interpreter go). Leaving the block waits for every one;
-    the first that fails is raised there (or at the next group), and no group after it starts.
+    """The importer's writes and removals. With workers, a group that writes one new path (most
+    groups) joins a job of FILES_PER_JOB files that a worker writes, a few jobs ahead of the
+    importer, which goes on merging; a group that writes more (in order: the merged file
+    first, so a run killed in between leaves a duplicate, never a loss), or a path an earlier
+    group touched, waits until every job sent is done and is done here, so no two processes
+    ever hold the same path. Leaving the block waits for every job; the first that fails is
+    raised there or at the next job awaited (a job stops at its first failure)."""
 
-    The files of one group are written in the order asked (the merged file first: a run killed
-    in between leaves a duplicate, never a loss). Most groups write one new path each: those go
-    to the threads in turn. A group that writes more, or a path an earlier group touched, waits
-    until every thread is idle and is done here, so no two threads ever hold the same path."""
-
-    def __init__(self, threads: int = WRITER_THREADS) -> None:
-        self.queues: list[queue.Queue] = [queue.Queue(maxsize=64) for _ in range(threads)]
-        self.threads = [threading.Thread(target=self._run, args=(jobs,), daemon=True,
-                                         name=f"sitegen-import-writer-{n}")
-                        for n, jobs in enumerate(self.queues)]
+    def __init__(self, workers: Workers | None = None) -> None:
+        self.workers = workers if workers is not None and workers.size > 1 else None
         self.group: list[tuple] = []  # the jobs of the group being placed
-        self.touched: set[Path] = set()
-        self.turn = 0
-        self.error: BaseException | None = None
-        self.abandoned = False
-        for thread in self.threads:
-            thread.start()
+        self.files: list[tuple[str, bytes]] = []  # single writes gathered into the next job
+        self.pending: deque[Future] = deque()
+        self.touched: set[str] = set()
 
     def __enter__(self) -> _Writer:  # noqa: PYI034
         return self
 
     def __exit__(self, kind, *exc) -> None:
-        if kind is not None:
-            self.abandoned = True  # the importer failed: do nothing more it asked
-        for jobs in self.queues:
-            jobs.put(None)
-        for thread in self.threads:
-            thread.join()
         if kind is None:
-            self._raise()
+            self._finish()
+        else:  # the importer failed: do nothing more it asked
+            for future in self.pending:
+                future.cancel()
 
-    def write(self, path: Path, text: str | bytes) -> None:
+    def write(self, path: str, text: str | bytes) -> None:
         self.group.append((write_atomic, path, text))
 
-    def remove(self, path: Path) -> None:
+    def remove(self, path: str) -> None:
         self.group.append((_unlink, path))
 
     def send(self) -> None:
-        """The group's jobs, to a thread or (done in order) here."""
+        """The group's jobs, to a worker or (done in order) here."""
         jobs, self.group = self.group, []
         if not jobs:
             return
-        self._raise()
-        paths = [job[1] for job in jobs]
-        if len(jobs) == 1 and paths[0] not in self.touched:
-            self.touched.add(paths[0])
-            self.queues[self.turn].put(jobs[0])
-            self.turn = (self.turn + 1) % len(self.queues)
-            return
-        for waiting in self.queues:
-            waiting.join()
-        self._raise()
-        self.touched.update(paths)
-        for function, *args in jobs:
-            function(*args)
+        if self.workers is not None:
+            function, path, *data = jobs[0]
+            if len(jobs) == 1 and function is write_atomic and path not in self.touched:
+                self.touched.add(path)
+                text = data[0]
+                self.files.append((path, text.encode() if isinstance(text, str) else text))
+                if len(self.files) >= FILES_PER_JOB:
+                    self._submit()
+                return
+            self._finish()
+            self.touched.update(job[1] for job in jobs)
+        for function, path, *data in jobs:
+            function(Path(path), *data)
 
-    def _raise(self) -> None:
-        if self.error is not None:
-            raise self.error
+    def _submit(self) -> None:
+        assert self.workers is not None
+        self.pending.append(self.workers.submit(_write_files, self.files))
+        self.files = []
+        while len(self.pending) > JOBS_AHEAD * self.workers.size:
+            self.pending.popleft().result()
 
-    def _run(self, jobs: queue.Queue) -> None:
-        while (job := jobs.get()) is not None:
-            if self.error is None and not self.abandoned:
-                try:
-                    job[0](*job[1:])
-                except BaseException as error:  # noqa: BLE001 (raised in the importer's thread)
-                    self.error = self.error or error
-            jobs.task_done()
-        jobs.task_done()
+    def _finish(self) -> None:
+        """Every job sent, done."""
+        if self.files:
+            self._submit()
+        while self.pending:
+            self.pending.popleft().result()
+
+
+def _write_files(files: list[tuple[str, bytes]]) -> None:
+    """A worker's job: files written in order (the first that fails stops it)."""
+    for path, data in files:
+        write_atomic(Path(path), data)
 
 
 def _unlink(path: Path) -> None:
@@ -676,24 +682,25 @@ def _own_body(notice: Notice) -> str:
 class _Changes:
     """The files an import wrote (with their notice) and removed, by path in the archive."""
 
-    def __init__(self, content_dir: Path):
-        self.content_dir = content_dir
+    def __init__(self) -> None:
         self.paths: dict[str, Notice | None] = {}
 
-    def wrote(self, path: Path, notice: Notice) -> None:
-        self.paths[path.relative_to(self.content_dir).as_posix()] = notice
+    def wrote(self, name: str, notice: Notice) -> None:
+        self.paths[name] = notice
 
-    def removed(self, path: Path) -> None:
-        self.paths[path.relative_to(self.content_dir).as_posix()] = None
+    def removed(self, name: str) -> None:
+        self.paths[name] = None
 
 
-def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[Path, str],
+def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dict[str, str],
            report: ImportReport, changes: _Changes, writer: _Writer,
            prepared: bytes | None = None) -> bool:
     """Write a notice's file if it changed; False when it could not be written. prepared: the
     notice's file text (UTF-8), where it was made already."""
-    target = content_dir / relative_path(notice)
-    owner = owners.get(target, notice.id)
+    # Paths as text: 100,000 Path objects cost the importer more than the rest of its work.
+    name = relative_name(notice)
+    target = f"{content_dir}/{name}"
+    owner = owners.get(name, notice.id)
     if owner != notice.id:
         whose = "a file whose id cannot be read" if owner.startswith(_NO_ID) else f"the file of notice {owner}"
         report.errors.append(f"{target}: record {notice.id}: {whose} has this name; not written")
@@ -701,28 +708,28 @@ def _place(notice: Notice, old: _Existing | None, content_dir: Path, owners: dic
     text = notice_text(notice) if prepared is None else prepared
     if old is None:
         writer.write(target, text)
-        changes.wrote(target, notice)
-        owners[target] = notice.id
+        changes.wrote(name, notice)
+        owners[name] = notice.id
         report.created.append(notice.id)
         return True
-    if old.path == target and old.text == (text if isinstance(text, str) else text.decode("utf-8")):
+    if old.name == name and old.text == (text if isinstance(text, str) else text.decode("utf-8")):
         report.unchanged.append(notice.id)
         return True
     if old.edited:
         report.conflicts.append(f"{old.path}: edited by hand; kept, not replaced by the import")
         return True
     writer.write(target, text)
-    changes.wrote(target, notice)
-    owners[target] = notice.id
-    if old.path != target:
-        writer.remove(old.path)
-        changes.removed(old.path)
-        owners.pop(old.path, None)
+    changes.wrote(name, notice)
+    owners[name] = notice.id
+    if old.name != name:
+        writer.remove(str(old.path))
+        changes.removed(old.name)
+        owners.pop(old.name, None)
     report.updated.append(notice.id)
     return True
 
 
-def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport, changes: _Changes,
+def _remove(old: _Existing | None, owners: dict[str, str], report: ImportReport, changes: _Changes,
             writer: _Writer) -> None:
     if old is None:
         return
@@ -731,6 +738,6 @@ def _remove(old: _Existing | None, owners: dict[Path, str], report: ImportReport
             f"{old.path}: now a duplicate of another notice, but edited by hand; kept"
         )
         return
-    writer.remove(old.path)
-    changes.removed(old.path)
-    owners.pop(old.path, None)
+    writer.remove(str(old.path))
+    changes.removed(old.name)
+    owners.pop(old.name, None)

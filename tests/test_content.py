@@ -7,12 +7,18 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.cli import main
 from sitegen.content import (
     ContentError,
+    _Dumper,
     edited_by_hand,
+    front_matter,
+    front_matter_yaml,
     notice_text,
     parse_notice,
     relative_path,
@@ -196,3 +202,42 @@ def test_a_huge_status_is_cut_in_its_error():
     with pytest.raises(ContentError) as caught:
         parse_notice("---\ntitle: t\nid: x\nstatus: " + "废" * 1_000_000 + "\n---\n", Path("x.md"))
     assert caught.value.field == "status" and len(str(caught.value)) < 200
+
+
+def yaml_dumped(values: dict) -> str:
+    return yaml.dump(values, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=10_000)
+
+
+_PIECES = st.sampled_from([
+    "a", "Z", "文字", "《办法》", "〔2020〕", "（一）", "1", "12", "2020-01-01", "0", "-", "- ", ":", ": ", "#",
+    " #", "'", '"', " ", "\t", "\n", "yes", "No", "OFF", "null", "~", "true", "1.5", "1e3", ".5", ".inf",
+    "0x10", "0o7", "=", "<<", "[", "]", "{", "}", "&", "*", "!", "|", ">", "%", "@", "`", "?", ",", "\\",
+    ".", "...", "---", "\u3000", "\xa0", "\u2028", "\x85", "\ufeff", "\u200b", "\x07", "\x7f", "\ue000",
+    "\U0001f600", "\U00020000", "https://x/y?a=1&b=2#c", "工信部信管〔2020〕81号",
+])
+_TEXT = st.lists(_PIECES, min_size=1, max_size=6).map("".join)
+_DATE = st.dates(min_value=dt.date(1, 1, 1))
+_RECORD = st.dictionaries(st.sampled_from(["title", "url", "id", "column"]), _TEXT, max_size=3)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(st.sampled_from(["title", "id", "file_number", "issuer", "column", "source_url"]),
+                       _TEXT, min_size=1)
+       | st.fixed_dictionaries({"title": _TEXT}, optional={
+           "written": _DATE, "date": _DATE, "attachments": st.lists(_RECORD, max_size=3),
+           "also_published": st.lists(_RECORD, max_size=2)}))
+def test_front_matter_is_written_as_yaml_writes_it(values):
+    assert front_matter_yaml(values) == yaml_dumped(values)
+
+
+def test_a_notice_s_front_matter_is_written_without_yaml_s_emitter_where_every_value_is_plain(monkeypatch):
+    values = front_matter(sample_notice())
+    expected = yaml_dumped(values)
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("yaml.dump called")
+
+    monkeypatch.setattr(yaml, "dump", no_yaml)
+    assert front_matter_yaml(values) == expected
+    assert "also_published:\n- id: def\n  column: 电信和互联网业务\n" in expected

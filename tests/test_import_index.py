@@ -264,3 +264,54 @@ def test_bodies_wait_in_a_file_each_once_and_come_back_whole(tmp_path):
         assert [(bodies.body_of(n), bodies.prepared_text(n).decode()) for n in notices] == [inside, apart]
         stored = bodies.file.seek(0, 2)
     assert stored == len(inside[1].encode()) + len("".join(apart).encode())  # a's body only in its text
+
+
+def test_files_the_workers_write_are_those_the_importer_writes_itself(tmp_path, monkeypatch):
+    """A large import's files are written by the workers, a job of a few at a time; the groups
+    that must be written in order (a merge, a notice moved to another year's folder) are
+    written by the importer in between: the archive is the same either way."""
+    records = archive_records(30)
+    moved = [make_record(f"r{n:03d}", f"关于事项{n}的通知", f"<p>第{n}号文件的正文，关于事项{n}。</p>",
+                         filenumbername=f"工信部信管〔2020〕{n + 1}号", cdate="1622476800000")
+             for n in (3, 17)]  # now dated 2021: a new file, and the old one removed
+    twin = make_record("z-twin", "关于事项8的通知", "<p>第8号文件的正文，关于事项8。</p>")  # merges with r008
+    first = write_page(tmp_path / "p1.json", make_page(*records))
+    second = write_page(tmp_path / "p2.json", make_page(*moved, twin, *archive_records(45)[30:]))
+    reference = import_all(tmp_path, "here", first, second)
+
+    writers = tmp_path / "writers.txt"
+    original = importer.write_atomic
+
+    def write_atomic(path, text):
+        original(path, text)
+        with open(writers, "a", encoding="ascii") as log:
+            log.write(f"{os.getpid()}\n")
+
+    monkeypatch.setattr(importer, "write_atomic", write_atomic)
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(importer, "WRITES_ON_WORKERS", 0)
+    monkeypatch.setattr(importer, "FILES_PER_JOB", 4)
+    content = import_all(tmp_path, "workers", first, second)
+    assert files(content) == files(reference)
+    assert len(files(content)) == 45  # 46 notices: r008 and its twin are one file
+    assert str(os.getpid()) not in writers.read_text(encoding="ascii").split()[:4]  # a job of 4
+    assert str(os.getpid()) in writers.read_text(encoding="ascii").split()  # the ordered ones
+
+
+def test_a_write_that_fails_on_a_worker_stops_the_import_with_its_reason_and_no_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(importer, "WRITES_ON_WORKERS", 0)
+    monkeypatch.setattr(importer, "FILES_PER_JOB", 3)
+    records = [make_record(f"b{n}", f"关于乙{n}的通知", f"<p>乙{n}。</p>", cdate="1622476800000")
+               for n in range(10)]  # 2021
+    records.append(make_record("a", "关于甲的通知", "<p>甲。</p>"))  # 2020, sorted after the b's
+    page = write_page(tmp_path / "p.json", make_page(*records))
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "2020").write_text("a file where the year's folder goes", encoding="utf-8")
+    with pytest.raises(NotADirectoryError):
+        importer.import_pages([page], content)
+    assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
+    (content / "2020").unlink()
+    importer.import_pages([page], content)
+    assert files(content) == files(import_all(tmp_path, "reference", page))

@@ -164,3 +164,52 @@ def test_many_edited_bodies_are_read_and_written_on_every_core(tmp_path, monkeyp
     report = _rebuild(project, monkeypatch, plans=False)
     assert report.written == 2 * count
     assert _tree(project / "public") == _cold_tree(project, tmp_path)
+
+
+def test_an_edited_body_is_indexed_for_search_without_reading_the_archive_again(project, monkeypatch, tmp_path):
+    """What search reads of a notice but its body is kept with the snapshot, so an edit of a
+    body re-indexes its shard from that: at 100,000 notices, reading the archive again took
+    longer than the edit's whole search step."""
+    from sitegen.site import reading
+
+    monkeypatch.setattr("sitegen.search.pagefind.SHARD_SIZE", 3)  # a search shard per year
+    config = load_config(project, theme=str(THEME))
+    build_site(config, project, search=True)
+    _edit_body(project)
+
+    def read_content(*args, **kwargs):
+        raise AssertionError("the archive was read again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reading, "read_content", read_content)
+        patched.setattr(build, "read_content", read_content)
+        report = build_site(config, project, search=True)
+    assert (report.written, report.reindexed, report.notices) == (2, ["2021"], 6)
+
+    cold = tmp_path / "cold"
+    shutil.copytree(project / "content", cold / "content")
+    build_site(load_config(cold, theme=str(THEME)), cold, search=True, use_cache=False)
+    assert _tree(project / "public") == _tree(cold / "public")  # search files included
+    records = (project / "public" / "pagefind" / "shards").glob("2021-*/docs/*.js")
+    assert any("第2号正文（修订）" in path.read_text(encoding="utf-8") for path in records)
+
+
+def test_an_edit_after_a_cache_without_search_rows_reads_the_archive_for_search(project, monkeypatch, tmp_path):
+    """A cache written before the rows held what search reads (or with a row lost): the search
+    step reads the archive as a full build does, and the site is the same."""
+    import sqlite3
+
+    config = load_config(project, theme=str(THEME))
+    build_site(config, project, search=True)
+    with sqlite3.connect(project / config.cache / "build.sqlite") as db:
+        db.execute("UPDATE sources SET search = NULL WHERE name = '2020/y2020d1.md'")
+    _edit_body(project)
+    read = []
+    real = build.read_content
+    monkeypatch.setattr(build, "read_content", lambda *args, **kwargs: read.append(1) or real(*args, **kwargs))
+    assert build_site(config, project, search=True).written == 2
+    assert read
+    cold = tmp_path / "cold"
+    shutil.copytree(project / "content", cold / "content")
+    build_site(load_config(cold, theme=str(THEME)), cold, search=True, use_cache=False)
+    assert _tree(project / "public") == _tree(cold / "public")

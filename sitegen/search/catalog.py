@@ -45,13 +45,18 @@ def catalog_data(shards: list, lookup_name: str, offline: bool) -> dict:
     for facet in FACETS:
         values: dict[str, int] = {}
         column, many = [], {}
+        spelt: dict[object, tuple[str, list[int]]] = {}  # a value's letter and numbers: values repeat
         for doc, entry in enumerate(entries):
-            value = field_value(entry, facet.key)
-            items = value if isinstance(value, list) else [value] if value else []
-            numbers = list(dict.fromkeys(values.setdefault(item, len(values)) for item in items))
-            if len(numbers) > 1:
+            raw = field_value(entry, facet.key)
+            key = tuple(raw) if isinstance(raw, list) else raw
+            if key not in spelt:
+                items = raw if isinstance(raw, list) else [raw] if raw else []
+                numbers = list(dict.fromkeys(values.setdefault(item, len(values)) for item in items))
+                spelt[key] = (MANY if len(numbers) > 1 else _spell_value(numbers[0]) if numbers else NONE, numbers)
+            letter, numbers = spelt[key]
+            if letter == MANY:
                 many[str(doc)] = numbers
-            column.append(MANY if len(numbers) > 1 else _spell_value(numbers[0]) if numbers else NONE)
+            column.append(letter)
         facets.append({"key": facet.key, "label": facet.label, "values": list(values),
                        "column": "".join(column), "many": many})
     dated = [(entry.notice.date - _EPOCH).days for entry in entries if entry.notice.date]

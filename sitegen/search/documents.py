@@ -5,7 +5,7 @@ script reads them by name and adding one is one line here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
@@ -36,6 +36,18 @@ RECORD = ("url", "title", "file_number", "date")
 # The fields a term is searched in, with the Pagefind weight that marks them in the index
 # (the script tells a title hit from a body hit by it; it does not rank by it).
 FIELDS = (("title", 10), ("file_number", 5), ("body", 1))
+
+
+# What search reads of a notice: the fields above (but the body, which comes rendered).
+NOTICE_FIELDS = tuple(name for name in dict.fromkeys(
+    ("id", "date", *RECORD, *(name for name, _ in FIELDS), *(facet.key for facet in FACETS)))
+    if name in {f.name for f in fields(Notice)} and name != "body")
+
+
+def search_notice(notice: Notice) -> Notice:
+    """The notice as search keeps it: only NOTICE_FIELDS (small enough to keep a row per notice
+    between builds, so an edited body is indexed without reading the whole archive again)."""
+    return Notice(**{name: getattr(notice, name) for name in NOTICE_FIELDS})
 
 
 @dataclass(frozen=True)

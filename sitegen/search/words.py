@@ -37,6 +37,7 @@ import shutil
 import tempfile
 import zlib
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from contextlib import ExitStack
 from itertools import accumulate, repeat
 from operator import add, sub
@@ -65,6 +66,7 @@ PACKS = ("positions.pf", "counts.pf")  # online, a file per family
 LENGTHS = "lengths.bin"  # each bucket's length in its pack, in order, as LEB128 numbers
 SITE_LAYOUT = 2  # of a site's words folder (2: packs): a folder of another layout is never reused
 LAYOUT = 3  # of the pieces: a cached piece of another layout is never read
+JOIN_RUN = 4096  # buckets joined at once (the slices of a run of all shards are held together)
 
 
 def bucket_count(notice_bytes: int) -> int:
@@ -256,36 +258,34 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
         folder = work / "words"
         folder.mkdir()
         with ExitStack() as opened:
-            maps, offsets = [], []
+            shards = []  # each shard's file and where each of its pieces starts (and the last ends)
             for path in pieces:
                 with path.open("rb") as handle:
                     data = opened.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
                 lengths, at = _read_header(data)
                 if len(lengths) != count * len(FAMILIES):
                     raise ValueError(f"{path}: {len(lengths)} pieces, not {count} of each family")
-                starts = []
-                for length in lengths:
-                    starts.append((at, length))
-                    at += length
-                maps.append(data)
-                offsets.append(starts)
+                shards.append((data, list(accumulate(lengths, initial=at))))
             packs = [] if offline else [opened.enter_context((folder / pack).open("wb")) for pack in PACKS]
             sizes = []
-            for piece in range(count * len(FAMILIES)):
-                parts = []
-                for data, starts in zip(maps, offsets):
-                    start, length = starts[piece]
-                    if length:
-                        parts.append(data[start:start + length])
-                joined = b"".join(parts) + FINAL_BLOCK
+            # A bucket is every shard's piece of it: millions of small slices at 100,000
+            # notices, cut and joined at C speed (map, zip, join), a run of buckets at a time.
+            total = count * len(FAMILIES)
+            for first in range(0, total, JOIN_RUN):
+                last = min(first + JOIN_RUN, total)
+                parts = [_cut_run(data, starts[first:last + 1]) for data, starts in shards]
+                joined = list(map(b"".join, zip(*parts, repeat(FINAL_BLOCK, last - first))))
                 if offline:
-                    file = f"{FAMILIES[piece // count]}{piece % count}"
-                    script = data_script(f"{name}/{file}", base64.b64encode(joined).decode("ascii"))
-                    with (folder / f"{file}.js").open("wb") as out:
-                        _write(out, script.encode("utf-8"))
-                else:
-                    _write(packs[piece // count], joined)
-                    sizes.append(len(joined))
+                    for piece, blob in enumerate(joined, first):
+                        file = f"{FAMILIES[piece // count]}{piece % count}"
+                        script = data_script(f"{name}/{file}", base64.b64encode(blob).decode("ascii"))
+                        with (folder / f"{file}.js").open("wb") as out:
+                            _write(out, script.encode("utf-8"))
+                    continue
+                sizes += map(len, joined)
+                for family in range(first // count, (last - 1) // count + 1):  # a run may span both packs
+                    low, high = max(first, family * count), min(last, (family + 1) * count)
+                    _write(packs[family], b"".join(joined[low - first:high - first]))
             if not offline:
                 with (folder / LENGTHS).open("wb") as out:
                     _write(out, _leb128(sizes))
@@ -293,6 +293,15 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
         folder.rename(final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _cut_run(data: mmap.mmap, starts: list[int]) -> Iterator[bytes]:
+    """The pieces of a run: one read of the run's bytes, then slices of it (bytes slice
+    faster than a map)."""
+    base = starts[0]
+    run = data[base:starts[-1]]
+    bounds = list(map(sub, starts, repeat(base, len(starts))))
+    return map(run.__getitem__, map(slice, bounds, bounds[1:]))
 
 
 def _write(out: BinaryIO, data: bytes) -> None:

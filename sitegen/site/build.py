@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import pickle
 import shutil
 import tempfile
 import time
@@ -30,6 +31,7 @@ from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers, paused_collector
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
+from ..search.documents import SearchEntry, search_notice
 from . import writing
 from .cache import BuildCache
 from .incremental import (
@@ -166,8 +168,11 @@ def build_site(
                 with _step(report, "plan pages"), paused_collector():
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None)
-                snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, len(plan.fingerprints),
-                                                  report)
+                searched = {entry.path: pickle.dumps(_search_fields(entry.notice, relations), pickle.HIGHEST_PROTOCOL)
+                            for entry in content.entries}
+                snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, searched,
+                                                  len(plan.fingerprints), report)
+                del searched
             target = out_dir if warm else staging_folder(out_dir)
             try:
                 todo = plan.todo
@@ -189,13 +194,14 @@ def build_site(
                     cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
                 if search:
-                    if content is None:
+                    if content is not None:
+                        archive = search_archive(content, relations)
+                    elif (archive := stored_search_archive(cache, out_dir, content_dir, snapshot, sources)) is None:
                         with _step(report, "read"):
                             content = read_archive(content_dir, cache, workers, keep_going, BuildReport())
-                        relations = relate(content, Resolver(content.notices), BuildReport())
+                        archive = search_archive(content, relate(content, Resolver(content.notices), BuildReport()))
                     with _step(report, "search index"):
-                        report.reindexed = index_search(content, relations, target, cache, offline, workers,
-                                                        share)
+                        report.reindexed = index_search(archive, target, cache, offline, workers, share)
                     report.searched = True
                 if not warm:
                     mark_output_folder(target)
@@ -301,30 +307,70 @@ def _render_body_of(path: Path) -> str:
     return render_markdown(read_body(path))
 
 
-def rendered_bodies(ids: list[str], content: Content, cache: BuildCache, workers: Workers) -> dict[str, str]:
+@dataclass
+class SearchArchive:
+    """The archive as search reads it."""
+
+    entries: list[SearchEntry]
+    digests: dict[str, str]  # notice id -> its file's digest
+    bodies: dict[str, tuple[str, Path]]  # notice id -> its rendered body's key and its file
+
+
+def _search_fields(notice, relations: Relations) -> tuple:
+    """A SearchEntry's fields but its size: what search reads of a notice besides its body."""
+    return search_notice(notice), notice_url(notice), {"status": relations.status(notice.id)}
+
+
+def search_archive(content: Content, relations: Relations) -> SearchArchive:
+    entries = [SearchEntry(*_search_fields(entry.notice, relations), _size(entry.path)) for entry in content.entries]
+    return SearchArchive(entries, content.digests,
+                         {entry.notice.id: (entry.body_key, entry.path) for entry in content.entries})
+
+
+def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, snapshot: Snapshot,
+                          changed: Mapping[str, Source]) -> SearchArchive | None:
+    """The archive as the snapshot's rows describe it, with the files an edit of bodies changed
+    (changed): what search reads of a notice is all in its row but the body, so nothing is read
+    again; None when a row is missing."""
+    rows = cache.search_rows(out_dir)
+    if rows.keys() != snapshot.stamps.keys():
+        return None
+    entries, digests, bodies = [], {}, {}
+    for name, (row, key, file_digest) in rows.items():
+        if name in changed:
+            row, key, file_digest = changed[name].search, changed[name].body_key, changed[name].digest
+        if row is None:
+            return None
+        if not row:  # a file that is no notice
+            continue
+        notice, url, values = pickle.loads(row)
+        entries.append(SearchEntry(notice, url, values, int(snapshot.stamps[name].partition(":")[0] or 0)))
+        digests[notice.id] = file_digest
+        bodies[notice.id] = (key, content_dir / name)
+    return SearchArchive(entries, digests, bodies)
+
+
+def rendered_bodies(ids: list[str], archive: SearchArchive, cache: BuildCache, workers: Workers) -> dict[str, str]:
     """Each notice's rendered body HTML (cached bodies are not rendered again; the others are
     read and rendered by the workers)."""
-    entries = [content.by_id[notice_id] for notice_id in ids]
-    paths = {entry.body_key: entry.path for entry in entries}
+    paths = {archive.bodies[notice_id][0]: archive.bodies[notice_id][1] for notice_id in ids}
     found = cache.bodies.get(list(paths))
     missing = [key for key in paths if key not in found]
     found.update(zip(missing, workers.map(_render_body_of, [paths[key] for key in missing])))
-    return {entry.notice.id: found[entry.body_key] for entry in entries}
+    return {notice_id: found[archive.bodies[notice_id][0]] for notice_id in ids}
 
 
-def index_search(content: Content, relations: Relations, site_dir: Path, cache: BuildCache, offline: bool,
+def index_search(archive: SearchArchive, site_dir: Path, cache: BuildCache, offline: bool,
                  workers: Workers, share: Callable[[str], bool] | None = None) -> list[str]:
     """The search index into site_dir/pagefind/; the shards indexed anew. With share, only
     the shards share() takes, into the cache (the site gets them when the parts are merged)."""
-    from ..search.index import SearchEntry, plan_search_index, write_search_index
+    from ..search.index import plan_search_index, write_search_index
 
-    entries = [SearchEntry(entry.notice, notice_url(entry.notice), {"status": relations.status(entry.notice.id)},
-                           _size(entry.path)) for entry in content.entries]
-    plan = plan_search_index(entries, content.digests, cache.search_folder)
+    plan = plan_search_index(archive.entries, archive.digests, cache.search_folder)
     if share is not None:
         plan = dataclasses.replace(plan, shards=[s for s in plan.shards if share(s.folder)],
                                    stale=[s for s in plan.stale if share(s.folder)])
-    bodies = (rendered_bodies(shard.ids, content, cache, workers) for shard in plan.stale)
+    bodies = (rendered_bodies(shard.ids, archive, cache, workers) for shard in plan.stale)
     if share is not None:
         with tempfile.TemporaryDirectory(prefix="sitegen-part-") as scratch:
             return write_search_index(plan, bodies, Path(scratch), offline, workers)

@@ -17,7 +17,9 @@ time: the next build is then a cold one) and one object that owns every store in
   from here, without planning the site (`site/incremental.py`);
 - snapshots (`build.sqlite`, table snapshots): per output folder, what the last complete build
   was made of (`incremental.Snapshot`); stored after everything else, and dropped before any
-  page is written, so it only ever describes a site that is whole on disk;
+  page is written, so it only ever describes a site that is whole on disk; with it, a row per
+  file (table sources): what of the file the next build compares, and what search reads of
+  its notice (so an edit of bodies is indexed without reading the archive again);
 - search (`search/`): the Pagefind index of each shard, kept by sitegen/search.
 
 The rule that makes a killed build harmless: a stored fingerprint never claims a file that is
@@ -147,8 +149,11 @@ class BuildCache:
             "CREATE TABLE IF NOT EXISTS plans (out TEXT, path TEXT, page BLOB, PRIMARY KEY (out, path));"
             "CREATE TABLE IF NOT EXISTS snapshots (out TEXT PRIMARY KEY, data BLOB);"
             "CREATE TABLE IF NOT EXISTS sources (out TEXT, name TEXT, signature TEXT, body_key TEXT, digest TEXT,"
-            " pages TEXT, PRIMARY KEY (out, name));"
+            " pages TEXT, search BLOB, PRIMARY KEY (out, name));"
         )
+        if "search" not in {row[1] for row in connection.execute("PRAGMA table_info(sources)")}:
+            # Added since: a row without one is read as missing (the next full build fills it).
+            connection.execute("ALTER TABLE sources ADD COLUMN search BLOB")
         version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
             connection.executescript("DELETE FROM bodies; DELETE FROM pages; DELETE FROM plans; DELETE FROM snapshots; "
@@ -281,18 +286,25 @@ class BuildCache:
 
     def sources(self, out: Path, names: list[str]) -> dict[str, tuple]:
         """The snapshot's row of each of these files (name -> signature, body key, digest,
-        body pages)."""
+        body pages, search row)."""
         if self.folder is None:
             return {}
         found = {}
         for start in range(0, len(names), 500):
             chunk = names[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute("SELECT name, signature, body_key, digest, pages FROM sources"
+            rows = self._db.execute("SELECT name, signature, body_key, digest, pages, search FROM sources"
                                     f" WHERE out = ? AND name IN ({marks})", [str(out), *chunk])
-            for name, signature, key, file_digest, pages in rows:
-                found[name] = (signature, key, file_digest, tuple(pages.split("\n")) if pages else ())
+            for name, signature, key, file_digest, pages, search in rows:
+                found[name] = (signature, key, file_digest, tuple(pages.split("\n")) if pages else (), search)
         return found
+
+    def search_rows(self, out: Path) -> dict[str, tuple[bytes, str, str]]:
+        """Every file of the snapshot: name -> its search row, body key and digest."""
+        if self.folder is None:
+            return {}
+        rows = self._db.execute("SELECT name, search, body_key, digest FROM sources WHERE out = ?", (str(out),))
+        return {name: (search, key, file_digest) for name, search, key, file_digest in rows}
 
     def store_snapshot(self, out: Path, snapshot: object, sources: dict[str, tuple], every: bool) -> None:
         """Last of all: out is whole, and this is what it was made of: the snapshot and the
@@ -304,9 +316,9 @@ class BuildCache:
             db.execute("DELETE FROM snapshots WHERE out = ?", (str(out),))
             if every:
                 db.execute("DELETE FROM sources WHERE out = ?", (str(out),))
-            db.executemany("REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-                           ((str(out), name, signature, key, file_digest, "\n".join(pages))
-                            for name, (signature, key, file_digest, pages) in sources.items()))
+            db.executemany("REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           ((str(out), name, signature, key, file_digest, "\n".join(pages), search)
+                            for name, (signature, key, file_digest, pages, search) in sources.items()))
             db.execute("REPLACE INTO snapshots VALUES (?, ?)", (str(out), data))
 
     # -- search index ------------------------------------------------------

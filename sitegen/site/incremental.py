@@ -40,6 +40,9 @@ class Source(NamedTuple):
     body_key: str  # its rendered body's key
     digest: str  # the file's bytes
     pages: tuple[str, ...]  # the pages that show its body: its notice page and JSON file
+    # What search reads of the notice (build.search_row; b"" for a file that is no notice):
+    # metadata an edit of the body keeps, so search indexes an edit without reading the archive.
+    search: bytes = b""
 
 
 @dataclass
@@ -76,13 +79,14 @@ def build_inputs(shared: object, assets: Mapping[str, Mapping[str, str]] | None)
     version and the page-writing code, as page fingerprints take them), the whole build's code
     (the rules that plan pages), the parse rules and the files saved beside the site."""
     saved = json.dumps(assets or {}, sort_keys=True, ensure_ascii=False)
-    return digest((shared, code_digest(__name__), code_digest("sitegen.site.build"), parse_rules(), saved))
+    code = code_digest(__name__, "sitegen.site.build", "sitegen.search.documents", "sitegen.notice")
+    return digest((shared, code, parse_rules(), saved))
 
 
-def take_snapshot(inputs: str, content_dir: Path, content: Content, shown: dict[Path, list[str]], total: int,
-                  report) -> tuple[Snapshot, dict[str, Source]]:
+def take_snapshot(inputs: str, content_dir: Path, content: Content, shown: dict[Path, list[str]],
+                  searched: Mapping[Path, bytes], total: int, report) -> tuple[Snapshot, dict[str, Source]]:
     """The snapshot of a build that planned every page, and every file's source (shown: each
-    file's body pages; `report`: its BuildReport)."""
+    file's body pages; searched: each file's search row; `report`: its BuildReport)."""
     entries = {entry.path: entry for entry in content.entries}
     sources, stamps = {}, {}
     for name, (stamp, signature) in content.sources.items():
@@ -90,7 +94,7 @@ def take_snapshot(inputs: str, content_dir: Path, content: Content, shown: dict[
         entry = entries.get(path)
         key, file_digest = (entry.body_key, entry.digest) if entry else ("", "")
         stamps[name] = stamp
-        sources[name] = Source(signature, key, file_digest, tuple(shown.get(path, ())))
+        sources[name] = Source(signature, key, file_digest, tuple(shown.get(path, ())), searched.get(path, b""))
     dated = any(notice.date for notice in content.notices)
     snapshot = Snapshot(inputs, build_date(content.notices).isoformat(), dated, stamps, total, report.notices,
                         list(report.skipped), report.citations, dict(report.statuses))
