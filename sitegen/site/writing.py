@@ -57,8 +57,8 @@ class Output:
     plans: PlanStore | None = None  # where pages that show a body are kept as written
 
 
-def render_page(page: Page, output: Output, body: str | None = None) -> str:
-    """A page's text from its template, given what the template receives and the rendered body
+def render_page(page: Page, output: Output, body: str | None = None) -> bytes:
+    """A page from its template (UTF-8), given what the template receives and the rendered body
     (with an anchor on each heading, and the outline of those headings)."""
     context = {"config": output.config, "root": root_of(page.path), "page_path": page.path}
     context.update(page.context)
