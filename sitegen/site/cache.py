@@ -81,11 +81,9 @@ class PlanStore(_Store):
         self.out = str(out)
 
     def add(self, pages: list) -> None:
-        """Keep pages: each a `Page`, or (path, the page pickled)."""
         connection = self._connection()
         if connection is not None and pages:
-            rows = [(self.out, *page) if isinstance(page, tuple) else
-                    (self.out, page.path, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)) for page in pages]
+            rows = [(self.out, page.path, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)) for page in pages]
             connection.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", rows)
             connection.commit()
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 import shutil
 import tempfile
 from collections import deque
@@ -26,7 +25,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
 
 from ..citations import link_html
 from ..config import Config
@@ -100,11 +98,6 @@ def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Work
     while batch := list(islice(remaining, BATCH)):
         data_files.extend(_DataFile(p) for p in batch if p.template is None and p.body is None)
         batch = [p for p in batch if p.template is not None or p.body is not None]
-        if output.plans is not None and not inline:
-            # The pages a worker keeps in the plan store travel pickled one by one: it stores
-            # them as they came, rather than pickle each again.
-            batch = [_Pickled(p.path, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) if p.body is not None else p
-                     for p in batch]
         in_flight.append([workers.submit(_write_chunk, output, batch[i : i + CHUNK], inline=inline)
                           for i in range(0, len(batch), CHUNK)])
         if len(in_flight) > 1:
@@ -165,16 +158,9 @@ def _render_bodies(store: BodyStore, bodies: list[tuple[str, Path]]) -> None:
     store.add(rendered)
 
 
-class _Pickled(NamedTuple):
-    path: str
-    page: bytes  # the pickled Page
-
-
-def _write_chunk(output: Output, pages: list[Page | _Pickled]) -> int:
+def _write_chunk(output: Output, pages: list[Page]) -> int:
     """Render (with the bodies the cache has, rendering the others) and write pages; the number
     written."""
-    kept = [page for page in pages if isinstance(page, _Pickled) or page.body is not None]
-    pages = [pickle.loads(page.page) if isinstance(page, _Pickled) else page for page in pages]
     rendered: list[tuple[str, str]] = []
     markdown_of: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
     made: set[Path] = set()  # folders made already (a chunk's pages share a few)
@@ -204,7 +190,7 @@ def _write_chunk(output: Output, pages: list[Page | _Pickled]) -> int:
         write_file(output.folder, page.path, text, output.in_place, made)
     output.bodies.add(rendered)
     if output.plans is not None:
-        output.plans.add(kept)
+        output.plans.add([page for page in pages if page.body is not None])
     return len(pages)
 
 
