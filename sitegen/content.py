@@ -253,8 +253,13 @@ def slug_for(notice_id: str) -> str:
 
 
 def relative_path(notice: Notice) -> Path:
+    return Path(relative_name(notice))
+
+
+def relative_name(notice: Notice) -> str:
+    """relative_path as text, with '/'."""
     folder = str(notice.date.year) if notice.date else "undated"
-    return Path(folder) / f"{slug_for(notice.id)}.md"
+    return f"{folder}/{slug_for(notice.id)}.md"
 
 
 # -- reading -----------------------------------------------------------------

@@ -52,6 +52,7 @@ from .writing import (
     files_under,
     remove_pages,
     remove_stale_staging,
+    render_ahead,
     staging_folder,
     swap,
     write_pages,
@@ -140,6 +141,7 @@ def build_site(
                 edits = plan_edits(content_dir, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
                                    workers, partial(_sources_of, cache, out_dir), partial(cache.planned, out_dir))
         content = relations = None
+        ahead: list = []  # bodies rendered on the workers while this process plans
         try:
             if edits is not None:
                 # Only bodies changed: their pages are all that differs from the last build.
@@ -149,6 +151,12 @@ def build_site(
             else:
                 with _step(report, "read"):
                     content = read_archive(content_dir, cache, workers, keep_going, report)
+                previous = cache.pages(out_dir)
+                warm = bool(previous) and out_dir.is_dir()
+                if not warm:  # every page is written: its body is rendered meanwhile
+                    ahead = render_ahead([(entry.body_key, entry.path) for entry in content.entries
+                                          if share is None or share(notice_url(entry.notice))],
+                                         cache.bodies, workers)
                 # The archive stays alive until the end: keep the collector from walking it again
                 # and again while pages are planned.
                 gc.freeze()
@@ -157,8 +165,6 @@ def build_site(
                     links = link_citations(content, resolver, cache, report)
                 with _step(report, "relations"):
                     relations = relate(content, resolver, report)
-                previous = cache.pages(out_dir)
-                warm = bool(previous) and out_dir.is_dir()
                 with _step(report, "plan pages"), paused_collector():
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None)
@@ -182,6 +188,8 @@ def build_site(
                     output = Output(config, theme_dir, shared[1], target, warm, cache.bodies, cache.plans(out_dir))
                     pages = (page for page in plan.pages() if page.path in todo)
                     write_pages(pages, len(todo), output, workers, progress)
+                    for future in ahead:
+                        future.result()
                     remove_pages(out_dir, removed)
                     cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
@@ -212,6 +220,8 @@ def build_site(
             report.pages = snapshot.pages
             report.written = len(todo)
         finally:
+            for future in ahead:  # a build that failed renders no more
+                future.cancel()
             gc.unfreeze()
     report.seconds = time.perf_counter() - started
     return report
