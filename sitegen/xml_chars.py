@@ -16,6 +16,23 @@ def strip_xml_forbidden(text: str) -> str:
     return XML_FORBIDDEN.sub("", text) if XML_FORBIDDEN.search(text) else text
 
 
+# The forbidden characters below U+0080 as bytes (in UTF-8 no other character has such a byte).
+_CONTROL_BYTES = bytes(code for code in [*range(0x20), 0x7F] if code not in (0x09, 0x0A, 0x0D))
+
+
+def xml_safe_utf8(text: str) -> bytes:
+    """strip_xml_forbidden(text) as UTF-8, checked on the bytes at C speed: a page is checked
+    whole, several times faster than by the pattern. U+FFFE and U+FFFF are the only characters
+    encoded as EF BF BE and EF BF BF; a lone surrogate cannot be encoded at all."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return strip_xml_forbidden(text).encode("utf-8")
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        return strip_xml_forbidden(text).encode("utf-8")
+    return data
+
+
 def forbidden_character(text: str) -> str | None:
     """'U+0001' for the first forbidden character of the text, or None."""
     found = XML_FORBIDDEN.search(text)

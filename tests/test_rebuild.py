@@ -19,14 +19,14 @@ from .test_build import _tree, _two_year_archive
 THEME = REPO / "themes" / "default"
 
 
-def _cold_tree(project, tmp_path) -> dict:
+def _cold_tree(project, tmp_path, search: bool = False) -> dict:
     """The site a build with no cache and no earlier output makes of the same project."""
     cold = tmp_path / "cold-copy"
     shutil.rmtree(cold, ignore_errors=True)
     shutil.copytree(project / "content", cold / "content")
     if (project / "sitegen.toml").is_file():
         shutil.copyfile(project / "sitegen.toml", cold / "sitegen.toml")
-    build_site(load_config(cold, theme=str(THEME)), cold, search=False, use_cache=False)
+    build_site(load_config(cold, theme=str(THEME)), cold, search=search, use_cache=False)
     return _tree(cold / "public")
 
 
@@ -186,10 +186,7 @@ def test_an_edited_body_is_indexed_for_search_without_reading_the_archive_again(
         report = build_site(config, project, search=True)
     assert (report.written, report.reindexed, report.notices) == (2, ["2021"], 6)
 
-    cold = tmp_path / "cold"
-    shutil.copytree(project / "content", cold / "content")
-    build_site(load_config(cold, theme=str(THEME)), cold, search=True, use_cache=False)
-    assert _tree(project / "public") == _tree(cold / "public")  # search files included
+    assert _tree(project / "public") == _cold_tree(project, tmp_path, search=True)  # search files included
     records = (project / "public" / "pagefind" / "shards").glob("2021-*/docs/*.js")
     assert any("第2号正文（修订）" in path.read_text(encoding="utf-8") for path in records)
 
@@ -209,7 +206,4 @@ def test_an_edit_after_a_cache_without_search_rows_reads_the_archive_for_search(
     monkeypatch.setattr(build, "read_content", lambda *args, **kwargs: read.append(1) or real(*args, **kwargs))
     assert build_site(config, project, search=True).written == 2
     assert read
-    cold = tmp_path / "cold"
-    shutil.copytree(project / "content", cold / "content")
-    build_site(load_config(cold, theme=str(THEME)), cold, search=True, use_cache=False)
-    assert _tree(project / "public") == _tree(cold / "public")
+    assert _tree(project / "public") == _cold_tree(project, tmp_path, search=True)

@@ -381,3 +381,33 @@ def test_each_words_counts_are_its_positions_counted_per_notice_and_field(tmp_pa
                 assert {k: v for k, v in found.items() if any(v)} == expected, word
                 compared += 1
     assert compared > 50
+
+
+def test_an_edit_takes_the_other_shards_words_from_the_packs_as_they_were(tmp_path, monkeypatch):
+    """After an edit, each bucket is the previous bucket with the edited shard's piece replaced
+    (three slices, not one per shard); the packs equal a full join's, and packs that are not
+    what the catalog says (here, lengths changed by hand) are joined in full."""
+    monkeypatch.setattr(pagefind, "SHARD_SIZE", 2)  # a shard per year
+    project = _archive(tmp_path / "p")
+    build_site(_config(project), project)
+    spliced = []
+    real = words._spliced_sources
+    monkeypatch.setattr(words, "_spliced_sources", lambda *args: spliced.append(real(*args)) or spliced[-1])
+
+    def edit_and_compare(name, old, new):
+        path = project / "content" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        build_site(_config(project), project)
+        cold = tmp_path / f"cold-{len(spliced)}"
+        shutil.copytree(project / "content", cold / "content")
+        build_site(_config(cold), cold, use_cache=False)
+        assert _search_files(project / "public") == _search_files(cold / "public")
+
+    edit_and_compare("2020/n2020d1.md", "第1号正文", "第1号正文（修订）")
+    assert len(spliced[-1]) == 3  # the shards before, the edited one, the shards after
+    packs = project / "public" / "pagefind" / "shards" / _data(
+        project / "public" / "pagefind" / _catalog(project / "public")["lookup"])["words"]["folder"]
+    lengths = words._unleb128((packs / words.LENGTHS).read_bytes())
+    (packs / words.LENGTHS).write_bytes(words._leb128([lengths[0] + 1, lengths[1] - 1, *lengths[2:]]))
+    edit_and_compare("2021/n2021d2.md", "第2号正文", "第2号正文（又改）")
+    assert spliced[-1] is None

@@ -44,10 +44,15 @@ NOTICE_FIELDS = tuple(name for name in dict.fromkeys(
     if name in {f.name for f in fields(Notice)} and name != "body")
 
 
-def search_notice(notice: Notice) -> Notice:
-    """The notice as search keeps it: only NOTICE_FIELDS (small enough to keep a row per notice
-    between builds, so an edited body is indexed without reading the whole archive again)."""
-    return Notice(**{name: getattr(notice, name) for name in NOTICE_FIELDS})
+def notice_fields(notice: Notice) -> tuple:
+    """Its NOTICE_FIELDS' values: plain data, small enough to keep a row per notice between
+    builds, so an edited body is indexed without reading the whole archive again."""
+    return tuple(getattr(notice, name) for name in NOTICE_FIELDS)
+
+
+def notice_of(fields: tuple) -> Notice:
+    """The notice as search keeps it (notice_fields), without the fields it does not read."""
+    return Notice(**dict(zip(NOTICE_FIELDS, fields)))
 
 
 @dataclass(frozen=True)

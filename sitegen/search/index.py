@@ -35,6 +35,7 @@ from .pagefind import (
     index_shard,
     is_complete,
     plan_shards,
+    read_data_script,
     remove_stale_temporaries,
 )
 from .words import (
@@ -113,7 +114,7 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
             copy_shard(plan.cache_dir / shard.folder, shards_root)
         pieces = [_pieces(shard, plan) for shard in plan.shards]
         words = words_folder(pieces, plan.buckets, offline)
-        write_buckets(pieces, plan.buckets, shards_root, words, offline)
+        write_buckets(pieces, plan.buckets, shards_root, words, offline, _previous_words(root, plan))
         # The catalog is replaced only once every shard it names is in place, and the shards
         # it named before are removed only after: a build killed at any moment leaves a
         # catalog whose shards are all there.
@@ -145,6 +146,30 @@ def write_search_index(plan: SearchPlan, bodies: Iterable[dict[str, str]], site_
     finally:
         if plan.scratch is not None:
             plan.scratch.cleanup()
+
+
+def _previous_words(root: Path, plan: SearchPlan) -> tuple[Path, list[Path]] | None:
+    """The words folder the site's catalog points at, and the pieces it joined (write_buckets
+    copies what is still the same from it, and checks it against them); None if there is none."""
+    try:
+        catalog = read_data_script(root / CATALOG)
+        lookup = read_data_script(root / _plain_name(catalog["lookup"]))
+        words = lookup["words"]
+        folders = [_plain_name(shard["folder"]) for shard in catalog["shards"]]
+        folder = root / "shards" / _plain_name(words["folder"])
+        if words["count"] != plan.buckets:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder, [pieces_path(plan.cache_dir, name, plan.buckets) for name in folders]
+
+
+def _plain_name(name: object) -> str:
+    """A file or folder name of the site's search files, as written there (nothing that leads
+    elsewhere: the site folder is output, not trusted input)."""
+    if not isinstance(name, str) or not name or name.startswith(".") or "/" in name or "\\" in name:
+        raise ValueError(f"not a plain name: {name!r}")
+    return name
 
 
 def _pieces(shard: Shard, plan: SearchPlan) -> Path:

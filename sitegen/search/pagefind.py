@@ -77,6 +77,15 @@ def data_script(key: str, value: object) -> str:
     return f"(window.SITEGEN_DATA=window.SITEGEN_DATA||{{}})[{json.dumps(key)}]={payload};\n"
 
 
+def read_data_script(path: Path) -> object:
+    """The data a data_script file hands over (ValueError if it is not one)."""
+    text = path.read_text(encoding="utf-8")
+    head, separator, payload = text.partition("]=")
+    if not separator or not head.startswith("(window.SITEGEN_DATA=") or not payload.endswith(";\n"):
+        raise ValueError(f"{path}: not a data script")
+    return json.loads(payload[:-2])
+
+
 def order(entries: list[SearchEntry]) -> list[SearchEntry]:
     """Newest first (undated last), then by id: the order of the catalog and of the shards."""
     dated = sorted((e for e in entries if e.notice.date), key=lambda e: e.notice.id)

@@ -34,10 +34,12 @@ import json
 import mmap
 import os
 import shutil
+import sys
 import tempfile
 import zlib
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from itertools import accumulate, repeat
 from operator import add, sub
@@ -65,7 +67,12 @@ FAMILIES = ("", "c")
 PACKS = ("positions.pf", "counts.pf")  # online, a file per family
 LENGTHS = "lengths.bin"  # each bucket's length in its pack, in order, as LEB128 numbers
 SITE_LAYOUT = 2  # of a site's words folder (2: packs): a folder of another layout is never reused
-LAYOUT = 3  # of the pieces: a cached piece of another layout is never read
+LAYOUT = 4  # of the pieces: a cached piece of another layout is never read
+# A pieces file starts with PIECES_MAGIC, the number of pieces and each one's length (4 bytes
+# each, little-endian: read at C speed, where JSON took seconds for 200 shards' headers).
+PIECES_MAGIC = b"SGWP"
+HEADER_PEEK = 8
+_UINT32 = "I" if array("I").itemsize == 4 else "L"
 JOIN_RUN = 4096  # buckets joined at once (the slices of a run of all shards are held together)
 
 
@@ -92,7 +99,7 @@ def pieces_path(cache_dir: Path, folder: str, count: int) -> Path:
 
 def write_pieces(shard_dir: Path, count: int, target: Path) -> None:
     """A shard's pieces for `count` buckets of each family (FAMILIES), from its Pagefind
-    chunks: a header line (JSON: each piece's length) then the pieces, into target through a
+    chunks: a header (`_header`: each piece's length) then the pieces, into target through a
     rename."""
     info = json.loads((shard_dir / "shard.json").read_text(encoding="utf-8"))
     counter = _Counter(info)
@@ -120,7 +127,7 @@ def write_pieces(shard_dir: Path, count: int, target: Path) -> None:
             continue
         compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         pieces.append(compressor.compress(name + cbor2.dumps(entries)) + compressor.flush(zlib.Z_SYNC_FLUSH))
-    header = json.dumps([len(piece) for piece in pieces], separators=(",", ":")).encode() + b"\n"
+    header = _header([len(piece) for piece in pieces])
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
     try:
@@ -234,10 +241,25 @@ def _indexes(values: list[int], value: int) -> list[int]:
         found.append(at)
 
 
-def _read_header(data: mmap.mmap) -> tuple[list[int], int]:
-    end = data.find(b"\n")
-    lengths = json.loads(data[:end])
-    return lengths, end + 1
+def _header(lengths: list[int]) -> bytes:
+    numbers = array(_UINT32, lengths)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return PIECES_MAGIC + len(lengths).to_bytes(4, "little") + numbers.tobytes()
+
+
+def _read_header(data: bytes | mmap.mmap) -> tuple[list[int], int]:
+    """A pieces file's piece lengths, and where its first piece starts."""
+    if data[:4] != PIECES_MAGIC:
+        raise ValueError("not a pieces file of this layout")
+    size = int.from_bytes(data[4:HEADER_PEEK], "little")
+    numbers = array(_UINT32)
+    numbers.frombytes(data[HEADER_PEEK:HEADER_PEEK + 4 * size])
+    if len(numbers) != size:
+        raise ValueError("a pieces file cut short")
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tolist(), HEADER_PEEK + 4 * size
 
 
 def words_folder(pieces: list[Path], count: int, offline: bool) -> str:
@@ -247,9 +269,15 @@ def words_folder(pieces: list[Path], count: int, offline: bool) -> str:
     return f"{WORDS_PREFIX}{digest[:16]}"
 
 
-def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline: bool) -> None:
+def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline: bool,
+                  previous: tuple[Path, list[Path]] | None = None) -> None:
     """root/<name>/: every bucket of every family, each shard's piece of it joined in the order
-    of `pieces`; online into PACKS (and their LENGTHS), from disk as <family><n>.js."""
+    of `pieces`; online into PACKS (and their LENGTHS), from disk as <family><n>.js.
+
+    previous: the site's words folder and the pieces it joined. Online, the shards that are in
+    it, in the same order one after another, are copied from it a stretch of shards at a time:
+    after an edit, a bucket is three slices (the shards before the edited one, its new piece, the
+    shards after), not one per shard (millions at 100,000 notices)."""
     final = root / name
     if final.is_dir():
         return
@@ -258,34 +286,28 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
         folder = work / "words"
         folder.mkdir()
         with ExitStack() as opened:
-            shards = []  # each shard's file and where each of its pieces starts (and the last ends)
-            for path in pieces:
-                with path.open("rb") as handle:
-                    data = opened.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
-                lengths, at = _read_header(data)
-                if len(lengths) != count * len(FAMILIES):
-                    raise ValueError(f"{path}: {len(lengths)} pieces, not {count} of each family")
-                shards.append((data, list(accumulate(lengths, initial=at))))
+            sources = (None if offline or previous is None else
+                       _spliced_sources(pieces, count, *previous, opened))
+            if sources is None:
+                sources = [_piece_source(path, count, opened) for path in pieces]
             packs = [] if offline else [opened.enter_context((folder / pack).open("wb")) for pack in PACKS]
             sizes = []
-            # A bucket is every shard's piece of it: millions of small slices at 100,000
-            # notices, cut and joined at C speed (map, zip, join), a run of buckets at a time.
-            total = count * len(FAMILIES)
-            for first in range(0, total, JOIN_RUN):
-                last = min(first + JOIN_RUN, total)
-                parts = [_cut_run(data, starts[first:last + 1]) for data, starts in shards]
-                joined = list(map(b"".join, zip(*parts, repeat(FINAL_BLOCK, last - first))))
-                if offline:
+            # A bucket is every source's piece of it, cut and joined at C speed (map, zip,
+            # join), a run of buckets at a time.
+            for family in range(len(FAMILIES)):
+                for first in range(family * count, (family + 1) * count, JOIN_RUN):
+                    last = min(first + JOIN_RUN, (family + 1) * count)
+                    parts = [cut(first, last) for cut in sources]
+                    joined = list(map(b"".join, zip(*parts, repeat(FINAL_BLOCK, last - first))))
+                    if not offline:
+                        sizes += map(len, joined)
+                        _write(packs[family], b"".join(joined))
+                        continue
                     for piece, blob in enumerate(joined, first):
-                        file = f"{FAMILIES[piece // count]}{piece % count}"
+                        file = f"{FAMILIES[family]}{piece % count}"
                         script = data_script(f"{name}/{file}", base64.b64encode(blob).decode("ascii"))
                         with (folder / f"{file}.js").open("wb") as out:
                             _write(out, script.encode("utf-8"))
-                    continue
-                sizes += map(len, joined)
-                for family in range(first // count, (last - 1) // count + 1):  # a run may span both packs
-                    low, high = max(first, family * count), min(last, (family + 1) * count)
-                    _write(packs[family], b"".join(joined[low - first:high - first]))
             if not offline:
                 with (folder / LENGTHS).open("wb") as out:
                     _write(out, _leb128(sizes))
@@ -295,6 +317,70 @@ def write_buckets(pieces: list[Path], count: int, root: Path, name: str, offline
         shutil.rmtree(work, ignore_errors=True)
 
 
+Cut = Callable[[int, int], Iterator[bytes]]  # pieces first..last-1 of a source
+
+
+def _piece_source(path: Path, count: int, opened: ExitStack) -> Cut:
+    """A shard's pieces, from its pieces file."""
+    data = _mapped(path, opened)
+    lengths, at = _read_header(data)
+    if len(lengths) != count * len(FAMILIES):
+        raise ValueError(f"{path}: {len(lengths)} pieces, not {count} of each family")
+    starts = list(accumulate(lengths, initial=at))
+    return lambda first, last: _cut_run(data, starts[first:last + 1])
+
+
+def _spliced_sources(pieces: list[Path], count: int, folder: Path, joined: list[Path],
+                     opened: ExitStack) -> list[Cut] | None:
+    """Sources for `pieces` taking every stretch of shards that stand one after another in the
+    previous packs (folder, made of `joined`) from those packs; None when no stretch is there,
+    or the packs are not what `joined` makes (their bucket lengths are checked against the
+    pieces' headers)."""
+    position = {path: index for index, path in enumerate(joined)}
+    stretches: list[list] = []  # [first, end) of joined, or [path] of a piece file
+    for path in pieces:
+        index = position.get(path)
+        if index is not None and stretches and len(stretches[-1]) == 2 and stretches[-1][1] == index:
+            stretches[-1][1] += 1
+        else:
+            stretches.append([index, index + 1] if index is not None else [path])
+    if not any(len(stretch) == 2 for stretch in stretches):
+        return None
+    try:
+        old_lengths = _unleb128((folder / LENGTHS).read_bytes())
+        packs = [_mapped(folder / pack, opened) for pack in PACKS]
+        total = count * len(FAMILIES)
+        bounds = {bound for stretch in stretches if len(stretch) == 2 for bound in stretch}
+        # offsets[j]: where shard j's piece of each bucket starts within the bucket
+        offsets, running = {0: [0] * total}, [0] * total
+        for index, path in enumerate(joined, 1):
+            with path.open("rb") as handle:
+                lengths, _ = _read_header(handle.read(HEADER_PEEK + 4 * total))
+            if len(lengths) != total:
+                return None
+            running = list(map(add, running, lengths))
+            if index in bounds:
+                offsets[index] = running
+    except (OSError, ValueError):
+        return None
+    if len(old_lengths) != total or list(map(sub, old_lengths, running)) != [len(FINAL_BLOCK)] * total:
+        return None
+    # Each bucket's start within its family's pack.
+    starts: list[int] = []
+    for family in range(len(FAMILIES)):
+        starts += list(accumulate(old_lengths[family * count:(family + 1) * count - 1], initial=0))
+    sources: list[Cut] = []
+    for stretch in stretches:
+        if len(stretch) == 1:
+            sources.append(_piece_source(stretch[0], count, opened))
+            continue
+        low = list(map(add, starts, offsets[stretch[0]]))
+        high = list(map(add, starts, offsets[stretch[1]]))
+        sources.append(lambda first, last, low=low, high=high: map(
+            packs[first // count].__getitem__, map(slice, low[first:last], high[first:last])))
+    return sources
+
+
 def _cut_run(data: mmap.mmap, starts: list[int]) -> Iterator[bytes]:
     """The pieces of a run: one read of the run's bytes, then slices of it (bytes slice
     faster than a map)."""
@@ -302,6 +388,11 @@ def _cut_run(data: mmap.mmap, starts: list[int]) -> Iterator[bytes]:
     run = data[base:starts[-1]]
     bounds = list(map(sub, starts, repeat(base, len(starts))))
     return map(run.__getitem__, map(slice, bounds, bounds[1:]))
+
+
+def _mapped(path: Path, opened: ExitStack) -> mmap.mmap:
+    with path.open("rb") as handle:
+        return opened.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
 
 
 def _write(out: BinaryIO, data: bytes) -> None:

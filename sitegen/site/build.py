@@ -31,7 +31,7 @@ from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers, paused_collector
 from ..relations import Relations, build_date, relate_archive
 from ..render import render_markdown
-from ..search.documents import SearchEntry, search_notice
+from ..search.documents import SearchEntry, notice_fields, notice_of
 from . import writing
 from .cache import BuildCache
 from .incremental import (
@@ -52,6 +52,7 @@ from .writing import (
     files_under,
     remove_pages,
     remove_stale_staging,
+    render_ahead,
     staging_folder,
     swap,
     write_pages,
@@ -140,6 +141,7 @@ def build_site(
                 edits = plan_edits(content_dir, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
                                    workers, partial(_sources_of, cache, out_dir), partial(cache.planned, out_dir))
         content = relations = None
+        ahead: list = []  # bodies rendered on the workers while this process plans
         try:
             if edits is not None:
                 # Only bodies changed: their pages are all that differs from the last build.
@@ -149,6 +151,12 @@ def build_site(
             else:
                 with _step(report, "read"):
                     content = read_archive(content_dir, cache, workers, keep_going, report)
+                previous = cache.pages(out_dir)
+                warm = bool(previous) and out_dir.is_dir()
+                if not warm:  # every page is written: its body is rendered meanwhile
+                    ahead = render_ahead([(entry.body_key, entry.path) for entry in content.entries
+                                          if share is None or share(notice_url(entry.notice))],
+                                         cache.bodies, workers)
                 # The archive stays alive until the end: keep the collector from walking it again
                 # and again while pages are planned.
                 gc.freeze()
@@ -157,12 +165,10 @@ def build_site(
                     links = link_citations(content, resolver, cache, report)
                 with _step(report, "relations"):
                     relations = relate(content, resolver, report)
-                previous = cache.pages(out_dir)
-                warm = bool(previous) and out_dir.is_dir()
                 with _step(report, "plan pages"), paused_collector():
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None)
-                searched = {entry.path: pickle.dumps(_search_fields(entry.notice, relations), pickle.HIGHEST_PROTOCOL)
+                searched = {entry.path: pickle.dumps(_search_row(entry.notice, relations), pickle.HIGHEST_PROTOCOL)
                             for entry in content.entries}
                 snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, searched,
                                                   len(plan.fingerprints), report)
@@ -182,6 +188,8 @@ def build_site(
                     output = Output(config, theme_dir, shared[1], target, warm, cache.bodies, cache.plans(out_dir))
                     pages = (page for page in plan.pages() if page.path in todo)
                     write_pages(pages, len(todo), output, workers, progress)
+                    for future in ahead:
+                        future.result()
                     remove_pages(out_dir, removed)
                     cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
@@ -212,6 +220,8 @@ def build_site(
             report.pages = snapshot.pages
             report.written = len(todo)
         finally:
+            for future in ahead:  # a build that failed renders no more
+                future.cancel()
             gc.unfreeze()
     report.seconds = time.perf_counter() - started
     return report
@@ -293,8 +303,8 @@ def _changed(previous: dict[str, str], out_dir: Path) -> Callable[[str, str], bo
     return lambda path, value: previous.get(path) != value or path not in present
 
 
-def _render_body_of(path: Path) -> str:
-    return render_markdown(read_body(path))
+def _render_body_of(path: Path | str) -> str:
+    return render_markdown(read_body(Path(path)))
 
 
 @dataclass
@@ -303,18 +313,23 @@ class SearchArchive:
 
     entries: list[SearchEntry]
     digests: dict[str, str]  # notice id -> its file's digest
-    bodies: dict[str, tuple[str, Path]]  # notice id -> its rendered body's key and its file
+    bodies: dict[str, tuple[str, str]]  # notice id -> its rendered body's key and its file's path
 
 
-def _search_fields(notice, relations: Relations) -> tuple:
-    """A SearchEntry's fields but its size: what search reads of a notice besides its body."""
-    return search_notice(notice), notice_url(notice), {"status": relations.status(notice.id)}
+def _search_row(notice, relations: Relations) -> tuple:
+    """What search reads of a notice besides its body and size, as plain data (`_search_entry`)."""
+    return notice_fields(notice), notice_url(notice), relations.status(notice.id)
+
+
+def _search_entry(row: tuple, size: int) -> SearchEntry:
+    fields, url, status = row
+    return SearchEntry(notice_of(fields), url, {"status": status}, size)
 
 
 def search_archive(content: Content, relations: Relations) -> SearchArchive:
-    entries = [SearchEntry(*_search_fields(entry.notice, relations), _size(entry.path)) for entry in content.entries]
+    entries = [_search_entry(_search_row(entry.notice, relations), _size(entry.path)) for entry in content.entries]
     return SearchArchive(entries, content.digests,
-                         {entry.notice.id: (entry.body_key, entry.path) for entry in content.entries})
+                         {entry.notice.id: (entry.body_key, str(entry.path)) for entry in content.entries})
 
 
 def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, snapshot: Snapshot,
@@ -326,6 +341,7 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
     if rows.keys() != snapshot.stamps.keys():
         return None
     entries, digests, bodies = [], {}, {}
+    folder = f"{content_dir}/"  # paths as text: a Path per notice is seconds at 100,000
     for name, (row, key, file_digest) in rows.items():
         if name in changed:
             row, key, file_digest = changed[name].search, changed[name].body_key, changed[name].digest
@@ -333,10 +349,10 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
             return None
         if not row:  # a file that is no notice
             continue
-        notice, url, values = pickle.loads(row)
-        entries.append(SearchEntry(notice, url, values, int(snapshot.stamps[name].partition(":")[0] or 0)))
-        digests[notice.id] = file_digest
-        bodies[notice.id] = (key, content_dir / name)
+        entry = _search_entry(pickle.loads(row), int(snapshot.stamps[name].partition(":")[0] or 0))
+        entries.append(entry)
+        digests[entry.notice.id] = file_digest
+        bodies[entry.notice.id] = (key, folder + name)
     return SearchArchive(entries, digests, bodies)
 
 

@@ -102,6 +102,18 @@ class BodyStore(_Store):
             found.update(connection.execute(f"SELECT hash, html FROM bodies WHERE hash IN ({marks})", chunk))
         return found
 
+    def known(self, keys: list[str]) -> set[str]:
+        """Those of keys the store has a body for."""
+        connection = self._connection()
+        if connection is None or not keys:
+            return set()
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(key for key, in connection.execute(f"SELECT hash FROM bodies WHERE hash IN ({marks})", chunk))
+        return found
+
     def add(self, rendered: list[tuple[str, str]]) -> None:
         connection = self._connection()
         if connection is not None and rendered:

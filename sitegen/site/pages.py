@@ -218,10 +218,12 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
         "latest": latest_items, "terms": terms, "total": len(site.notices),
         "chart": chart,
     })
-    yield from notice_pages(site, entries, bodies, links, validity, assets)
-    yield from axis_pages(site, config, entries)
+    # The catalogs early: the building process writes them a piece at a time while it waits
+    # for the workers, who render the pages after them (sitegen/site/writing.py).
     yield Page("catalog.json", None, data=partial(catalog_json, site.notices, validity))
     yield Page("catalog.csv", None, data=partial(catalog_csv, site.notices, validity))
+    yield from notice_pages(site, entries, bodies, links, validity, assets)
+    yield from axis_pages(site, config, entries)
     yield Page("search.html", "search.html")
     # Netlify serves 404.html at any depth, so its links start from the site's own path.
     not_found_root = urlsplit(config.base_url).path or "/"

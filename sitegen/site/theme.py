@@ -20,7 +20,7 @@ import jinja2
 
 from .. import __version__
 from ..urls import href
-from ..xml_chars import strip_xml_forbidden
+from ..xml_chars import xml_safe_utf8
 from .assets import local_links, remote_images
 from .structure import AXES, notice_url
 
@@ -49,12 +49,12 @@ def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Env
     return environment
 
 
-def render(environment: jinja2.Environment, template: str, context: dict) -> str:
-    """A template's text, without the characters XML forbids (a stray U+0001 in a body makes a
-    feed unreadable). Stripped once from the whole text rather than from each value written:
-    the text between values is the theme's own, and the hundreds of values of a notice page
-    cost more to check one by one than the page does at once."""
-    return strip_xml_forbidden(environment.get_template(template).render(context))
+def render(environment: jinja2.Environment, template: str, context: dict) -> bytes:
+    """A template's text as UTF-8, without the characters XML forbids (a stray U+0001 in a body
+    makes a feed unreadable). Stripped once from the whole text rather than from each value
+    written: the text between values is the theme's own, and the hundreds of values of a notice
+    page cost more to check one by one than the page does at once."""
+    return xml_safe_utf8(environment.get_template(template).render(context))
 
 
 def theme_files(theme_dir: Path) -> list[Path]:

@@ -1,9 +1,11 @@
 """Rendering pages and putting them on disk.
 
 Pages are rendered and written on every core, a batch at a time, so rendered pages are never
-all in memory. A worker renders the bodies the cache has none of (reading each notice's
-Markdown from its file: bodies never travel between processes), adds them to the cache, and
-renders and writes its pages.
+all in memory. A worker takes the bodies of its pages from the cache, renders those the cache
+has none of (reading each notice's Markdown from its file: bodies never travel between
+processes), adds them to the cache, and renders and writes its pages. On a cold build the
+workers start on the bodies while the building process still links and plans (`render_ahead`):
+the cores would otherwise wait for it.
 
 A cold build writes into a staging folder that replaces the output in two renames at the end;
 a warm build writes in place, each file through a temporary file and a rename. Either way no
@@ -19,6 +21,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -36,6 +39,7 @@ from .theme import render, template_environment
 
 BATCH = 2000  # pages whose bodies are in memory at once (two batches in flight)
 CHUNK = 50  # pages a worker renders per task
+AHEAD = 100  # bodies a worker renders per task ahead of the pages
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,8 @@ class Output:
     plans: PlanStore | None = None  # where pages that show a body are kept as written
 
 
-def render_page(page: Page, output: Output, body: str | None = None) -> str:
-    """A page's text from its template, given what the template receives and the rendered body
+def render_page(page: Page, output: Output, body: str | None = None) -> bytes:
+    """A page from its template (UTF-8), given what the template receives and the rendered body
     (with an anchor on each heading, and the outline of those headings)."""
     context = {"config": output.config, "root": root_of(page.path), "page_path": page.path}
     context.update(page.context)
@@ -64,13 +68,27 @@ def render_page(page: Page, output: Output, body: str | None = None) -> str:
 def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Workers,
                 progress: Callable[[int, int], None] | None = None) -> None:
     """Render and write pages (total of them) on every core: the next batch is made and handed
-    out while the workers are busy with this one, and a batch is let go when it is done."""
+    out while the workers are busy with this one, and a batch is let go when it is done. Data
+    files of the whole archive (the catalogs) are written here, a piece at a time while this
+    process waits for the workers: sent to a worker they would be pickled, and held twice."""
     done = 0
     in_flight: deque[list] = deque()
+    data_files: deque[_DataFile] = deque()
+    made: set[Path] = set()
+
+    def advance() -> None:
+        nonlocal done
+        if data_files[0].advance():
+            data_files.popleft().finish(output, made)
+            done += 1
+            if progress:
+                progress(done, total)
 
     def finish(futures: list) -> None:
         nonlocal done
         for future in futures:
+            while data_files and not future.done():
+                advance()
             done += future.result()
             if progress:
                 progress(done, total)
@@ -78,33 +96,75 @@ def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Work
     inline = total < POOL_THRESHOLD
     remaining = iter(pages)
     while batch := list(islice(remaining, BATCH)):
-        # A data file of the whole archive (the catalogs) is written here, where the notices
-        # are: sent to a worker, they would be pickled, and held twice.
-        archive_wide = [p for p in batch if p.template is None and p.body is None]
-        if archive_wide:
-            batch = [p for p in batch if p.template is not None or p.body is not None]
-            done += _write_chunk(output, archive_wide, {})
-            if progress:
-                progress(done, total)
-        cached = output.bodies.get(sorted({p.body.key for p in batch if p.template and p.body}))
-        futures = []
-        for i in range(0, len(batch), CHUNK):
-            chunk = batch[i : i + CHUNK]
-            bodies = {p.body.key: cached[p.body.key] for p in chunk
-                      if p.template and p.body and p.body.key in cached}
-            futures.append(workers.submit(_write_chunk, output, chunk, bodies, inline=inline))
-        in_flight.append(futures)
+        data_files.extend(_DataFile(p) for p in batch if p.template is None and p.body is None)
+        batch = [p for p in batch if p.template is not None or p.body is not None]
+        in_flight.append([workers.submit(_write_chunk, output, batch[i : i + CHUNK], inline=inline)
+                          for i in range(0, len(batch), CHUNK)])
         if len(in_flight) > 1:
             finish(in_flight.popleft())
     while in_flight:
         finish(in_flight.popleft())
+    while data_files:
+        advance()
 
 
-def _write_chunk(output: Output, pages: list[Page], bodies: dict[str, str]) -> int:
-    """Render (with the bodies the cache had none of) and write pages; the number written."""
+class _DataFile:
+    """A data file of the whole archive, made a step at a time (and written whole)."""
+
+    STEP = 1 << 18  # bytes made per step: a step is short, so the workers never wait for this process
+
+    def __init__(self, page: Page):
+        self.path = page.path
+        text = page.data(None)
+        self.pieces = iter((text,) if isinstance(text, str) else text)
+        self.data = bytearray()
+
+    def advance(self) -> bool:
+        """Make the next step's pieces; whether the file is complete."""
+        end = len(self.data) + self.STEP
+        for piece in self.pieces:
+            self.data += piece.encode("utf-8")
+            if len(self.data) >= end:
+                return False
+        return True
+
+    def finish(self, output: Output, made: set[Path]) -> None:
+        write_file(output.folder, self.path, self.data, output.in_place, made)
+        self.data = bytearray()
+
+
+def render_ahead(bodies: list[tuple[str, Path]], store: BodyStore, workers: Workers) -> list[Future]:
+    """Render on the workers, from (key, notice file), the bodies the cache has none of, while
+    this process links and plans (the cores would otherwise wait for it); the workers that
+    write the pages then find them in the cache. Nothing without a pool: the pages render them."""
+    if workers.size < 2 or len(bodies) < POOL_THRESHOLD:
+        return []
+    return [workers.submit(_render_bodies, store, bodies[i : i + AHEAD])
+            for i in range(0, len(bodies), AHEAD)]
+
+
+def _render_bodies(store: BodyStore, bodies: list[tuple[str, Path]]) -> None:
+    known = store.known([key for key, _ in bodies])
+    rendered = []
+    for key, path in bodies:
+        if key in known:
+            continue
+        try:
+            markdown = read_body(path)
+        except (OSError, ValueError):  # changed since it was read: its page's writer says so
+            continue
+        # Keyed by the Markdown read now: the file may have changed since it was parsed.
+        rendered.append((body_digest(markdown), render_markdown(markdown)))
+    store.add(rendered)
+
+
+def _write_chunk(output: Output, pages: list[Page]) -> int:
+    """Render (with the bodies the cache has, rendering the others) and write pages; the number
+    written."""
     rendered: list[tuple[str, str]] = []
     markdown_of: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
     made: set[Path] = set()  # folders made already (a chunk's pages share a few)
+    bodies = output.bodies.get(sorted({p.body.key for p in pages if p.template and p.body}))
     for page in pages:
         markdown = None
         if page.body is not None and (not page.template or page.body.key not in bodies):
@@ -134,12 +194,13 @@ def _write_chunk(output: Output, pages: list[Page], bodies: dict[str, str]) -> i
     return len(pages)
 
 
-def write_file(folder: Path, path: str, text: str | Iterable[str], in_place: bool, made: set[Path]) -> None:
-    """Write one page (its text, or the pieces of it); `made` holds the folders known to exist
+def write_file(folder: Path, path: str, data: str | bytes | bytearray, in_place: bool, made: set[Path]) -> None:
+    """Write one page (its text, or its UTF-8); `made` holds the folders known to exist
     (a staging folder is new and private, so its files are written directly; in place, each
     goes through a rename)."""
     target = folder / path
-    data = _encoded(text)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     if in_place:
         write_atomic(target, data)
         return
@@ -148,15 +209,6 @@ def write_file(folder: Path, path: str, text: str | Iterable[str], in_place: boo
         made.add(target.parent)
     with open(target, "wb") as handle:
         handle.write(data)
-
-
-def _encoded(text: str | Iterable[str]) -> bytes | bytearray:
-    if isinstance(text, str):
-        return text.encode("utf-8")
-    data = bytearray()
-    for piece in text:
-        data += piece.encode("utf-8")
-    return data
 
 
 def files_under(folder: Path) -> set[str]:

@@ -1,0 +1,86 @@
+"""Pages on every core: bodies rendered ahead of their pages, and the catalogs made by the
+building process while it waits for the workers."""
+
+from __future__ import annotations
+
+from sitegen.config import load_config
+from sitegen.content import notice_text
+from sitegen.fingerprint import body_digest
+from sitegen.notice import Notice
+from sitegen.parallel import POOL_THRESHOLD, Workers
+from sitegen.render import render_markdown
+from sitegen.site.cache import BuildCache
+from sitegen.site.pages import Page
+from sitegen.site.theme import theme_version
+from sitegen.site.writing import Output, _render_bodies, render_ahead, write_pages
+
+from .samples import REPO
+
+THEME = REPO / "themes" / "default"
+
+
+def _notice_file(folder, number: int, body: str):
+    path = folder / f"n{number}.md"
+    path.write_text(notice_text(Notice(id=f"n{number}", title=f"第{number}号通知", body=body)), encoding="utf-8")
+    return path
+
+
+def test_bodies_are_rendered_ahead_into_the_cache_under_the_markdown_read_then(tmp_path):
+    with BuildCache(tmp_path / "cache") as cache:
+        known = _notice_file(tmp_path, 1, "已渲染的正文。\n")
+        cache.bodies.add([(body_digest("已渲染的正文。\n"), "<p>kept as stored</p>")])
+        fresh = _notice_file(tmp_path, 2, "**新的**正文。\n")
+        edited = _notice_file(tmp_path, 3, "读取时的正文。\n")
+        key_when_read = body_digest("读取时的正文。\n")
+        edited.write_text(edited.read_text(encoding="utf-8").replace("读取时的", "改过的"), encoding="utf-8")
+        _render_bodies(cache.bodies, [(body_digest("已渲染的正文。\n"), known),
+                                      (body_digest("**新的**正文。\n"), fresh),
+                                      (key_when_read, edited),
+                                      ("gone", tmp_path / "gone.md")])
+        assert cache.bodies.get([body_digest("已渲染的正文。\n")]) == {
+            body_digest("已渲染的正文。\n"): "<p>kept as stored</p>"}  # not rendered again
+        assert cache.bodies.get([body_digest("**新的**正文。\n")]) == {
+            body_digest("**新的**正文。\n"): render_markdown("**新的**正文。\n")}
+        assert cache.bodies.known([key_when_read, body_digest("改过的正文。\n"), "gone"]) == {
+            body_digest("改过的正文。\n")}
+
+
+def test_bodies_are_rendered_ahead_only_where_workers_can_take_them(tmp_path):
+    with BuildCache(tmp_path / "cache") as cache, Workers(2) as workers:
+        bodies = [(body_digest(f"第{n}段。\n"), _notice_file(tmp_path, n, f"第{n}段。\n"))
+                  for n in range(POOL_THRESHOLD)]
+        assert render_ahead(bodies[:10], cache.bodies, workers) == []  # the pages render so few
+        futures = render_ahead(bodies, cache.bodies, workers)
+        for future in futures:
+            future.result()
+        assert cache.bodies.known([key for key, _ in bodies]) == {key for key, _ in bodies}
+    with Workers(1) as alone:
+        assert render_ahead(bodies, cache.bodies, alone) == []
+
+
+def _pieces(count: int):
+    for number in range(count):
+        yield f"{number:06d},{'条目' * 40}\n"
+
+
+def test_a_catalog_made_between_waits_for_the_workers_is_written_whole(tmp_path):
+    """The catalog's pieces are made while the workers write the pages around it; the file
+    holds every piece in order, in a new folder and in place alike, and the progress counts it."""
+    config = load_config(tmp_path)
+    expected = "".join(_pieces(5000)).encode("utf-8")
+    assert len(expected) > 3 * (1 << 18)  # several steps
+    for in_place in (False, True):
+        folder = tmp_path / f"site-{in_place}"
+        folder.mkdir()
+        if in_place:
+            (folder / "catalog.csv").write_text("old\n", encoding="utf-8")
+        pages = [Page(f"p{n}/robots.txt", "robots.txt") for n in range(POOL_THRESHOLD)]
+        pages.insert(1, Page("catalog.csv", None, data=lambda _notice: _pieces(5000)))
+        counted = []
+        with BuildCache(None) as cache, Workers(2) as workers:
+            output = Output(config, THEME, theme_version(THEME), folder, in_place, cache.bodies)
+            write_pages(iter(pages), len(pages), output, workers, lambda done, _total, seen=counted: seen.append(done))
+        assert (folder / "catalog.csv").read_bytes() == expected
+        assert (folder / f"p{POOL_THRESHOLD - 1}" / "robots.txt").read_text(encoding="utf-8").startswith("User-agent")
+        assert counted[-1] == len(pages)
+        assert not [path for path in folder.rglob("*") if path.name.startswith(".")]  # no temporary file left
