@@ -140,7 +140,7 @@ def build_site(
             with _step(report, "read edits"):
                 edits = plan_edits(content_dir, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
                                    workers, partial(_sources_of, cache, out_dir), partial(cache.planned, out_dir))
-        content = relations = None
+        content = relations = rows = None
         ahead: list = []  # bodies rendered on the workers while this process plans
         try:
             if edits is not None:
@@ -168,11 +168,11 @@ def build_site(
                 with _step(report, "plan pages"), paused_collector():
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None)
-                searched = {entry.path: pickle.dumps(_search_row(entry.notice, relations), pickle.HIGHEST_PROTOCOL)
-                            for entry in content.entries}
-                snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, searched,
+                rows = search_rows(content, relations)
+                snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown,
+                                                  {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+                                                   for path, row in rows.items()},
                                                   len(plan.fingerprints), report)
-                del searched
             target = out_dir if warm else staging_folder(out_dir)
             try:
                 todo = plan.todo
@@ -195,11 +195,12 @@ def build_site(
                     copy_static(theme_dir, target / "static")
                 if search:
                     if content is not None:
-                        archive = search_archive(content, relations)
+                        archive = search_archive(content, rows)
                     elif (archive := stored_search_archive(cache, out_dir, content_dir, snapshot, sources)) is None:
                         with _step(report, "read"):
                             content = read_archive(content_dir, cache, workers, keep_going, BuildReport())
-                        archive = search_archive(content, relate(content, Resolver(content.notices), BuildReport()))
+                        relations = relate(content, Resolver(content.notices), BuildReport())
+                        archive = search_archive(content, search_rows(content, relations))
                     with _step(report, "search index"):
                         report.reindexed = index_search(archive, target, cache, offline, workers, share)
                     report.searched = True
@@ -316,9 +317,11 @@ class SearchArchive:
     bodies: dict[str, tuple[str, str]]  # notice id -> its rendered body's key and its file's path
 
 
-def _search_row(notice, relations: Relations) -> tuple:
-    """What search reads of a notice besides its body and size, as plain data (`_search_entry`)."""
-    return notice_fields(notice), notice_url(notice), relations.status(notice.id)
+def search_rows(content: Content, relations: Relations) -> dict[Path, tuple]:
+    """What search reads of each notice (by file) besides its body and size, as plain data:
+    kept with the snapshot, and made into entries by `_search_entry`."""
+    return {entry.path: (notice_fields(entry.notice), notice_url(entry.notice), relations.status(entry.notice.id))
+            for entry in content.entries}
 
 
 def _search_entry(row: tuple, size: int) -> SearchEntry:
@@ -326,8 +329,8 @@ def _search_entry(row: tuple, size: int) -> SearchEntry:
     return SearchEntry(notice_of(fields), url, {"status": status}, size)
 
 
-def search_archive(content: Content, relations: Relations) -> SearchArchive:
-    entries = [_search_entry(_search_row(entry.notice, relations), _size(entry.path)) for entry in content.entries]
+def search_archive(content: Content, rows: dict[Path, tuple]) -> SearchArchive:
+    entries = [_search_entry(rows[entry.path], _size(entry.path)) for entry in content.entries]
     return SearchArchive(entries, content.digests,
                          {entry.notice.id: (entry.body_key, str(entry.path)) for entry in content.entries})
 
