@@ -188,16 +188,7 @@ def test_a_write_that_fails_stops_the_import_with_its_reason_and_no_index(tmp_pa
     records = [make_record("a", "关于甲的通知", "<p>甲。</p>")]  # 2020
     records += [make_record(f"b{n}", f"关于乙{n}的通知", f"<p>乙{n}。</p>", cdate="1622476800000")
                 for n in range(20)]  # 2021
-    page = write_page(tmp_path / "p.json", make_page(*records))
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "2020").write_text("a file where the year's folder goes", encoding="utf-8")
-    with pytest.raises(OSError):
-        importer.import_pages([page], content)
-    assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
-    (content / "2020").unlink()
-    importer.import_pages([page], content)
-    assert files(content) == files(import_all(tmp_path, "reference", page))
+    _a_failed_write_stops_with_no_index_and_the_next_import_repairs(tmp_path, records, OSError)
 
 
 def test_a_merge_writes_the_merged_file_before_it_removes_the_others(tmp_path, monkeypatch):
@@ -305,11 +296,16 @@ def test_a_write_that_fails_on_a_worker_stops_the_import_with_its_reason_and_no_
     records = [make_record(f"b{n}", f"关于乙{n}的通知", f"<p>乙{n}。</p>", cdate="1622476800000")
                for n in range(10)]  # 2021
     records.append(make_record("a", "关于甲的通知", "<p>甲。</p>"))  # 2020, sorted after the b's
+    _a_failed_write_stops_with_no_index_and_the_next_import_repairs(tmp_path, records, NotADirectoryError)
+
+
+def _a_failed_write_stops_with_no_index_and_the_next_import_repairs(tmp_path, records, error) -> None:
+    """A file where 2020's folder goes makes the write of the 2020 notice fail."""
     page = write_page(tmp_path / "p.json", make_page(*records))
     content = tmp_path / "content"
     content.mkdir()
     (content / "2020").write_text("a file where the year's folder goes", encoding="utf-8")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(error):
         importer.import_pages([page], content)
     assert not (tmp_path / ".sitegen-cache" / INDEX_NAME).exists()
     (content / "2020").unlink()
