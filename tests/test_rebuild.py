@@ -192,14 +192,15 @@ def test_an_edited_body_is_indexed_for_search_without_reading_the_archive_again(
 
 
 def test_an_edit_after_a_cache_without_search_rows_reads_the_archive_for_search(project, monkeypatch, tmp_path):
-    """A cache written before the rows held what search reads (or with a row lost): the search
-    step reads the archive as a full build does, and the site is the same."""
+    """A cache written before the rows held what search reads (or with a row lost or damaged):
+    the search step reads the archive as a full build does, and the site is the same."""
     import sqlite3
 
     config = load_config(project, theme=str(THEME))
     build_site(config, project, search=True)
     with sqlite3.connect(project / config.cache / "build.sqlite") as db:
-        db.execute("UPDATE sources SET search = NULL WHERE name = '2020/y2020d1.md'")
+        db.execute("UPDATE sources SET search = X'800563' WHERE name = '2020/y2020d1.md'")  # cut short
+        db.execute("UPDATE sources SET search = NULL WHERE name = '2020/y2020d2.md'")
     _edit_body(project)
     read = []
     real = build.read_content

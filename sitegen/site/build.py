@@ -339,7 +339,7 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
                           changed: Mapping[str, Source]) -> SearchArchive | None:
     """The archive as the snapshot's rows describe it, with the files an edit of bodies changed
     (changed): what search reads of a notice is all in its row but the body, so nothing is read
-    again; None when a row is missing."""
+    again; None when a row is missing or unreadable."""
     rows = cache.search_rows(out_dir)
     if rows.keys() != snapshot.stamps.keys():
         return None
@@ -352,7 +352,10 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
             return None
         if not row:  # a file that is no notice
             continue
-        entry = _search_entry(pickle.loads(row), int(snapshot.stamps[name].partition(":")[0] or 0))
+        try:
+            entry = _search_entry(pickle.loads(row), int(snapshot.stamps[name].partition(":")[0] or 0))
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            return None  # a row no build of this code wrote: read the archive
         entries.append(entry)
         digests[entry.notice.id] = file_digest
         bodies[entry.notice.id] = (key, folder + name)
