@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, zip_longest
 from pathlib import Path
 
 from .config import CACHE_NAME
@@ -129,16 +129,24 @@ def import_pages(
     cache_dir.mkdir(parents=True, exist_ok=True)
     fresh: dict[str, Notice] = {}
     seen: set[str] = set()
+    archive: dict[str, Row] = {}
+
+    def scan() -> None:
+        archive.update(scan_archive(content_dir, cache_dir, report))
+
     with Workers() as workers, Bodies(cache_dir) as bodies:
         inline = _pool_unneeded(pages)
-        for number, (page, results) in enumerate(_convert_pages(pages, source, workers, inline), 1):
+        # The archive is scanned while the workers convert the first pages: an import of one
+        # page into a big archive spends most of its time on each.
+        converting = _convert_pages(pages, source, workers, inline, meanwhile=scan)
+        for number, (page, results) in enumerate(converting, 1):
             if isinstance(results, str):
                 report.errors.append(f"{page}: {results}")
             for notice, body, text in take_results(results if isinstance(results, list) else [], report, seen):
                 fresh[notice.id] = bodies.put_away(notice, body, text)
             if progress:
                 progress("Importing pages", number, len(pages))
-        write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers)
+        write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers, archive)
     return report
 
 
@@ -150,9 +158,7 @@ POOL_BYTES = 2_000_000
 
 
 def _pool_unneeded(pages: list[Path]) -> bool:
-    """True for a single page (one worker's job, so no one would share it) or a few small ones."""
-    if len(pages) < 2:
-        return True
+    """True for a few small pages (a page of fewer pages than workers is shared by them)."""
     total = 0
     for page in pages:
         try:
@@ -164,17 +170,37 @@ def _pool_unneeded(pages: list[Path]) -> bool:
     return True
 
 
-def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: bool):
-    """(page, its records converted or why it cannot be read), in the order of pages."""
+def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: bool,
+                   meanwhile: Callable[[], None] = lambda: None):
+    """(page, its records converted or why it cannot be read), in the order of pages.
+    meanwhile() is called once the first pages are sent, before any answer is awaited. Fewer
+    pages than workers are each shared by all of them (a worker takes every n-th record)."""
+    parts = 1 if inline or len(pages) >= workers.size else workers.size
     pending: deque = deque()
+    waited = False
     for page in pages:
-        pending.append((page, workers.submit(convert_page, page, source, inline=inline)))
+        pending.append((page, [workers.submit(convert_page, page, source, part, parts, inline=inline)
+                               for part in range(parts)]))
         if len(pending) > PAGES_AHEAD * workers.size:
-            page, future = pending.popleft()
-            yield page, future.result()
+            if not waited:
+                meanwhile()
+                waited = True
+            yield _page_results(*pending.popleft())
+    if not waited:
+        meanwhile()
     while pending:
-        page, future = pending.popleft()
-        yield page, future.result()
+        yield _page_results(*pending.popleft())
+
+
+def _page_results(page: Path, futures: list[Future]) -> tuple[Path, list[_Converted] | str]:
+    """A page's results, its parts put back in the order of its records."""
+    parts = [future.result() for future in futures]
+    if len(parts) == 1 or isinstance(parts[0], str):
+        return page, parts[0]
+    results: list[_Converted] = []
+    for row in zip_longest(*parts):
+        results.extend(result for result in row if result is not None)
+    return page, results
 
 
 class Bodies:
@@ -257,10 +283,11 @@ class _Converted:
     text: bytes = b""
 
 
-def convert_page(page: Path, source: Source) -> list[_Converted] | str:
-    """The records of one saved page converted, or why the page cannot be read."""
+def convert_page(page: Path, source: Source, part: int = 0, parts: int = 1) -> list[_Converted] | str:
+    """The records of one saved page converted (of parts shares, the part-th: every parts-th
+    record from the part-th), or why the page cannot be read."""
     try:
-        records = read_page_file(source, page).records
+        records = read_page_file(source, page).records[part::parts]
     except PageError as error:
         return str(error)
     # Converting makes many short-lived objects and no cycles: the cycle collector would
@@ -339,7 +366,8 @@ def take_results(results: list[_Converted], report: ImportReport,
 def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport,
                   cache_dir: Path | None = None,
                   progress: Callable[[str, int, int], None] | None = None,
-                  bodies: Bodies | None = None, workers: Workers | None = None) -> None:
+                  bodies: Bodies | None = None, workers: Workers | None = None,
+                  archive: dict[str, Row] | None = None) -> None:
     """Merge fresh notices into the archive and write the files whose text changes.
 
     Only the files that can take part are read in full: those of the fresh ids, and those
@@ -348,9 +376,9 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     index (content_index.py); the groups found are those a comparison of the whole archive
     finds, since a group grows only along shared numbers and titles. bodies: where the
     bodies of fresh notices were put away, if they were; workers: where texts of one title
-    are compared."""
+    are compared; archive: scan_archive's rows, where it was scanned already."""
     index_path = (cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME
-    rows = _scan(content_dir, load_index(index_path), report) if content_dir.is_dir() else {}
+    rows = archive if archive is not None else scan_archive(content_dir, cache_dir, report)
     wanted = _reachable(fresh, rows)
     copies: dict[str, list[_Existing]] = {}
     for path in sorted(wanted):
@@ -371,6 +399,13 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     # Last: a run killed before this leaves the old index, whose rows of changed files no
     # longer match their stamps.
     store_index(index_path, rows)
+
+
+def scan_archive(content_dir: Path, cache_dir: Path | None, report: ImportReport) -> dict[str, Row]:
+    """A row for every notice file of the archive, from its index where still true."""
+    if not content_dir.is_dir():
+        return {}
+    return _scan(content_dir, load_index((cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME), report)
 
 
 _NO_ID = "\x00"  # the key of a file whose id cannot be read: no id holds this character

@@ -148,6 +148,41 @@ def test_pages_converted_in_workers_come_back_whole_in_order(tmp_path, monkeypat
     assert "第11号文件的正文" in (content / "2020" / "r011.md").read_text(encoding="utf-8")
 
 
+def test_one_page_is_shared_by_the_workers_while_the_archive_is_scanned(tmp_path, monkeypatch):
+    """A new day's page into a big archive: each worker converts every other record of it, and
+    the importer scans the archive meanwhile; the notices come out as one process makes them
+    (a record repeated on the page counts once, where it first appears)."""
+    old = write_page(tmp_path / "old.json", make_page(*archive_records(40)[:30]))
+    records = archive_records(40)[30:]
+    page = write_page(tmp_path / "pages" / "p.json", make_page(*records, records[0]))
+    content = import_all(tmp_path, "shared", old)
+    events: list[str | tuple] = []
+    submit, scan, results = importer.Workers.submit, importer.scan_archive, importer._page_results
+
+    def sent(self, function, *args, inline=False):
+        events.append(("sent", *args[2:]))
+        return submit(self, function, *args, inline=inline)
+
+    def scanned(*args):
+        events.append("scan")
+        return scan(*args)
+
+    def taken(*args):
+        events.append("result")
+        return results(*args)
+
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(importer, "POOL_BYTES", 0)
+    monkeypatch.setattr(importer.Workers, "submit", sent)
+    monkeypatch.setattr(importer, "scan_archive", scanned)
+    monkeypatch.setattr(importer, "_page_results", taken)
+    report = importer.import_pages([page], content)
+    assert events[:4] == [("sent", 0, 2), ("sent", 1, 2), "scan", "result"]
+    assert len(report.created) == 10
+    monkeypatch.undo()
+    assert files(content) == files(import_all(tmp_path, "reference", old, page))
+
+
 def test_attachments_a_merged_duplicate_brought_stay_on_the_next_import(tmp_path):
     """Importing the same page twice changes no byte, also after a merge across imports."""
     poor = make_record("a-poor", "关于甲的通知", '<p>甲。</p><p><a href="/files/jia.docx">附件.docx</a></p>',
