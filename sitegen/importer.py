@@ -15,7 +15,7 @@ import dataclasses
 import os
 import re
 import tempfile
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -420,7 +420,7 @@ def _scan(content_dir: Path, known: dict[str, Row], report: ImportReport) -> dic
     for path in notice_names(content_dir):
         row = known.get(path)
         try:
-            fresh_stamp = row is not None and row.stamp == file_stamp(os.path.join(folder, path))
+            fresh_stamp = row is not None and row.stamp == file_stamp(f"{folder}/{path}")
         except OSError:
             continue  # gone since the folder was listed
         if not fresh_stamp:
@@ -464,34 +464,66 @@ def _reachable(fresh: dict[str, Notice], rows: dict[str, Row]) -> set[str]:
     """The files a fresh notice's duplicate group can reach (same id, file number or title,
     transitively), and every file of an id held by more than one file (a killed import's
     leftover copy, repaired by any later run)."""
-    files: dict[tuple[str, str], list[str]] = {}
-    for path, row in rows.items():
-        files.setdefault(("id", row.key), []).append(path)
-        if row.notice:
-            for kind, value in (("number", row.number), ("title", row.title)):
-                if value:
-                    files.setdefault((kind, value), []).append(path)
-    todo = [("id", key) for key in fresh]
+    ids, numbers, titles = set(fresh), set(), set()
     for notice in fresh.values():
         number, title = dedup_keys(notice)
-        todo += [("number", number)] if number else []
-        todo.append(("title", title))
-    todo += [key for key, paths in files.items() if key[0] == "id" and len(paths) > 1]
-    seen: set[tuple[str, str]] = set()
+        numbers.add(number)
+        titles.add(title)
+    numbers.discard("")
+    titles.discard("")
+    ids.update(key for key, files in Counter(row.key for row in rows.values()).items() if files > 1)
+    # A pass over the rows finds the files of the keys known so far and adds their keys; a
+    # group of the archive is rarely more than two steps wide, so a few passes (at C speed,
+    # sets of text) cost less than indexing every file by every key first.
     found: set[str] = set()
+    for _ in range(QUICK_PASSES):
+        new = [path for path, row in rows.items() if path not in found and (
+            row.key in ids or (row.notice and (row.number in numbers or row.title in titles)))]
+        if not new:
+            return found
+        found.update(new)
+        for path in new:
+            _add_keys(rows[path], ids, numbers, titles)
+    return _reachable_by_index(rows, found, ids, numbers, titles)
+
+
+QUICK_PASSES = 3
+
+
+def _add_keys(row: Row, ids: set[str], numbers: set[str], titles: set[str]) -> None:
+    ids.add(row.key)
+    if row.notice:
+        if row.number:
+            numbers.add(row.number)
+        if row.title:
+            titles.add(row.title)
+
+
+def _reachable_by_index(rows: dict[str, Row], found: set[str], ids: set[str], numbers: set[str],
+                        titles: set[str]) -> set[str]:
+    """_reachable's answer for a chain of groups too long for passes: every file indexed by its
+    keys, and the keys followed from those found so far."""
+    by_id: dict[str, list[str]] = {}
+    by_number: dict[str, list[str]] = {}
+    by_title: dict[str, list[str]] = {}
+    for path, row in rows.items():
+        by_id.setdefault(row.key, []).append(path)
+        if row.notice:
+            if row.number:
+                by_number.setdefault(row.number, []).append(path)
+            if row.title:
+                by_title.setdefault(row.title, []).append(path)
+    todo = [(by_id, key) for key in ids] + [(by_number, key) for key in numbers] + [(by_title, key) for key in titles]
     while todo:
-        key = todo.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        for path in files.get(key, ()):
+        index, key = todo.pop()
+        for path in index.pop(key, ()):
             if path in found:
                 continue
             found.add(path)
             row = rows[path]
-            todo.append(("id", row.key))
+            todo.append((by_id, row.key))
             if row.notice:
-                todo += [(kind, value) for kind, value in (("number", row.number), ("title", row.title)) if value]
+                todo += [(by_number, row.number), (by_title, row.title)]
     return found
 
 

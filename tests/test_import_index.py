@@ -75,6 +75,27 @@ def test_one_new_notice_reads_only_the_files_it_can_merge_with(tmp_path, counted
     assert files(content) == files(reference)
 
 
+@pytest.mark.parametrize("passes", [0, 1, 3])
+def test_the_files_read_are_reached_step_by_step_however_few_passes_are_made(tmp_path, counted_reads,
+                                                                               monkeypatch, passes):
+    """A republication of A (its file number, another title) reaches A, and through A's title
+    B, a different notice of the same title: both are read, whether found by passes over the
+    index or (a longer chain) by indexing every file by its keys."""
+    a = make_record("a", "关于甲的通知", "<p>甲的正文，讲第一件事。</p>", filenumbername="工信部信管〔2019〕1号")
+    b = make_record("b", "关于甲的通知", "<p>另一份同名通知，讲的是完全不同的第二件事情。</p>",
+                    filenumbername="工信部信管〔2019〕2号")
+    old = write_page(tmp_path / "old.json", make_page(a, b, *archive_records(10)))
+    content = import_all(tmp_path, "archive", old)
+    counted_reads.clear()
+    monkeypatch.setattr(importer, "QUICK_PASSES", passes)
+    again = make_record("a-copy", "关于甲的通知（转发）", "<p>甲的正文，讲第一件事。</p>",
+                        filenumbername="工信部信管〔2019〕1号", columnname="政策解读")
+    page = write_page(tmp_path / "again.json", make_page(again))
+    importer.import_pages([page], content)
+    assert sorted(counted_reads) == ["2020/a.md", "2020/b.md"]
+    assert files(content) == files(import_all(tmp_path, "reference", old, page))
+
+
 def test_a_file_changed_behind_the_index_is_read_again(tmp_path):
     page = write_page(tmp_path / "p.json", make_page(*archive_records(10)))
     content = import_all(tmp_path, "archive", page)
