@@ -49,16 +49,17 @@ def load_index(path: Path | None) -> dict[str, Row]:
     try:
         with open(path, "rb") as handle, paused_collector():
             version, rows = pickle.load(handle)
+            if version != VERSION or not isinstance(rows, dict):
+                return {}
+            return {name: Row(*row) for name, row in rows.items()}
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
         return {}
-    if version != VERSION or not isinstance(rows, dict):
-        return {}
-    return {name: Row(*row) for name, row in rows.items()}
 
 
 def store_index(path: Path | None, rows: dict[str, Row]) -> None:
     if path is None:
         return
-    data = pickle.dumps((VERSION, {name: tuple(row) for name, row in rows.items()}),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    with paused_collector():  # (100,000 new tuples: the collector would walk them again and again)
+        data = pickle.dumps((VERSION, {name: tuple(row) for name, row in rows.items()}),
+                            protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(path, data)

@@ -15,11 +15,11 @@ import dataclasses
 import os
 import re
 import tempfile
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, zip_longest
 from pathlib import Path
 
 from .config import CACHE_NAME
@@ -129,16 +129,24 @@ def import_pages(
     cache_dir.mkdir(parents=True, exist_ok=True)
     fresh: dict[str, Notice] = {}
     seen: set[str] = set()
+    archive: dict[str, Row] = {}
+
+    def scan() -> None:
+        archive.update(scan_archive(content_dir, cache_dir, report))
+
     with Workers() as workers, Bodies(cache_dir) as bodies:
         inline = _pool_unneeded(pages)
-        for number, (page, results) in enumerate(_convert_pages(pages, source, workers, inline), 1):
+        # The archive is scanned while the workers convert the first pages: an import of one
+        # page into a big archive spends most of its time on each.
+        converting = _convert_pages(pages, source, workers, inline, meanwhile=scan)
+        for number, (page, results) in enumerate(converting, 1):
             if isinstance(results, str):
                 report.errors.append(f"{page}: {results}")
             for notice, body, text in take_results(results if isinstance(results, list) else [], report, seen):
                 fresh[notice.id] = bodies.put_away(notice, body, text)
             if progress:
                 progress("Importing pages", number, len(pages))
-        write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers)
+        write_notices(fresh, content_dir, report, cache_dir, progress, bodies, workers, archive)
     return report
 
 
@@ -150,9 +158,7 @@ POOL_BYTES = 2_000_000
 
 
 def _pool_unneeded(pages: list[Path]) -> bool:
-    """True for a single page (one worker's job, so no one would share it) or a few small ones."""
-    if len(pages) < 2:
-        return True
+    """True for a few small pages (a page of fewer pages than workers is shared by them)."""
     total = 0
     for page in pages:
         try:
@@ -164,17 +170,37 @@ def _pool_unneeded(pages: list[Path]) -> bool:
     return True
 
 
-def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: bool):
-    """(page, its records converted or why it cannot be read), in the order of pages."""
+def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: bool,
+                   meanwhile: Callable[[], None] = lambda: None):
+    """(page, its records converted or why it cannot be read), in the order of pages.
+    meanwhile() is called once the first pages are sent, before any answer is awaited. Fewer
+    pages than workers are each shared by all of them (a worker takes every n-th record)."""
+    parts = 1 if inline or len(pages) >= workers.size else workers.size
     pending: deque = deque()
+    waited = False
     for page in pages:
-        pending.append((page, workers.submit(convert_page, page, source, inline=inline)))
+        pending.append((page, [workers.submit(convert_page, page, source, part, parts, inline=inline)
+                               for part in range(parts)]))
         if len(pending) > PAGES_AHEAD * workers.size:
-            page, future = pending.popleft()
-            yield page, future.result()
+            if not waited:
+                meanwhile()
+                waited = True
+            yield _page_results(*pending.popleft())
+    if not waited:
+        meanwhile()
     while pending:
-        page, future = pending.popleft()
-        yield page, future.result()
+        yield _page_results(*pending.popleft())
+
+
+def _page_results(page: Path, futures: list[Future]) -> tuple[Path, list[_Converted] | str]:
+    """A page's results, its parts put back in the order of its records."""
+    parts = [future.result() for future in futures]
+    if len(parts) == 1 or isinstance(parts[0], str):
+        return page, parts[0]
+    results: list[_Converted] = []
+    for row in zip_longest(*parts):
+        results.extend(result for result in row if result is not None)
+    return page, results
 
 
 class Bodies:
@@ -257,10 +283,11 @@ class _Converted:
     text: bytes = b""
 
 
-def convert_page(page: Path, source: Source) -> list[_Converted] | str:
-    """The records of one saved page converted, or why the page cannot be read."""
+def convert_page(page: Path, source: Source, part: int = 0, parts: int = 1) -> list[_Converted] | str:
+    """The records of one saved page converted (of parts shares, the part-th: every parts-th
+    record from the part-th), or why the page cannot be read."""
     try:
-        records = read_page_file(source, page).records
+        records = read_page_file(source, page).records[part::parts]
     except PageError as error:
         return str(error)
     # Converting makes many short-lived objects and no cycles: the cycle collector would
@@ -339,7 +366,8 @@ def take_results(results: list[_Converted], report: ImportReport,
 def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportReport,
                   cache_dir: Path | None = None,
                   progress: Callable[[str, int, int], None] | None = None,
-                  bodies: Bodies | None = None, workers: Workers | None = None) -> None:
+                  bodies: Bodies | None = None, workers: Workers | None = None,
+                  archive: dict[str, Row] | None = None) -> None:
     """Merge fresh notices into the archive and write the files whose text changes.
 
     Only the files that can take part are read in full: those of the fresh ids, and those
@@ -348,9 +376,9 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     index (content_index.py); the groups found are those a comparison of the whole archive
     finds, since a group grows only along shared numbers and titles. bodies: where the
     bodies of fresh notices were put away, if they were; workers: where texts of one title
-    are compared."""
+    are compared; archive: scan_archive's rows, where it was scanned already."""
     index_path = (cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME
-    rows = _scan(content_dir, load_index(index_path), report) if content_dir.is_dir() else {}
+    rows = archive if archive is not None else scan_archive(content_dir, cache_dir, report)
     wanted = _reachable(fresh, rows)
     copies: dict[str, list[_Existing]] = {}
     for path in sorted(wanted):
@@ -373,6 +401,13 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     store_index(index_path, rows)
 
 
+def scan_archive(content_dir: Path, cache_dir: Path | None, report: ImportReport) -> dict[str, Row]:
+    """A row for every notice file of the archive, from its index where still true."""
+    if not content_dir.is_dir():
+        return {}
+    return _scan(content_dir, load_index((cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME), report)
+
+
 _NO_ID = "\x00"  # the key of a file whose id cannot be read: no id holds this character
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 
@@ -385,7 +420,7 @@ def _scan(content_dir: Path, known: dict[str, Row], report: ImportReport) -> dic
     for path in notice_names(content_dir):
         row = known.get(path)
         try:
-            fresh_stamp = row is not None and row.stamp == file_stamp(os.path.join(folder, path))
+            fresh_stamp = row is not None and row.stamp == file_stamp(f"{folder}/{path}")
         except OSError:
             continue  # gone since the folder was listed
         if not fresh_stamp:
@@ -429,34 +464,66 @@ def _reachable(fresh: dict[str, Notice], rows: dict[str, Row]) -> set[str]:
     """The files a fresh notice's duplicate group can reach (same id, file number or title,
     transitively), and every file of an id held by more than one file (a killed import's
     leftover copy, repaired by any later run)."""
-    files: dict[tuple[str, str], list[str]] = {}
-    for path, row in rows.items():
-        files.setdefault(("id", row.key), []).append(path)
-        if row.notice:
-            for kind, value in (("number", row.number), ("title", row.title)):
-                if value:
-                    files.setdefault((kind, value), []).append(path)
-    todo = [("id", key) for key in fresh]
+    ids, numbers, titles = set(fresh), set(), set()
     for notice in fresh.values():
         number, title = dedup_keys(notice)
-        todo += [("number", number)] if number else []
-        todo.append(("title", title))
-    todo += [key for key, paths in files.items() if key[0] == "id" and len(paths) > 1]
-    seen: set[tuple[str, str]] = set()
+        numbers.add(number)
+        titles.add(title)
+    numbers.discard("")
+    titles.discard("")
+    ids.update(key for key, files in Counter(row.key for row in rows.values()).items() if files > 1)
+    # A pass over the rows finds the files of the keys known so far and adds their keys; a
+    # group of the archive is rarely more than two steps wide, so a few passes (at C speed,
+    # sets of text) cost less than indexing every file by every key first.
     found: set[str] = set()
+    for _ in range(QUICK_PASSES):
+        new = [path for path, row in rows.items() if path not in found and (
+            row.key in ids or (row.notice and (row.number in numbers or row.title in titles)))]
+        if not new:
+            return found
+        found.update(new)
+        for path in new:
+            _add_keys(rows[path], ids, numbers, titles)
+    return _reachable_by_index(rows, found, ids, numbers, titles)
+
+
+QUICK_PASSES = 3
+
+
+def _add_keys(row: Row, ids: set[str], numbers: set[str], titles: set[str]) -> None:
+    ids.add(row.key)
+    if row.notice:
+        if row.number:
+            numbers.add(row.number)
+        if row.title:
+            titles.add(row.title)
+
+
+def _reachable_by_index(rows: dict[str, Row], found: set[str], ids: set[str], numbers: set[str],
+                        titles: set[str]) -> set[str]:
+    """_reachable's answer for a chain of groups too long for passes: every file indexed by its
+    keys, and the keys followed from those found so far."""
+    by_id: dict[str, list[str]] = {}
+    by_number: dict[str, list[str]] = {}
+    by_title: dict[str, list[str]] = {}
+    for path, row in rows.items():
+        by_id.setdefault(row.key, []).append(path)
+        if row.notice:
+            if row.number:
+                by_number.setdefault(row.number, []).append(path)
+            if row.title:
+                by_title.setdefault(row.title, []).append(path)
+    todo = [(by_id, key) for key in ids] + [(by_number, key) for key in numbers] + [(by_title, key) for key in titles]
     while todo:
-        key = todo.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        for path in files.get(key, ()):
+        index, key = todo.pop()
+        for path in index.pop(key, ()):
             if path in found:
                 continue
             found.add(path)
             row = rows[path]
-            todo.append(("id", row.key))
+            todo.append((by_id, row.key))
             if row.notice:
-                todo += [(kind, value) for kind, value in (("number", row.number), ("title", row.title)) if value]
+                todo += [(by_number, row.number), (by_title, row.title)]
     return found
 
 

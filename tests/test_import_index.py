@@ -75,6 +75,27 @@ def test_one_new_notice_reads_only_the_files_it_can_merge_with(tmp_path, counted
     assert files(content) == files(reference)
 
 
+@pytest.mark.parametrize("passes", [0, 1, 3])
+def test_the_files_read_are_reached_step_by_step_however_few_passes_are_made(tmp_path, counted_reads,
+                                                                               monkeypatch, passes):
+    """A republication of A (its file number, another title) reaches A, and through A's title
+    B, a different notice of the same title: both are read, whether found by passes over the
+    index or (a longer chain) by indexing every file by its keys."""
+    a = make_record("a", "关于甲的通知", "<p>甲的正文，讲第一件事。</p>", filenumbername="工信部信管〔2019〕1号")
+    b = make_record("b", "关于甲的通知", "<p>另一份同名通知，讲的是完全不同的第二件事情。</p>",
+                    filenumbername="工信部信管〔2019〕2号")
+    old = write_page(tmp_path / "old.json", make_page(a, b, *archive_records(10)))
+    content = import_all(tmp_path, "archive", old)
+    counted_reads.clear()
+    monkeypatch.setattr(importer, "QUICK_PASSES", passes)
+    again = make_record("a-copy", "关于甲的通知（转发）", "<p>甲的正文，讲第一件事。</p>",
+                        filenumbername="工信部信管〔2019〕1号", columnname="政策解读")
+    page = write_page(tmp_path / "again.json", make_page(again))
+    importer.import_pages([page], content)
+    assert sorted(counted_reads) == ["2020/a.md", "2020/b.md"]
+    assert files(content) == files(import_all(tmp_path, "reference", old, page))
+
+
 def test_a_file_changed_behind_the_index_is_read_again(tmp_path):
     page = write_page(tmp_path / "p.json", make_page(*archive_records(10)))
     content = import_all(tmp_path, "archive", page)
@@ -146,6 +167,41 @@ def test_pages_converted_in_workers_come_back_whole_in_order(tmp_path, monkeypat
     monkeypatch.undo()
     assert files(content) == files(import_all(tmp_path, "reference", *pages))
     assert "第11号文件的正文" in (content / "2020" / "r011.md").read_text(encoding="utf-8")
+
+
+def test_one_page_is_shared_by_the_workers_while_the_archive_is_scanned(tmp_path, monkeypatch):
+    """A new day's page into a big archive: each worker converts every other record of it, and
+    the importer scans the archive meanwhile; the notices come out as one process makes them
+    (a record repeated on the page counts once, where it first appears)."""
+    old = write_page(tmp_path / "old.json", make_page(*archive_records(40)[:30]))
+    records = archive_records(40)[30:]
+    page = write_page(tmp_path / "pages" / "p.json", make_page(*records, records[0]))
+    content = import_all(tmp_path, "shared", old)
+    events: list[str | tuple] = []
+    submit, scan, results = importer.Workers.submit, importer.scan_archive, importer._page_results
+
+    def sent(self, function, *args, inline=False):
+        events.append(("sent", *args[2:]))
+        return submit(self, function, *args, inline=inline)
+
+    def scanned(*args):
+        events.append("scan")
+        return scan(*args)
+
+    def taken(*args):
+        events.append("result")
+        return results(*args)
+
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(importer, "POOL_BYTES", 0)
+    monkeypatch.setattr(importer.Workers, "submit", sent)
+    monkeypatch.setattr(importer, "scan_archive", scanned)
+    monkeypatch.setattr(importer, "_page_results", taken)
+    report = importer.import_pages([page], content)
+    assert events[:4] == [("sent", 0, 2), ("sent", 1, 2), "scan", "result"]
+    assert len(report.created) == 10
+    monkeypatch.undo()
+    assert files(content) == files(import_all(tmp_path, "reference", old, page))
 
 
 def test_attachments_a_merged_duplicate_brought_stay_on_the_next_import(tmp_path):
