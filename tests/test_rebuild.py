@@ -208,3 +208,24 @@ def test_an_edit_after_a_cache_without_search_rows_reads_the_archive_for_search(
     assert build_site(config, project, search=True).written == 2
     assert read
     assert _tree(project / "public") == _cold_tree(project, tmp_path, search=True)
+
+
+def test_after_a_full_plan_the_snapshot_rows_are_a_cold_builds(project, monkeypatch, tmp_path):
+    """A full plan after a small edit rewrites only the rows of the snapshot that changed, and
+    drops those of files that went: what is left is what a cold build stores."""
+    import sqlite3
+
+    def rows(folder):
+        with sqlite3.connect(folder / ".sitegen-cache" / "build.sqlite") as db:
+            return sorted(db.execute("SELECT name, signature, body_key, digest, pages, search FROM sources"))
+
+    before = rows(project)
+    _edit_body(project, old="2021年关于数据安全的通知2", new="2021年关于数据安全的通知2（修订）")
+    (project / "content" / "2020" / "y2020d3.md").unlink()
+    _rebuild(project, monkeypatch, plans=True)
+    after = rows(project)
+    assert len(after) == len(before) - 1 and after != before
+    cold = tmp_path / "cold-with-cache"
+    shutil.copytree(project / "content", cold / "content")
+    build_site(load_config(cold, theme=str(THEME)), cold, search=False)
+    assert after == rows(cold)

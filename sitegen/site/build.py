@@ -44,7 +44,7 @@ from .incremental import (
     take_snapshot,
 )
 from .pages import Page, site_pages
-from .reading import Content, read_content
+from .reading import Content, file_stamps, read_content
 from .structure import build_structure, notice_url
 from .theme import copy_static, theme_version
 from .writing import (
@@ -136,9 +136,10 @@ def build_site(
         shared = (digest(config), theme_version(theme_dir), code_digest(writing.__name__))
         inputs = build_inputs(shared, assets)
         edits = None
+        stamps = file_stamps(content_dir)  # read once: the edits' plan and the archive's read take them
         if share is None and out_dir.is_dir():
             with _step(report, "read edits"):
-                edits = plan_edits(content_dir, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
+                edits = plan_edits(content_dir, stamps, out_dir, cache.snapshot(out_dir), inputs, shared, keep_going,
                                    workers, partial(_sources_of, cache, out_dir), partial(cache.planned, out_dir))
         content = relations = rows = None
         ahead: list = []  # bodies rendered on the workers while this process plans
@@ -150,7 +151,7 @@ def build_site(
                 _report_snapshot(report, snapshot)
             else:
                 with _step(report, "read"):
-                    content = read_archive(content_dir, cache, workers, keep_going, report)
+                    content = read_archive(content_dir, cache, workers, keep_going, report, stamps)
                 previous = cache.pages(out_dir)
                 warm = bool(previous) and out_dir.is_dir()
                 if not warm:  # every page is written: its body is rendered meanwhile
@@ -198,7 +199,7 @@ def build_site(
                         archive = search_archive(content, rows)
                     elif (archive := stored_search_archive(cache, out_dir, content_dir, snapshot, sources)) is None:
                         with _step(report, "read"):
-                            content = read_archive(content_dir, cache, workers, keep_going, BuildReport())
+                            content = read_archive(content_dir, cache, workers, keep_going, BuildReport(), stamps)
                         relations = relate(content, Resolver(content.notices), BuildReport())
                         archive = search_archive(content, search_rows(content, relations))
                     with _step(report, "search index"):
@@ -236,9 +237,10 @@ def _step(report: BuildReport, name: str) -> Iterator[None]:
 
 
 def read_archive(content_dir: Path, cache: BuildCache, workers: Workers, keep_going: bool,
-                 report: BuildReport) -> Content:
-    """Every notice of content/ (BuildError for bad files unless keep_going)."""
-    content = read_content(content_dir, cache, workers)
+                 report: BuildReport, stamps: dict[str, str] | None = None) -> Content:
+    """Every notice of content/ (BuildError for bad files unless keep_going; stamps: every
+    file's, when read already)."""
+    content = read_content(content_dir, cache, workers, stamps=stamps)
     if content.errors and not keep_going:
         raise BuildError(content.errors)
     report.notices, report.skipped = len(content.entries), content.errors

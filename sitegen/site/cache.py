@@ -200,9 +200,14 @@ class BuildCache:
         if self.folder is None:
             return
         groups: dict[str, dict] = {}
+        names: dict[str, str] = {}  # folder -> its group (a few dozen folders, 100,000 files)
         for path, entry in entries.items():
-            name = hashlib.sha1(str(Path(path).parent).encode("utf-8")).hexdigest()[:12]
-            groups.setdefault(f"notices-{name}.pickle", {})[path] = entry
+            folder = os.path.dirname(path)
+            name = names.get(folder)
+            if name is None:
+                digest = hashlib.sha1(str(Path(folder)).encode("utf-8")).hexdigest()[:12]
+                name = names[folder] = f"notices-{digest}.pickle"
+            groups.setdefault(name, {})[path] = entry
         for name, group in groups.items():
             if self._groups.get(name) != group:
                 data = pickle.dumps((self._notices_version, group), protocol=pickle.HIGHEST_PROTOCOL)
@@ -310,13 +315,19 @@ class BuildCache:
         if self.folder is None:
             return
         data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+        rows = {name: (signature, key, file_digest, "\n".join(pages), search)
+                for name, (signature, key, file_digest, pages, search) in sources.items()}
         with self._db as db:
             db.execute("DELETE FROM snapshots WHERE out = ?", (str(out),))
-            if every:
-                db.execute("DELETE FROM sources WHERE out = ?", (str(out),))
+            if every:  # rows as they are stay: a full plan after a small edit rewrites a few
+                stored = {name: tuple(row) for name, *row in db.execute(
+                    "SELECT name, signature, body_key, digest, pages, search FROM sources WHERE out = ?",
+                    (str(out),))}
+                db.executemany("DELETE FROM sources WHERE out = ? AND name = ?",
+                               ((str(out), name) for name in stored.keys() - rows.keys()))
+                rows = {name: row for name, row in rows.items() if stored.get(name) != row}
             db.executemany("REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           ((str(out), name, signature, key, file_digest, "\n".join(pages), search)
-                            for name, (signature, key, file_digest, pages, search) in sources.items()))
+                           ((str(out), name, *row) for name, row in rows.items()))
             db.execute("REPLACE INTO snapshots VALUES (?, ?)", (str(out), data))
 
     # -- search index ------------------------------------------------------

@@ -27,7 +27,7 @@ from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers
 from ..relations import build_date
 from .pages import Page
-from .reading import Body, Content, _parse_file, file_stamps, parse_rules
+from .reading import Body, Content, _parse_file, parse_rules
 
 BATCH = 2000  # changed files read at once
 
@@ -116,12 +116,14 @@ def page_folders(paths) -> set[str]:
     return {os.path.dirname(path) for path in paths} | {""}
 
 
-def plan_edits(content_dir: Path, out_dir: Path, snapshot: Snapshot | None, inputs: str, shared: object,
-               keep_going: bool, workers: Workers, sources_of: Callable[[list[str]], dict[str, Source]],
+def plan_edits(content_dir: Path, stamps: dict[str, str], out_dir: Path, snapshot: Snapshot | None, inputs: str,
+               shared: object, keep_going: bool, workers: Workers,
+               sources_of: Callable[[list[str]], dict[str, Source]],
                planned: Callable[[list[str]], dict[str, Page]]) -> Edits | None:
     """The pages to write again when every file changed since the snapshot changed only its
-    body; None when the site must be planned in full. sources_of(names): those files' sources
-    in the snapshot; planned(paths): those pages as they were last written."""
+    body; None when the site must be planned in full. stamps: every file's (file_stamps);
+    sources_of(names): those files' sources in the snapshot; planned(paths): those pages as
+    they were last written."""
     if snapshot is None or snapshot.inputs != inputs or (snapshot.skipped and not keep_going):
         return None
     if (os.environ.get("SOURCE_DATE_EPOCH") or not snapshot.dated) and \
@@ -129,7 +131,6 @@ def plan_edits(content_dir: Path, out_dir: Path, snapshot: Snapshot | None, inpu
         return None
     if not snapshot.folders or folder_stamps(out_dir, snapshot.folders) != snapshot.folders:
         return None
-    stamps = file_stamps(content_dir)
     if len(stamps) != len(snapshot.stamps) or stamps.keys() != snapshot.stamps.keys():
         return None  # a file came, went or was renamed
     changed = [name for name, stamp in stamps.items() if snapshot.stamps[name] != stamp]

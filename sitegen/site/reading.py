@@ -176,17 +176,17 @@ def _unflatten(values) -> Notice | str:
 
 
 def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Workers | None = None,
-                 checking: bool = False) -> Content:
+                 checking: bool = False, stamps: dict[str, str] | None = None) -> Content:
     """Every notice, and an error line for each file that cannot be read. checking: for
     `sitegen check`, only the error lines: files the cache does not know are only validated
     (a third of the work; a worker sends back an error or an id), no entry is made, and the
-    cache is left as it is.
+    cache is left as it is. stamps: every file's, when the caller has read them (file_stamps).
 
     Files unchanged since the last build (their stamp, `file_stamps`, is the same: no read of
     the file) come from the cache; the others are parsed on every core.
     """
     known = cache.notices(parse_rules()) if cache else {}
-    names = file_stamps(content_dir)
+    names = file_stamps(content_dir) if stamps is None else stamps
     stamps = {content_dir / name: stamp for name, stamp in names.items()}
     # Rows are kept by the file's resolved path: `--content /abs/path` and `content` are one file.
     root = content_dir.resolve()
