@@ -83,13 +83,16 @@ def _own_body(notice: Notice) -> str:
 
 def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _own_body,
                      map_texts: Callable = map,
-                     progress: Callable[[int, int], None] | None = None) -> list[list[Notice]]:
+                     progress: Callable[[int, int], None] | None = None,
+                     utf8_of: Callable[[Notice], str | bytes] | None = None) -> list[list[Notice]]:
     """Groups of the same notice, each with its primary (the richest record) first.
 
     body_of gives a notice's body (the importer keeps bodies out of memory): it is asked only
     for notices that share a title or a group with another, one title at a time as map_texts
     takes them. map_texts(near_identical_pairs, texts) is where the texts of each shared title
-    are compared (the importer's: on every core); progress(done, total) is told as titles are."""
+    are compared (the importer's: on every core); progress(done, total) is told as titles are.
+    utf8_of, where given, gives the bodies to compare instead, as UTF-8 where it keeps them so:
+    they are decoded where they are compared, not decoded and encoded again on the way."""
     parent = {n.id: n.id for n in notices}
 
     def root(key: str) -> str:
@@ -115,7 +118,7 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
             union(same[0].id, other.id)
     shared = [same for same in by_title.values() if len(same) > 1]
     # No text to compare where the record had no body.
-    texts = ([(n.id, body_of(n)) for n in same if not n.body_missing] for same in shared)
+    texts = ([(n.id, (utf8_of or body_of)(n)) for n in same if not n.body_missing] for same in shared)
     for done, pairs in enumerate(map_texts(near_identical_pairs, texts), 1):
         for first, second in pairs:
             union(first, second)
@@ -134,11 +137,11 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
 PAIRWISE_UP_TO = 16
 
 
-def near_identical_pairs(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The pairs of ids whose texts are near-identical, among (id, body) of notices of one
-    title, without comparing every pair where there are many (a crawl may hold thousands of
-    notices titled alike)."""
-    shingles = {key: _shingles(body) for key, body in texts}
+def near_identical_pairs(texts: list[tuple[str, str | bytes]]) -> list[tuple[str, str]]:
+    """The pairs of ids whose texts are near-identical, among (id, body, or its UTF-8) of
+    notices of one title, without comparing every pair where there are many (a crawl may hold
+    thousands of notices titled alike)."""
+    shingles = {key: _shingles(body.decode("utf-8") if isinstance(body, bytes) else body) for key, body in texts}
     if len(shingles) <= PAIRWISE_UP_TO:
         keys = sorted(shingles)
         return [(first, second) for at, first in enumerate(keys) for second in keys[at + 1 :]

@@ -240,10 +240,15 @@ class Bodies:
 
     def body_of(self, notice: Notice) -> str:
         """The notice's body, from the file if it was put away (left there)."""
+        body = self.utf8_of(notice)
+        return body.decode("utf-8") if isinstance(body, bytes) else body
+
+    def utf8_of(self, notice: Notice) -> str | bytes:
+        """The notice's body as it was put away (UTF-8), or as it is where it was not."""
         where = self.where.get(notice.id)
         if where is None or notice.body:
             return notice.body
-        return self._read(where[0], where[1]).decode("utf-8")
+        return self._read(where[0], where[1])
 
     def prepared_text(self, notice: Notice) -> bytes | None:
         """The file text of the notice as it was converted (put away with it), if any: UTF-8,
@@ -596,7 +601,8 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
             progress("Comparing notices that share a title", done, total)
 
     groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
-                                                  _batches_on(workers) if workers else map, compared)
+                                                  _batches_on(workers) if workers else map, compared,
+                                                  bodies.utf8_of if bodies else None)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     with _Writer(workers if len(groups) >= WRITES_ON_WORKERS else None) as writer:
         for done, group in enumerate(groups, 1):

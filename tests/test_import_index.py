@@ -298,6 +298,36 @@ def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(mon
     assert all([f"t{n}-a", f"t{n}-b"] in alone and [f"t{n}-c"] in alone for n in range(30))
 
 
+def test_bodies_put_away_are_compared_as_the_utf8_they_are_kept_in(tmp_path):
+    """The importer hands the comparison each put-away body as the bytes it keeps (decoded where
+    compared, not decoded and encoded again on the way); a body in memory goes as it is. The
+    groups are those of the bodies themselves."""
+    from sitegen.dedup import duplicate_groups, near_identical_pairs
+    from sitegen.notice import Notice
+
+    def made() -> list[Notice]:
+        text = "".join(chr(0x4E00 + n * 13 % 500) for n in range(300))
+        return [Notice(id="a", title="关于甲的通知", body=text), Notice(id="b", title="关于甲的通知", body=text + "（转载）"),
+                Notice(id="c", title="关于甲的通知", body=text[::-1]), Notice(id="d", title="关于乙的通知", body="乙。")]
+
+    sent: list = []
+
+    def map_texts(function, texts):
+        texts = list(texts)
+        sent.extend(body for same in texts for _, body in same)
+        return map(function, texts)
+
+    alone = [sorted(n.id for n in group) for group in duplicate_groups(made())]
+    with importer.Bodies(tmp_path) as bodies:
+        notices = made()
+        for notice in notices[1:]:
+            bodies.put_away(notice, notice.body.encode())
+        groups = duplicate_groups(notices, bodies.body_of, map_texts, utf8_of=bodies.utf8_of)
+    assert [sorted(n.id for n in group) for group in groups] == alone == [["a", "b"], ["c"], ["d"]]
+    assert [type(body) for body in sent] == [str, bytes, bytes]  # "a" was never put away
+    assert near_identical_pairs([("x", "甲乙丙丁戊"), ("y", "甲乙丙丁戊".encode())]) == [("x", "y")]
+
+
 def test_bodies_wait_in_a_file_each_once_and_come_back_whole(tmp_path):
     from sitegen.notice import Notice
 
