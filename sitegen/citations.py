@@ -240,8 +240,10 @@ def link_archive(notices: list[Notice], citations: dict[str, list[Citation]],
     links = Links()
     for notice in notices:
         cited, anchors, unresolved = [], [], []
-        # Citations may arrive as plain (kind, text, key) tuples from the build cache.
-        for kind, text, key in citations.get(notice.id, []):
+        # Citations may arrive as plain (kind, text, key) tuples from the build cache. A body
+        # cites the same law again and again (seven times each in generated archives): each is
+        # looked at once, in the order first cited.
+        for kind, text, key in dict.fromkeys(citations.get(notice.id, ())):
             memo = (kind, key)
             if memo not in resolved:
                 resolved[memo] = resolve(kind, key)

@@ -422,6 +422,6 @@ def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
     lines = [f"{content.by_id[notice_id].path}: {text}"
              for notice_id in sorted(links.unresolved) for text in links.unresolved[notice_id]]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    report, text = cache_dir / "unresolved-citations.txt", "".join(line + "\n" for line in lines)
+    report, text = cache_dir / "unresolved-citations.txt", "\n".join(lines) + "\n" if lines else ""
     if not report.is_file() or report.read_text(encoding="utf-8") != text:
         write_atomic(report, text)
