@@ -175,6 +175,8 @@ def build_site(
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None, lazy=share is None)
                 rows = search_rows(content, relations)
+                # Pickled for the snapshot now, while the workers render bodies, not after the pages.
+                searched = {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL) for path, row in rows.items()}
             target = out_dir if warm else staging_folder(out_dir)
             try:
                 todo = plan.todo
@@ -196,9 +198,7 @@ def build_site(
                     cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
                 if content is not None:  # a full plan: the snapshot of what it planned
-                    snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown,
-                                                      {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
-                                                       for path, row in rows.items()},
+                    snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, searched,
                                                       len(plan.fingerprints), report)
                 if search:
                     if content is not None:
