@@ -39,8 +39,10 @@ from bench.generate import write_pages
 
 
 def set_aside(folder: Path, trash: Path) -> None:
-    """Move a folder out of the way; deleting it now would slow the next timed step (on this
-    machine a big deletion keeps the disk busy for many seconds after it returns)."""
+    """Move a folder out of the way; deleting it now would slow the next timed step: a big
+    deletion keeps the disk busy for many seconds after it returns, and on ext4 without a
+    journal every file made in the next 60-360 s skips the inodes just freed one by one
+    (docs/scale.md, "Measured")."""
     if folder.exists():
         trash.mkdir(parents=True, exist_ok=True)
         folder.rename(trash / f"{folder.name}-{time.monotonic_ns()}")
@@ -208,7 +210,8 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     project = work / "project"
-    shutil.rmtree(project, ignore_errors=True)
+    trash = work / "trash"  # old outputs, deleted by whoever runs this once no timed run follows
+    set_aside(project, trash)
     project.mkdir()
     sitegen = [sys.executable, "-m", "sitegen.cli"]
     # Page builds also print their steps in CPU seconds of the building process (bench/phases.py).
@@ -246,7 +249,6 @@ def main() -> None:
 
     hugo = None if args.no_baselines or not args.hugo else hugo_site(project / "content", work / "hugo")
     cold, hugo_runs = [], []
-    trash = work / "trash"
     for _ in range(args.repeat):
         set_aside(project / "public", trash)
         set_aside(project / ".sitegen-cache", trash)
@@ -308,7 +310,8 @@ def main() -> None:
             baselines.append(("pelican", result))
         shutil.rmtree(site)
 
-    shutil.rmtree(trash, ignore_errors=True)
+    print(f"\nold outputs were moved to {trash}, not deleted (a deletion slows the next timed run): "
+          "delete it when no timed run follows")
     print(f"\n{args.notices} notices, {os.cpu_count()} cores, Python {sys.version.split()[0]}; load: the "
           "1-minute load average as each step ended (above the core count, others were using the machine)")
     print(f"{'phase':<40}{'seconds':>9}{'CPU s':>9}{'peak MiB':>10}{'load':>6}")

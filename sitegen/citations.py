@@ -101,7 +101,9 @@ def title_keys(title: str) -> set[str]:
 # No pattern may scan past the next opening character: from every '<', '[' or '(' of a text
 # like "<<<<…" or "![x](![x](…" a scan to the end of the text makes the whole run quadratic.
 _TAG = re.compile(r"<[^<>]+>")
-_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\[\]]*\)")
+# From "[" only: an optional "!" before it would have the engine try the pattern at every
+# character (7 times slower over a body of tables); an image's "!" goes with its link (_unlink).
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\[\]]*\)")
 _ESCAPE = re.compile(r"\\(.)")
 
 
@@ -113,10 +115,23 @@ def plain_body(markdown: str) -> str:
     """
     text = _TAG.sub(" ", markdown) if "<" in markdown else markdown
     if "](" in text:
-        text = _LINK.sub(r"\1", text)
+        text = _unlink(text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     return text.replace("**", "")
+
+
+def _unlink(text: str) -> str:
+    """Each link and image as its text alone."""
+    pieces, position = [], 0
+    for match in _LINK.finditer(text):
+        start = match.start()
+        if start and text[start - 1] == "!":  # an image (a match ends with ")", never "!")
+            start -= 1
+        pieces += [text[position:start], match.group(1)]
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 # Anchors first (brackets with a year, then a number and 号; or 令…第N号), then a look back for
@@ -225,8 +240,10 @@ def link_archive(notices: list[Notice], citations: dict[str, list[Citation]],
     links = Links()
     for notice in notices:
         cited, anchors, unresolved = [], [], []
-        # Citations may arrive as plain (kind, text, key) tuples from the build cache.
-        for kind, text, key in citations.get(notice.id, []):
+        # Citations may arrive as plain (kind, text, key) tuples from the build cache. A body
+        # cites the same law again and again (seven times each in generated archives): each is
+        # looked at once, in the order first cited.
+        for kind, text, key in dict.fromkeys(citations.get(notice.id, ())):
             memo = (kind, key)
             if memo not in resolved:
                 resolved[memo] = resolve(kind, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -229,3 +230,17 @@ def test_citations_and_duplicates_take_linear_time_on_pathological_bodies(name):
     )
     # Linear takes a few seconds on a busy machine; quadratic, hours.
     subprocess.run([sys.executable, "-c", script], check=True, timeout=90)
+
+
+_LINK_AS_WRITTEN = re.compile(r"!?\[([^\[\]]*)\]\([^()\[\]]*\)")  # one pattern, as plain_body had it
+
+
+@given(st.text(alphabet="![]()a《》\\", max_size=40))
+def test_links_and_images_leave_their_text_as_one_pattern_with_an_optional_bang_would(text):
+    from sitegen.citations import _unlink
+
+    assert _unlink(text) == _LINK_AS_WRITTEN.sub(r"\1", text)
+
+
+def test_an_image_leaves_its_text_and_a_bang_elsewhere_stays():
+    assert plain_body("见![图1](a.png)与[附件](b.pdf)!好![x]") == "见图1与附件!好![x]"

@@ -10,7 +10,7 @@ from sitegen.notice import Notice
 from sitegen.parallel import POOL_THRESHOLD, Workers
 from sitegen.render import render_markdown
 from sitegen.site.cache import BuildCache
-from sitegen.site.pages import Page
+from sitegen.site.pages import Page, page_count, site_pages
 from sitegen.site.theme import theme_version
 from sitegen.site.writing import Output, _render_bodies, render_ahead, write_pages
 
@@ -84,3 +84,36 @@ def test_a_catalog_made_between_waits_for_the_workers_is_written_whole(tmp_path)
         assert (folder / f"p{POOL_THRESHOLD - 1}" / "robots.txt").read_text(encoding="utf-8").startswith("User-agent")
         assert counted[-1] == len(pages)
         assert not [path for path in folder.rglob("*") if path.name.startswith(".")]  # no temporary file left
+
+
+def test_a_cold_build_makes_each_page_once_and_counts_them_before_making_them(tmp_path, monkeypatch):
+    """The plan of a cold build is made as its pages are written: site_pages runs once, the
+    progress has the true total from the start, and the site and its stored fingerprints are
+    those of a plan made in full first (a warm build after it writes nothing)."""
+    import dataclasses
+    import shutil
+
+    from sitegen.site import build
+    from sitegen.site.reading import read_content
+    from sitegen.site.structure import build_structure
+
+    content = tmp_path / "project" / "content"
+    shutil.copytree(REPO / "content", content)
+    for page_size in (1, 2, 20):
+        config = dataclasses.replace(load_config(tmp_path / "project", theme=str(THEME)), page_size=page_size)
+        archive = read_content(content)
+        site = build_structure(archive.notices)
+        bodies = {entry.notice.id: entry.body for entry in archive.entries}
+        assert page_count(site, config) == len(list(site_pages(site, config, bodies)))
+    calls, totals = [], []
+    real = build.site_pages
+    monkeypatch.setattr(build, "site_pages", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    config = load_config(tmp_path / "project", theme=str(THEME))
+    report = build.build_site(config, tmp_path / "project", search=False,
+                              progress=lambda done, total: totals.append((done, total)))
+    assert len(calls) == 1
+    assert {total for _, total in totals} == {report.pages} and totals[-1] == (report.pages, report.pages)
+    site_files = sorted(p for p in (tmp_path / "project" / "public").rglob("*.htm*"))
+    assert len(site_files) > 9
+    again = build.build_site(config, tmp_path / "project", search=False)
+    assert (again.written, again.pages) == (0, report.pages)

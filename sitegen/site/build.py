@@ -43,7 +43,7 @@ from .incremental import (
     plan_edits,
     take_snapshot,
 )
-from .pages import Page, site_pages
+from .pages import Page, page_count, site_pages
 from .reading import Content, file_stamps, read_content
 from .structure import build_structure, notice_url
 from .theme import copy_static, theme_version
@@ -94,12 +94,14 @@ class BuildReport:
 class Plan:
     """What the site will hold: every page's fingerprint, and the pages themselves made anew
     when they are written, a batch at a time (every page of a large archive at once would
-    hold its metadata many times over)."""
+    hold its metadata many times over). A plan of a cold build is made as it is written:
+    fingerprints and shown are complete once pages() has been gone through."""
 
     fingerprints: dict[str, str]  # path -> fingerprint
     shown: dict[Path, list[str]]  # notice file -> the pages that show its body
     pages: Callable[[], Iterator[Page]]  # every page to write (and maybe others), in the same order each time
-    todo: set[str]  # the paths of the pages to write
+    todo: set[str] | None  # the paths of the pages to write (None: every page)
+    total: int  # how many pages will be written
 
 
 def build_site(
@@ -146,7 +148,8 @@ def build_site(
         try:
             if edits is not None:
                 # Only bodies changed: their pages are all that differs from the last build.
-                plan = Plan(edits.fingerprints, {}, lambda: iter(edits.pages), set(edits.fingerprints))
+                plan = Plan(edits.fingerprints, {}, lambda: iter(edits.pages), set(edits.fingerprints),
+                            len(edits.fingerprints))
                 previous, warm, snapshot, sources = {}, True, edits.snapshot, edits.sources
                 _report_snapshot(report, snapshot)
             else:
@@ -158,6 +161,7 @@ def build_site(
                     ahead = render_ahead([(entry.body_key, entry.path) for entry in content.entries
                                           if share is None or share(notice_url(entry.notice))],
                                          cache.bodies, workers)
+                content.store(cache)  # while the workers render
                 # The archive stays alive until the end: keep the collector from walking it again
                 # and again while pages are planned.
                 gc.freeze()
@@ -167,13 +171,10 @@ def build_site(
                 with _step(report, "relations"):
                     relations = relate(content, resolver, report)
                 with _step(report, "plan pages"), paused_collector():
+                    # A cold build of the whole site plans each page as it writes it (once).
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
-                                      _changed(previous, out_dir) if warm else None)
+                                      _changed(previous, out_dir) if warm else None, lazy=share is None)
                 rows = search_rows(content, relations)
-                snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown,
-                                                  {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
-                                                   for path, row in rows.items()},
-                                                  len(plan.fingerprints), report)
             target = out_dir if warm else staging_folder(out_dir)
             try:
                 todo = plan.todo
@@ -183,23 +184,29 @@ def build_site(
                 removed = set(previous) - set(plan.fingerprints) if warm else set()
                 # Nothing may claim a page that is about to change (a kill can come at any time);
                 # when none will, the snapshot stays (a search index built meanwhile keeps it).
-                if todo or removed or not warm:
+                if todo is None or todo or removed or not warm:
                     cache.forget_pages(out_dir, sorted(todo | removed) if warm else None)
                 with _step(report, "render and write"):
                     output = Output(config, theme_dir, shared[1], target, warm, cache.bodies, cache.plans(out_dir))
-                    pages = (page for page in plan.pages() if page.path in todo)
-                    write_pages(pages, len(todo), output, workers, progress)
+                    pages = plan.pages() if todo is None else (page for page in plan.pages() if page.path in todo)
+                    write_pages(pages, plan.total if todo is None else len(todo), output, workers, progress)
                     for future in ahead:
                         future.result()
                     remove_pages(out_dir, removed)
                     cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
+                if content is not None:  # a full plan: the snapshot of what it planned
+                    snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown,
+                                                      {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+                                                       for path, row in rows.items()},
+                                                      len(plan.fingerprints), report)
                 if search:
                     if content is not None:
                         archive = search_archive(content, rows)
                     elif (archive := stored_search_archive(cache, out_dir, content_dir, snapshot, sources)) is None:
                         with _step(report, "read"):
                             content = read_archive(content_dir, cache, workers, keep_going, BuildReport(), stamps)
+                            content.store(cache)
                         relations = relate(content, Resolver(content.notices), BuildReport())
                         archive = search_archive(content, search_rows(content, relations))
                     with _step(report, "search index"):
@@ -220,7 +227,7 @@ def build_site(
                 snapshot.folders = folder_stamps(out_dir, snapshot.folders or page_folders(plan.fingerprints))
                 cache.store_snapshot(out_dir, snapshot, sources, every=edits is None)  # last: out_dir is whole
             report.pages = snapshot.pages
-            report.written = len(todo)
+            report.written = len(plan.fingerprints) if todo is None else len(todo)
         finally:
             for future in ahead:  # a build that failed renders no more
                 future.cancel()
@@ -239,9 +246,11 @@ def _step(report: BuildReport, name: str) -> Iterator[None]:
 def read_archive(content_dir: Path, cache: BuildCache, workers: Workers, keep_going: bool,
                  report: BuildReport, stamps: dict[str, str] | None = None) -> Content:
     """Every notice of content/ (BuildError for bad files unless keep_going; stamps: every
-    file's, when read already)."""
-    content = read_content(content_dir, cache, workers, stamps=stamps)
+    file's, when read already); the cache gets the rows read anew from `content.store`, once
+    the workers have their next work."""
+    content = read_content(content_dir, cache, workers, stamps=stamps, store=False)
     if content.errors and not keep_going:
+        content.store(cache)
         raise BuildError(content.errors)
     report.notices, report.skipped = len(content.entries), content.errors
     return content
@@ -262,11 +271,13 @@ def relate(content: Content, resolver: Resolver, report: BuildReport) -> Relatio
 
 def plan_pages(content: Content, links: Links, relations: Relations, config: Config,
                theme_dir: Path, assets: Mapping[str, Mapping[str, str]] | None = None,
-               shared: object = None, changed: Callable[[str, str], bool] | None = None) -> Plan:
+               shared: object = None, changed: Callable[[str, str], bool] | None = None,
+               lazy: bool = False) -> Plan:
     """Every page of the site, and each one's fingerprint (derived from what it receives, and
     shared: the settings, the theme's version and the page-writing code). changed(path,
     fingerprint): whether a page must be written (None: every page); those are kept, the
-    others let go. A plan of every page keeps none: they are made again as they are written."""
+    others let go. A plan of every page keeps none: they are made again as they are written;
+    lazy, they are made once, as they are written, and fingerprinted meanwhile."""
     bodies = {entry.notice.id: entry.body for entry in content.entries}
     site = build_structure(content.notices)
 
@@ -278,16 +289,22 @@ def plan_pages(content: Content, links: Links, relations: Relations, config: Con
     fingerprint = PageFingerprints(shared, content.metas)
     fingerprints: dict[str, str] = {}
     shown: dict[Path, list[str]] = {}
-    kept: list[Page] = []
-    for page in every_page():
-        value = fingerprints[page.path] = fingerprint(page)
-        if page.body is not None:
-            shown.setdefault(page.body.path, []).append(page.path)
-        if changed is not None and changed(page.path, value):
-            kept.append(page)
+
+    def fingerprinted() -> Iterator[Page]:
+        for page in every_page():
+            fingerprints[page.path] = fingerprint(page)
+            if page.body is not None:
+                shown.setdefault(page.body.path, []).append(page.path)
+            yield page
+
+    if lazy and changed is None:
+        return Plan(fingerprints, shown, fingerprinted, None, page_count(site, config))
     if changed is None:
-        return Plan(fingerprints, shown, every_page, set(fingerprints))
-    return Plan(fingerprints, shown, lambda: iter(kept), {page.path for page in kept})
+        for _ in fingerprinted():
+            pass
+        return Plan(fingerprints, shown, every_page, set(fingerprints), len(fingerprints))
+    kept = [page for page in fingerprinted() if changed(page.path, fingerprints[page.path])]
+    return Plan(fingerprints, shown, lambda: iter(kept), {page.path for page in kept}, len(kept))
 
 
 def _sources_of(cache: BuildCache, out_dir: Path, names: list[str]) -> dict[str, Source]:
@@ -405,6 +422,6 @@ def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
     lines = [f"{content.by_id[notice_id].path}: {text}"
              for notice_id in sorted(links.unresolved) for text in links.unresolved[notice_id]]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    report, text = cache_dir / "unresolved-citations.txt", "".join(line + "\n" for line in lines)
+    report, text = cache_dir / "unresolved-citations.txt", "\n".join(lines) + "\n" if lines else ""
     if not report.is_file() or report.read_text(encoding="utf-8") != text:
         write_atomic(report, text)

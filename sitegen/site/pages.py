@@ -34,6 +34,9 @@ class Page:
     data: Callable[[Notice | None], str | Iterable[str]] | None = None  # a data file's text (or its pieces)
 
 
+FEED_AXES = ("column", "theme")  # the axes whose terms have a feed of their own
+
+
 class Listed(NamedTuple):
     """What a list entry shows of a notice: small, so pages travel cheaply to worker processes
     and are described quickly by the page fingerprints (plain strings, nothing derived)."""
@@ -172,7 +175,7 @@ def axis_pages(site: Site, config: Config, entries: dict[str, Listed]) -> Iterat
         summaries = [t.summary for t in site.terms[axis.key]]
         yield Page(f"{axis.folder}/index.html", "axis.html", {"axis": axis, "terms": summaries})
         for term in site.terms[axis.key]:
-            if axis.key in ("column", "theme"):
+            if axis.key in FEED_AXES:
                 latest = term.notices[: config.latest]
                 yield Page(f"{axis.folder}/{term.summary.slug}/feed.xml", "feed.xml", {
                     "latest": latest, "updated": next((n.date for n in latest if n.date), None),
@@ -236,6 +239,16 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
     urls = list(_sitemap_urls(site, config))
     yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
     yield Page("robots.txt", "robots.txt")
+
+
+def page_count(site: Site, config: Config) -> int:
+    """How many pages site_pages yields, without making them (a cold build makes each page once,
+    as it writes it, and shows its progress against this)."""
+    count = 1 + 2 + 2 * len(site.notices) + 5  # home, catalogs, notices, search to robots.txt
+    for axis in AXES:
+        feeds = axis.key in FEED_AXES
+        count += 1 + sum(feeds + len(paginate(term.notices, config.page_size)) for term in site.terms[axis.key])
+    return count
 
 
 def _sitemap_urls(site: Site, config: Config) -> Iterator[str]:

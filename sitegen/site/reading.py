@@ -64,6 +64,14 @@ class Content:
     errors: list[str]
     # Every file read, errors included: its name below content/ -> (stamp, signature) (Parsed).
     sources: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    # The rows the cache is yet to get (read_content(store=False)): `store` gives them.
+    unstored: dict[str, Parsed] | None = None
+
+    def store(self, cache: BuildCache | None) -> None:
+        """Give the cache the rows it is yet to get."""
+        if cache and self.unstored is not None:
+            cache.store_notices(self.unstored)
+        self.unstored = None
 
     def body(self, notice: Notice) -> str:
         """A notice's Markdown body, read from its file."""
@@ -176,14 +184,16 @@ def _unflatten(values) -> Notice | str:
 
 
 def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Workers | None = None,
-                 checking: bool = False, stamps: dict[str, str] | None = None) -> Content:
+                 checking: bool = False, stamps: dict[str, str] | None = None, store: bool = True) -> Content:
     """Every notice, and an error line for each file that cannot be read. checking: for
     `sitegen check`, only the error lines: files the cache does not know are only validated
     (a third of the work; a worker sends back an error or an id), no entry is made, and the
     cache is left as it is. stamps: every file's, when the caller has read them (file_stamps).
 
     Files unchanged since the last build (their stamp, `file_stamps`, is the same: no read of
-    the file) come from the cache; the others are parsed on every core.
+    the file) come from the cache; the others are parsed on every core. With store False the
+    cache gets the new rows only from `Content.store` (a build first hands the workers their
+    next work: pickling 100,000 rows takes seconds).
     """
     known = cache.notices(parse_rules()) if cache else {}
     names = file_stamps(content_dir) if stamps is None else stamps
@@ -216,7 +226,9 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
         content.entries.append(Entry(_unflatten(row.notice), path, row.digest, row.body_key, row.citations,
                                      row.statements, row.meta))
     if cache and rows != known and not checking:
-        cache.store_notices(rows)
+        content.unstored = rows
+        if store:
+            content.store(cache)
     return content
 
 
