@@ -286,6 +286,10 @@ class _Converted:
     # core, as UTF-8: the importer stores and writes them as they come.
     body: bytes = b""
     text: bytes = b""
+    body_size: int = -1  # >= 0: the body is the text's last body_size bytes, sent only there
+
+    def body_bytes(self) -> bytes:
+        return self.text[len(self.text) - self.body_size :] if self.body_size >= 0 else self.body
 
 
 def convert_page(page: Path, source: Source, part: int = 0, parts: int = 1) -> list[_Converted] | str:
@@ -333,6 +337,9 @@ def convert_record(raw: RawRecord, source: Source) -> _Converted:
     fidelity = measure_text(conversion.source_text, notice.body, conversion.source_layout)
     text, body = notice_text(notice).encode(), notice.body.encode()
     notice.body = ""
+    if text.endswith(body):  # (as notice_text writes it: the body is sent once, in the text)
+        return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity, text=text,
+                          body_size=len(body))
     return _Converted(raw.id, raw.page, notice, draft.warnings, fidelity=fidelity, body=body, text=text)
 
 
@@ -352,7 +359,7 @@ def take_results(results: list[_Converted], report: ImportReport,
         notice = result.notice
         for warning in result.warnings:
             report.warnings.append(f"{result.page}: record {notice.id}: {warning}")
-        notices.append((notice, result.body, result.text))
+        notices.append((notice, result.body_bytes(), result.text))
         fidelity = result.fidelity
         if fidelity is None:  # no body: nothing to measure
             report.without_body.append(notice.id)

@@ -298,6 +298,24 @@ def test_texts_of_shared_titles_compared_on_the_workers_give_the_same_groups(mon
     assert all([f"t{n}-a", f"t{n}-b"] in alone and [f"t{n}-c"] in alone for n in range(30))
 
 
+def test_a_converted_body_travels_to_the_importer_once_inside_its_file_text(tmp_path):
+    import pickle
+
+    from sitegen.sources import default_source
+    from sitegen.sources.base import read_page_file
+
+    source = default_source()
+    page = write_page(tmp_path / "p.json", make_page(make_record("x1", "关于甲的通知", "<p>" + "甲的正文。" * 400 + "</p>")))
+    result = importer.convert_record(read_page_file(source, page).records[0], source)
+    body = result.body_bytes()
+    assert body.decode().endswith("甲的正文。\n") and result.text.endswith(body) and result.body == b""
+    assert len(pickle.dumps(result)) < len(result.text) + len(body) / 2
+    report = importer.ImportReport()
+    [(notice, taken, text)] = importer.take_results([result], report, set())
+    assert notice.id == "x1" and report.fidelity["x1"].perfect
+    assert (taken, text) == (body, result.text)
+
+
 def test_bodies_put_away_are_compared_as_the_utf8_they_are_kept_in(tmp_path):
     """The importer hands the comparison each put-away body as the bytes it keeps (decoded where
     compared, not decoded and encoded again on the way); a body in memory goes as it is. The
