@@ -195,7 +195,10 @@ def _convert_pages(pages: list[Path], source: Source, workers: Workers, inline: 
 def _page_results(page: Path, futures: list[Future]) -> tuple[Path, list[_Converted] | str]:
     """A page's results, its parts put back in the order of its records."""
     parts = [future.result() for future in futures]
-    if len(parts) == 1 or isinstance(parts[0], str):
+    unread = next((part for part in parts if isinstance(part, str)), None)
+    if unread is not None:  # (a part can fail alone: the file may change between two reads)
+        return page, unread
+    if len(parts) == 1:
         return page, parts[0]
     results: list[_Converted] = []
     for row in zip_longest(*parts):

@@ -415,3 +415,22 @@ def _a_failed_write_stops_with_no_index_and_the_next_import_repairs(tmp_path, re
     (content / "2020").unlink()
     importer.import_pages([page], content)
     assert files(content) == files(import_all(tmp_path, "reference", page))
+
+
+def test_a_shared_page_one_worker_cannot_read_is_reported_as_unreadable_and_nothing_else(tmp_path, monkeypatch):
+    """A page shared by the workers is read by each of them: if it changes between two reads
+    and one part fails, the page is reported with that part's reason, as a page read once is."""
+    page = write_page(tmp_path / "pages" / "p.json", make_page(*archive_records(10)))
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    monkeypatch.setattr(importer, "POOL_BYTES", 0)
+    monkeypatch.setattr(importer, "convert_page", _second_part_fails)
+    report = importer.import_pages([page], tmp_path / "content")
+    assert report.errors == [f"{page}: {page}: cut short while read"]
+    assert report.created == []
+
+
+_CONVERT_PAGE = importer.convert_page
+
+
+def _second_part_fails(page, source, part=0, parts=1):  # (module level: the workers take it by name)
+    return f"{page}: cut short while read" if part == 1 else _CONVERT_PAGE(page, source, part, parts)
