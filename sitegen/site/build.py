@@ -197,11 +197,11 @@ def build_site(
                     remove_pages(out_dir, removed)
                     cache.forget_plans(out_dir, sorted(removed))
                     copy_static(theme_dir, target / "static")
-                if content is not None:  # a full plan: the snapshot of what it planned
+                if edits is None:  # a full plan: the snapshot of what it planned
                     snapshot, sources = take_snapshot(inputs, content_dir, content, plan.shown, searched,
                                                       len(plan.fingerprints), report)
                 if search:
-                    if content is not None:
+                    if edits is None:
                         archive = search_archive(content, rows)
                     elif (archive := stored_search_archive(cache, out_dir, content_dir, snapshot, sources)) is None:
                         with _step(report, "read"):
