@@ -419,9 +419,17 @@ def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
     """Citations that match no notice of the archive: listed for people, never linked."""
     if cache_dir is None:
         return
-    lines = [f"{content.by_id[notice_id].path}: {text}"
-             for notice_id in sorted(links.unresolved) for text in links.unresolved[notice_id]]
+    lines = []
+    for notice_id in sorted(links.unresolved):
+        prefix = f"{content.by_id[notice_id].path}: "
+        lines.extend([prefix + text for text in links.unresolved[notice_id]])
     cache_dir.mkdir(parents=True, exist_ok=True)
-    report, text = cache_dir / "unresolved-citations.txt", "\n".join(lines) + "\n" if lines else ""
-    if not report.is_file() or report.read_text(encoding="utf-8") != text:
-        write_atomic(report, text)
+    report = cache_dir / "unresolved-citations.txt"
+    data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    # Written only when it changed (a full plan after a title edit lists the same 40,000 lines).
+    try:
+        same = report.stat().st_size == len(data) and report.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        write_atomic(report, data)
