@@ -107,6 +107,8 @@ _ABOUT_ITSELF = re.compile(r"(?:施行|实施|执行|试行|生效|印发|发布
 # Only sentences with one of these words can state an act, or a validity of the notice's own.
 _ACT_WORDS = re.compile("废止|停止执行|停止施行|作废|失效|不再执行|不再施行|不再适用|撤销|代替|替代|取代|修改|修订|修正")
 _OWN_WORDS = re.compile(r"起\s*(?:施行|实施|执行|生效|试行|正式实施)|有效期|试行期|执行期|实施期限|执行期限")
+# Either: one search of a body instead of two (most notices hold neither).
+_ANY_WORDS = re.compile(f"{_ACT_WORDS.pattern}|{_OWN_WORDS.pattern}")
 _LIST_INDEX = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+|[（(][\d一二三四五六七八九十]+[）)])\s*[.、．，,)）\s]?\s*")
 _NOISE = re.compile(r"[\s\W_\d]+")
 _HEADER_WORDS = re.compile(r"^(?:序号|文件名称|名称|标题|文号|发文字号|发文机关|发布日期|成文日期|日期|备注|\s)+$")
@@ -326,7 +328,7 @@ def _list_documents(line: str) -> tuple[Document, ...] | None:
 
 def find_statements(title: str, body: str) -> list[Statement]:
     """Every act on another document and every own validity clause in one notice."""
-    if not (_ACT_WORDS.search(body) or _ACT_WORDS.search(title) or _OWN_WORDS.search(body)):
+    if not (_ANY_WORDS.search(body) or _ACT_WORDS.search(title)):
         return []
     statements: list[Statement] = []
     lines = [squeeze(title)] + _plain_lines(body)
@@ -344,7 +346,7 @@ def find_statements(title: str, body: str) -> list[Statement]:
                     row = " ".join(line.split())
                     statements.append(Statement(kind, items, f"{intro} {row}", number, when))
                 continue
-        if not (_ACT_WORDS.search(line) or (number and _OWN_WORDS.search(line))):
+        if not (_ANY_WORDS.search(line) if number else _ACT_WORDS.search(line)):
             continue
         for sentence in _sentences(line):
             acting = _ACT_WORDS.search(sentence)
