@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -326,12 +327,27 @@ def _list_documents(line: str) -> tuple[Document, ...] | None:
     return tuple(documents)
 
 
+def _worded_lines(lines: list[str]) -> set[int]:
+    """The numbers of the lines that hold a word of an act, or (all but the title, line 0) of
+    a validity of the notice's own: one search of the body's lines joined, not one per line.
+    They are joined by NUL, which no word holds and `\\s` does not match, so no match spans two."""
+    found = {0} if _ACT_WORDS.search(lines[0]) else set()
+    starts, position = [], 0
+    for line in lines[1:]:
+        starts.append(position)
+        position += len(line) + 1
+    for match in _ANY_WORDS.finditer("\0".join(lines[1:])):
+        found.add(bisect_right(starts, match.start()))  # line 1 starts at 0
+    return found
+
+
 def find_statements(title: str, body: str) -> list[Statement]:
     """Every act on another document and every own validity clause in one notice."""
     if not (_ANY_WORDS.search(body) or _ACT_WORDS.search(title)):
         return []
     statements: list[Statement] = []
     lines = [squeeze(title)] + _plain_lines(body)
+    worded = _worded_lines(lines)
     listing: tuple[str, str, str] | None = None  # (kind, when, intro sentence) of a list
     for number, line in enumerate(lines):
         if listing is not None:
@@ -346,7 +362,7 @@ def find_statements(title: str, body: str) -> list[Statement]:
                     row = " ".join(line.split())
                     statements.append(Statement(kind, items, f"{intro} {row}", number, when))
                 continue
-        if not (_ANY_WORDS.search(line) if number else _ACT_WORDS.search(line)):
+        if number not in worded:
             continue
         for sentence in _sentences(line):
             acting = _ACT_WORDS.search(sentence)

@@ -65,3 +65,11 @@ def test_the_outline_finds_what_a_backtracking_pattern_finds(pieces):
         assert found == outline.outline(body)
     finally:
         outline._CANDIDATE = possessive
+
+
+@given(st.lists(st.lists(st.one_of(st.sampled_from([*_WORDS, "\0", "\t", " ", "\x1c"]), st.text(max_size=3)),
+                         max_size=6).map("".join), min_size=1, max_size=8))
+def test_the_lines_worth_reading_for_statements_are_found_by_one_search_as_by_one_a_line(lines):
+    one_a_line = {number for number, line in enumerate(lines)
+                  if (relations._ANY_WORDS if number else relations._ACT_WORDS).search(line)}
+    assert relations._worded_lines(lines) == one_a_line
