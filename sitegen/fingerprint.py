@@ -117,7 +117,7 @@ def _stand_in(notice_digests: dict[str, str]):
     """What stands for a value that is not plain data in a page's inputs: a notice for the
     digest of its file (the body-less notice a page receives says nothing of its body), a date
     for its ISO form, a dataclass for its fields (a cached property, such as a term's slug, may
-    or may not be filled in yet), a function for its name. An object many pages share (a
+    or may not be filled in yet), a function for its name (a bound method, with its object). An object many pages share (a
     term, an axis) is described once."""
     shared: dict[int, tuple[object, object]] = {}  # id -> (the object, kept alive; its stand-in)
 
@@ -138,6 +138,8 @@ def _stand_in(notice_digests: dict[str, str]):
             described = (kind.__name__, *[getattr(value, name) for name in fields])
         elif isinstance(value, dt.date):
             described = value.isoformat()
+        elif kind is MethodType:  # a bound method: its function and what it is bound to
+            described = ("method", f"{value.__module__}.{value.__qualname__}", value.__self__)
         elif isinstance(value, _NAMED):
             described = f"{value.__module__}.{value.__qualname__}"
         elif isinstance(value, (set, frozenset)):

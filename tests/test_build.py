@@ -403,6 +403,12 @@ def test_a_page_fingerprint_follows_what_the_template_receives_and_nothing_else(
         assert fingerprint(**{**base, key: other}) != first, key
     digests["a1"] = "the file changed"  # a notice stands for its file
     assert fingerprint(**base) != first
+    # A bound method stands for its function and for what it is bound to.
+    from sitegen.site.data import Catalogs
+
+    bound = fingerprint(**base, data=partial(Catalogs([notice]).pieces, "json"))
+    assert fingerprint(**base, data=partial(Catalogs([copy.copy(notice)]).pieces, "json")) == bound
+    assert fingerprint(**base, data=partial(Catalogs([notice], {"a1": {}}).pieces, "json")) != bound
     with pytest.raises(TypeError, match="no stable text for a object"):
         fingerprint(**base, thing=object())
 

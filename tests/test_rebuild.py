@@ -210,6 +210,28 @@ def test_an_edit_after_a_cache_without_search_rows_reads_the_archive_for_search(
     assert _tree(project / "public") == _cold_tree(project, tmp_path, search=True)
 
 
+def test_a_build_without_search_keeps_no_search_rows_and_the_next_with_search_reads_the_archive_once(
+        project, monkeypatch, tmp_path):
+    """What search reads of each notice is made only by builds that index: a build without
+    search keeps none, the next edit built with search reads the archive for them and keeps
+    them, and the edit after that is indexed from them."""
+    import sqlite3
+
+    config = load_config(project, theme=str(THEME))  # built without search (the fixture)
+    with sqlite3.connect(project / config.cache / "build.sqlite") as db:
+        assert {row for row, in db.execute("SELECT search FROM sources")} == {None}
+    read = []
+    real = build.read_content
+    monkeypatch.setattr(build, "read_content", lambda *args, **kwargs: read.append(1) or real(*args, **kwargs))
+    _edit_body(project)
+    assert build_site(config, project, search=True).written == 2
+    assert len(read) == 1
+    _edit_body(project, old="第2号正文（修订）", new="第2号正文（再修订）")
+    assert build_site(config, project, search=True).written == 2
+    assert len(read) == 1  # not read again
+    assert _tree(project / "public") == _cold_tree(project, tmp_path, search=True)
+
+
 def test_after_a_full_plan_the_snapshot_rows_are_a_cold_builds(project, monkeypatch, tmp_path):
     """A full plan after a small edit rewrites only the rows of the snapshot that changed, and
     drops those of files that went: what is left is what a cold build stores."""

@@ -3,6 +3,10 @@ building process while it waits for the workers."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import pytest
+
 from sitegen.config import load_config
 from sitegen.content import notice_text
 from sitegen.fingerprint import body_digest
@@ -84,6 +88,51 @@ def test_a_catalog_made_between_waits_for_the_workers_is_written_whole(tmp_path)
         assert (folder / f"p{POOL_THRESHOLD - 1}" / "robots.txt").read_text(encoding="utf-8").startswith("User-agent")
         assert counted[-1] == len(pages)
         assert not [path for path in folder.rglob("*") if path.name.startswith(".")]  # no temporary file left
+
+
+def test_a_catalog_that_fails_half_way_leaves_the_old_file_and_no_part_of_the_new(tmp_path):
+    def failing(_notice):
+        yield from _pieces(3000)  # several steps, written already
+        raise OSError("disk full")
+
+    config = load_config(tmp_path)
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "catalog.csv").write_text("old\n", encoding="utf-8")
+    with BuildCache(None) as cache, Workers(1) as workers:
+        output = Output(config, THEME, theme_version(THEME), folder, True, cache.bodies)
+        with pytest.raises(OSError, match="disk full"):
+            write_pages(iter([Page("catalog.csv", None, data=failing)]), 1, output, workers)
+    assert (folder / "catalog.csv").read_text(encoding="utf-8") == "old\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]  # its scratch folder went too
+
+
+def test_both_catalogs_are_made_from_one_record_per_notice_and_each_is_whole(tmp_path, monkeypatch):
+    import csv
+    import io
+    import json
+
+    from sitegen.site import data
+    from sitegen.site.data import Catalogs, catalog_csv, catalog_json
+
+    notices = [Notice(id=f"n{number}", title=f"第{number}号通知") for number in range(3 * data.PIECE + 7)]
+    validity = {"n1": {"status": "已废止", "relations": [{"relation": "被废止", "id": "n2"}]}}
+    made = []
+    real = data.notice_record
+    monkeypatch.setattr(data, "notice_record", lambda *args: made.append(1) or real(*args))
+    catalogs = Catalogs(notices, validity)
+    config = load_config(tmp_path)
+    pages = [Page("catalog.json", None, data=partial(Catalogs.pieces, catalogs, "json")),
+             Page("catalog.csv", None, data=partial(Catalogs.pieces, catalogs, "csv"))]
+    with BuildCache(None) as cache, Workers(1) as workers:
+        output = Output(config, THEME, theme_version(THEME), tmp_path / "site", False, cache.bodies)
+        write_pages(iter(pages), 2, output, workers)
+    assert len(made) == len(notices)  # not once per catalog
+    site = tmp_path / "site"
+    assert (site / "catalog.json").read_text(encoding="utf-8") == "".join(catalog_json(notices, validity))
+    assert (site / "catalog.csv").read_text(encoding="utf-8") == "".join(catalog_csv(notices, validity))
+    assert len(json.loads((site / "catalog.json").read_text(encoding="utf-8"))) == len(notices)
+    assert len(list(csv.reader(io.StringIO((site / "catalog.csv").read_text(encoding="utf-8"))))) == len(notices) + 1
 
 
 def test_a_cold_build_makes_each_page_once_and_counts_them_before_making_them(tmp_path, monkeypatch):

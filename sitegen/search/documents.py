@@ -6,6 +6,7 @@ script reads them by name and adding one is one line here).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from ..convert.text import sanitized_html_text
 from ..notice import Notice
@@ -44,10 +45,13 @@ NOTICE_FIELDS = tuple(name for name in dict.fromkeys(
     if name in {f.name for f in fields(Notice)} and name != "body")
 
 
+_notice_fields = attrgetter(*NOTICE_FIELDS)  # a tuple of them, at C speed (a row per notice each full plan)
+
+
 def notice_fields(notice: Notice) -> tuple:
     """Its NOTICE_FIELDS' values: plain data, small enough to keep a row per notice between
     builds, so an edited body is indexed without reading the whole archive again."""
-    return tuple(getattr(notice, name) for name in NOTICE_FIELDS)
+    return _notice_fields(notice)
 
 
 def notice_of(fields: tuple) -> Notice:

@@ -174,9 +174,12 @@ def build_site(
                     # A cold build of the whole site plans each page as it writes it (once).
                     plan = plan_pages(content, links, relations, config, theme_dir, assets, shared,
                                       _changed(previous, out_dir) if warm else None, lazy=share is None)
-                rows = search_rows(content, relations)
+                # What search reads of each notice, kept with the snapshot so that a later edit is
+                # indexed without reading the archive; a build without search keeps none (the
+                # next build with search reads the archive once, and keeps them).
+                rows = search_rows(content, relations) if search else None
                 # Pickled for the snapshot now, while the workers render bodies, not after the pages.
-                searched = {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL) for path, row in rows.items()}
+                searched = _pickled(rows) if rows is not None else None
             target = out_dir if warm else staging_folder(out_dir)
             try:
                 todo = plan.todo
@@ -208,7 +211,9 @@ def build_site(
                             content = read_archive(content_dir, cache, workers, keep_going, BuildReport(), stamps)
                             content.store(cache)
                         relations = relate(content, Resolver(content.notices), BuildReport())
-                        archive = search_archive(content, search_rows(content, relations))
+                        rows = search_rows(content, relations)
+                        archive = search_archive(content, rows)
+                        sources = _with_search_rows(cache, out_dir, content_dir, snapshot, sources, _pickled(rows))
                     with _step(report, "search index"):
                         report.reindexed = index_search(archive, target, cache, offline, workers, share)
                     report.searched = True
@@ -343,6 +348,21 @@ def search_rows(content: Content, relations: Relations) -> dict[Path, tuple]:
             for entry in content.entries}
 
 
+def _pickled(rows: dict[Path, tuple]) -> dict[Path, bytes]:
+    return {path: pickle.dumps(row, pickle.HIGHEST_PROTOCOL) for path, row in rows.items()}
+
+
+def _with_search_rows(cache: BuildCache, out_dir: Path, content_dir: Path, snapshot: Snapshot,
+                      changed: dict[str, Source], searched: dict[Path, bytes]) -> dict[str, Source]:
+    """Every file's source with its search row (searched: by file), for a snapshot whose rows
+    were not kept (its build had no search): the next edit is indexed without reading the archive."""
+    by_path = {str(path): row for path, row in searched.items()}
+    folder = str(content_dir / "_")[:-1]
+    stored = {name: Source(*row) for name, row in cache.sources(out_dir, list(snapshot.stamps)).items()}
+    return {name: source._replace(search=by_path.get(folder + name, b""))
+            for name, source in {**stored, **changed}.items()}
+
+
 def _search_entry(row: tuple, size: int) -> SearchEntry:
     fields, url, status = row
     return SearchEntry(notice_of(fields), url, {"status": status}, size)
@@ -358,7 +378,7 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
                           changed: Mapping[str, Source]) -> SearchArchive | None:
     """The archive as the snapshot's rows describe it, with the files an edit of bodies changed
     (changed): what search reads of a notice is all in its row but the body, so nothing is read
-    again; None when a row is missing or unreadable."""
+    again; None when a row is missing, unreadable or was not kept (a build without search)."""
     rows = cache.search_rows(out_dir)
     if rows.keys() != snapshot.stamps.keys():
         return None
@@ -419,9 +439,17 @@ def _report_unresolved(cache_dir: Path | None, content: Content, links) -> None:
     """Citations that match no notice of the archive: listed for people, never linked."""
     if cache_dir is None:
         return
-    lines = [f"{content.by_id[notice_id].path}: {text}"
-             for notice_id in sorted(links.unresolved) for text in links.unresolved[notice_id]]
+    lines = []
+    for notice_id in sorted(links.unresolved):
+        prefix = f"{content.by_id[notice_id].path}: "
+        lines.extend([prefix + text for text in links.unresolved[notice_id]])
     cache_dir.mkdir(parents=True, exist_ok=True)
-    report, text = cache_dir / "unresolved-citations.txt", "\n".join(lines) + "\n" if lines else ""
-    if not report.is_file() or report.read_text(encoding="utf-8") != text:
-        write_atomic(report, text)
+    report = cache_dir / "unresolved-citations.txt"
+    data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    # Written only when it changed (a full plan after a title edit lists the same 40,000 lines).
+    try:
+        same = report.stat().st_size == len(data) and report.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        write_atomic(report, data)

@@ -18,7 +18,7 @@ from ..citations import Links
 from ..config import Config
 from ..notice import Notice
 from ..relations import LABEL_ORDER, REPEALED, STATUSES, Relations, notice_relations
-from .data import catalog_csv, catalog_json, notice_json
+from .data import Catalogs, notice_json
 from .reading import Body
 from .structure import AXES, Site, _url_of_id, notice_url, paginate
 
@@ -223,8 +223,11 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
     })
     # The catalogs early: the building process writes them a piece at a time while it waits
     # for the workers, who render the pages after them (sitegen/site/writing.py).
-    yield Page("catalog.json", None, data=partial(catalog_json, site.notices, validity))
-    yield Page("catalog.csv", None, data=partial(catalog_csv, site.notices, validity))
+    # (Catalogs.pieces with the catalogs as an argument: a page's fingerprint describes what
+    # its data function is given, and a bound method names only its function.)
+    catalogs = Catalogs(site.notices, validity)
+    yield Page("catalog.json", None, data=partial(Catalogs.pieces, catalogs, "json"))
+    yield Page("catalog.csv", None, data=partial(Catalogs.pieces, catalogs, "csv"))
     yield from notice_pages(site, entries, bodies, links, validity, assets)
     yield from axis_pages(site, config, entries)
     yield Page("search.html", "search.html")

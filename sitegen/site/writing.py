@@ -74,15 +74,17 @@ def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Work
     done = 0
     in_flight: deque[list] = deque()
     data_files: deque[_DataFile] = deque()
-    made: set[Path] = set()
 
     def advance() -> None:
+        """A step of the next data file; the files take turns (the catalogs share their records)."""
         nonlocal done
         if data_files[0].advance():
-            data_files.popleft().finish(output, made)
+            data_files.popleft().finish()
             done += 1
             if progress:
                 progress(done, total)
+        else:
+            data_files.rotate(-1)
 
     def finish(futures: list) -> None:
         nonlocal done
@@ -95,42 +97,72 @@ def write_pages(pages: Iterable[Page], total: int, output: Output, workers: Work
 
     inline = total < POOL_THRESHOLD
     remaining = iter(pages)
-    while batch := list(islice(remaining, BATCH)):
-        data_files.extend(_DataFile(p) for p in batch if p.template is None and p.body is None)
-        batch = [p for p in batch if p.template is not None or p.body is not None]
-        in_flight.append([workers.submit(_write_chunk, output, batch[i : i + CHUNK], inline=inline)
-                          for i in range(0, len(batch), CHUNK)])
-        if len(in_flight) > 1:
+    try:
+        while batch := list(islice(remaining, BATCH)):
+            data_files.extend(_DataFile(p, output) for p in batch if p.template is None and p.body is None)
+            batch = [p for p in batch if p.template is not None or p.body is not None]
+            in_flight.append([workers.submit(_write_chunk, output, batch[i : i + CHUNK], inline=inline)
+                              for i in range(0, len(batch), CHUNK)])
+            if len(in_flight) > 1:
+                finish(in_flight.popleft())
+        while in_flight:
             finish(in_flight.popleft())
-    while in_flight:
-        finish(in_flight.popleft())
-    while data_files:
-        advance()
+        while data_files:
+            advance()
+    finally:
+        for data_file in data_files:  # a build that failed leaves no part of one
+            data_file.discard()
 
 
 class _DataFile:
-    """A data file of the whole archive, made a step at a time (and written whole)."""
+    """A data file of the whole archive (a catalog), made and written a step at a time: never
+    whole in memory (catalog.json is 100 MB at 100,000 notices). It appears whole, by a rename:
+    in place, from a folder of its own beside the output, which the next build removes if this
+    one is killed; in a staging folder (new and private), it is written where it belongs."""
 
     STEP = 1 << 18  # bytes made per step: a step is short, so the workers never wait for this process
 
-    def __init__(self, page: Page):
-        self.path = page.path
+    def __init__(self, page: Page, output: Output):
+        self.folder, self.target, self.in_place = output.folder, output.folder / page.path, output.in_place
         text = page.data(None)
         self.pieces = iter((text,) if isinstance(text, str) else text)
-        self.data = bytearray()
+        self.scratch: Path | None = None
+        self.handle = None
+
+    def _open(self) -> None:
+        if self.in_place:
+            self.scratch = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(self.folder)}{os.getpid()}-",
+                                                 dir=self.folder.parent))
+            self.handle = open(self.scratch / self.target.name, "wb")  # noqa: SIM115 (closed in finish)
+        else:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.target, "wb")  # noqa: SIM115
 
     def advance(self) -> bool:
-        """Make the next step's pieces; whether the file is complete."""
-        end = len(self.data) + self.STEP
+        """Make and write the next step's pieces; whether the file is complete."""
+        if self.handle is None:
+            self._open()
+        written = 0
         for piece in self.pieces:
-            self.data += piece.encode("utf-8")
-            if len(self.data) >= end:
+            data = piece.encode("utf-8")
+            self.handle.write(data)
+            written += len(data)
+            if written >= self.STEP:
                 return False
         return True
 
-    def finish(self, output: Output, made: set[Path]) -> None:
-        write_file(output.folder, self.path, self.data, output.in_place, made)
-        self.data = bytearray()
+    def finish(self) -> None:
+        self.handle.close()
+        if self.scratch is not None:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.scratch / self.target.name, self.target)
+            self.scratch.rmdir()
+
+    def discard(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def render_ahead(bodies: list[tuple[str, Path]], store: BodyStore, workers: Workers) -> list[Future]:
