@@ -477,8 +477,13 @@ def read_notice(path: Path) -> Notice:
 
 
 def read_body(path: Path) -> str:
-    """Only the Markdown body of a notice file (the front matter is not parsed)."""
-    return split_front_matter(path.read_text(encoding="utf-8"), path)[1]
+    """Only the Markdown body of a notice file (the front matter is not parsed). Its lines
+    end as read_text ends them (every CR LF and CR a LF), without its text layer, which took
+    a third of the time (a build reads each body up to three times)."""
+    text = path.read_bytes().decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return split_front_matter(text, path)[1]
 
 
 def notice_names(content_dir: Path) -> list[str]:
