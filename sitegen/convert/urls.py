@@ -57,5 +57,7 @@ def attachment_title(url: str, text: str) -> str:
 
 def markdown_destination(url: str) -> str:
     """A URL written so that Markdown reads it back whole (spaces, brackets, parentheses)."""
-    replacements = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C"}
-    return "".join(replacements.get(ch, ch) for ch in url)
+    return url.translate(_DESTINATION_ESCAPES)
+
+
+_DESTINATION_ESCAPES = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "\\": "%5C"})
