@@ -747,7 +747,7 @@ class _Writer:
 def _write_files(files: list[tuple[str, bytes]]) -> None:
     """A worker's job: files written in order (the first that fails stops it)."""
     for path, data in files:
-        write_atomic(Path(path), data)
+        write_atomic(path, data)
 
 
 def _unlink(path: Path) -> None:

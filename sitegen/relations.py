@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -107,6 +108,8 @@ _ABOUT_ITSELF = re.compile(r"(?:施行|实施|执行|试行|生效|印发|发布
 # Only sentences with one of these words can state an act, or a validity of the notice's own.
 _ACT_WORDS = re.compile("废止|停止执行|停止施行|作废|失效|不再执行|不再施行|不再适用|撤销|代替|替代|取代|修改|修订|修正")
 _OWN_WORDS = re.compile(r"起\s*(?:施行|实施|执行|生效|试行|正式实施)|有效期|试行期|执行期|实施期限|执行期限")
+# Either: one search of a body instead of two (most notices hold neither).
+_ANY_WORDS = re.compile(f"{_ACT_WORDS.pattern}|{_OWN_WORDS.pattern}")
 _LIST_INDEX = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+|[（(][\d一二三四五六七八九十]+[）)])\s*[.、．，,)）\s]?\s*")
 _NOISE = re.compile(r"[\s\W_\d]+")
 _HEADER_WORDS = re.compile(r"^(?:序号|文件名称|名称|标题|文号|发文字号|发文机关|发布日期|成文日期|日期|备注|\s)+$")
@@ -324,12 +327,27 @@ def _list_documents(line: str) -> tuple[Document, ...] | None:
     return tuple(documents)
 
 
+def _worded_lines(lines: list[str]) -> set[int]:
+    """The numbers of the lines that hold a word of an act, or (all but the title, line 0) of
+    a validity of the notice's own: one search of the body's lines joined, not one per line.
+    They are joined by NUL, which no word holds and `\\s` does not match, so no match spans two."""
+    found = {0} if _ACT_WORDS.search(lines[0]) else set()
+    starts, position = [], 0
+    for line in lines[1:]:
+        starts.append(position)
+        position += len(line) + 1
+    for match in _ANY_WORDS.finditer("\0".join(lines[1:])):
+        found.add(bisect_right(starts, match.start()))  # line 1 starts at 0
+    return found
+
+
 def find_statements(title: str, body: str) -> list[Statement]:
     """Every act on another document and every own validity clause in one notice."""
-    if not (_ACT_WORDS.search(body) or _ACT_WORDS.search(title) or _OWN_WORDS.search(body)):
+    if not (_ANY_WORDS.search(body) or _ACT_WORDS.search(title)):
         return []
     statements: list[Statement] = []
     lines = [squeeze(title)] + _plain_lines(body)
+    worded = _worded_lines(lines)
     listing: tuple[str, str, str] | None = None  # (kind, when, intro sentence) of a list
     for number, line in enumerate(lines):
         if listing is not None:
@@ -344,7 +362,7 @@ def find_statements(title: str, body: str) -> list[Statement]:
                     row = " ".join(line.split())
                     statements.append(Statement(kind, items, f"{intro} {row}", number, when))
                 continue
-        if not (_ACT_WORDS.search(line) or (number and _OWN_WORDS.search(line))):
+        if number not in worded:
             continue
         for sentence in _sentences(line):
             acting = _ACT_WORDS.search(sentence)

@@ -21,14 +21,16 @@ _CONTROL_BYTES = bytes(code for code in [*range(0x20), 0x7F] if code not in (0x0
 
 
 def xml_safe_utf8(text: str) -> bytes:
-    """strip_xml_forbidden(text) as UTF-8, checked on the bytes at C speed: a page is checked
-    whole, several times faster than by the pattern. U+FFFE and U+FFFF are the only characters
-    encoded as EF BF BE and EF BF BF; a lone surrogate cannot be encoded at all."""
+    """strip_xml_forbidden(text) as UTF-8, checked at C speed: a page is checked whole,
+    several times faster than by the pattern. The controls are looked for in the bytes, U+FFFE
+    and U+FFFF in the text (a search for a character of the text is four times faster than for
+    its three bytes, whose first, EF, starts every full-width punctuation mark); a lone
+    surrogate cannot be encoded at all."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return strip_xml_forbidden(text).encode("utf-8")
-    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or "\ufffe" in text or "\uffff" in text:
         return strip_xml_forbidden(text).encode("utf-8")
     return data
 

@@ -17,12 +17,14 @@ _NUMERAL = "[一二三四五六七八九十百零〇]+"
 # The level of a heading by how it starts: 第一章 and 一、 are 1, 第一节 and （一） are 2.
 _LEVEL = re.compile(rf"(第{_NUMERAL}[章部编]|{_NUMERAL}、)|第{_NUMERAL}节|[（(]{_NUMERAL}[）)]")
 # A heading tag, or a paragraph that is bold from end to end (the renderer's own markup). Text up
-# to a closing tag is matched a run of non-"<" at a time, not a character at a time.
+# to a closing tag is matched a run of non-"<" at a time, not a character at a time, and the runs
+# are possessive: what follows a run starts with "<", so giving characters back never matches
+# (a paragraph bold only at its start failed after trying every shorter run).
 _CANDIDATE = re.compile(
     r'<(h[2-6])((?: class="[\w -]+")?)>(.*?)</\1>'
-    r'|<p((?: class="[\w -]+")?)><strong>([^<]*(?:<(?!/?strong>|/p>)[^<]*)*)</strong></p>'
+    r'|<p((?: class="[\w -]+")?)><strong>([^<]*+(?:<(?!/?strong>|/p>)[^<]*+)*+)</strong></p>'
     # or set in a heading face, as official documents set theirs (一、 in 黑体, （一） in 楷体)
-    r'|<p( class="(?:[\w-]+ )?font-(?:hei|kai)")>([^<]*(?:<(?!/p>)[^<]*)*)</p>',
+    r'|<p( class="(?:[\w-]+ )?font-(?:hei|kai)")>([^<]*+(?:<(?!/p>)[^<]*+)*+)</p>',
     re.DOTALL,
 )
 _TAG = re.compile(r"<[^>]*>")
