@@ -32,9 +32,10 @@ def _shingles(body: str) -> frozenset[int | str]:
     text = squeeze(_MARKUP.sub("", body))
     if len(text) < _RUN:
         return frozenset([text])
-    if max(text) > "\uffff":  # a character outside the basic plane (two code units): run by run
+    utf16 = text.encode("utf-16-le")
+    if len(utf16) != 2 * len(text):  # a character outside the basic plane (two code units): run by run
         return frozenset([_run_key(text[at : at + _RUN]) for at in range(len(text) - _RUN + 1)])
-    units = memoryview(text.encode("utf-16-le"))
+    units = memoryview(utf16)
     # The runs starting at characters k, k + 4, k + 8 ...: consecutive 8-byte words from 2k.
     return frozenset(chain.from_iterable(
         units[2 * k : 2 * k + (len(text) - k) // _RUN * 8].cast("Q") for k in range(_RUN)))
@@ -157,15 +158,16 @@ def near_identical_pairs(texts: list[tuple[str, str | bytes]]) -> list[tuple[str
 
 
 def _run_array(body: str):
-    """_shingles(body) as a sorted array of its numbers, made at C speed (a set of 100,000s of
-    64-bit numbers takes most of a comparison's time), or None where a run stays a string (a
-    text shorter than a run, or with a character outside the basic plane)."""
-    import numpy  # here: only an import of many same-titled notices needs it
+    """_shingles(body) as a sorted array of its numbers, made at C speed (making a set of a
+    text's 64-bit numbers took most of a comparison's time), or None where a run stays a string
+    (a text shorter than a run, or with a character outside the basic plane)."""
+    import numpy  # here: only an import of same-titled notices needs it
 
     text = squeeze(_MARKUP.sub("", body))
-    if len(text) < _RUN or max(text) > "\uffff":
+    utf16 = text.encode("utf-16-le")
+    if len(text) < _RUN or len(utf16) != 2 * len(text):  # (max(text) reads it a character at a time)
         return None
-    units = numpy.frombuffer(text.encode("utf-16-le"), dtype=numpy.uint16).astype(numpy.uint64)
+    units = numpy.frombuffer(utf16, dtype=numpy.uint16).astype(numpy.uint64)
     # Each run's UTF-16 code units as one number, the first lowest: the number _shingles's
     # cast("Q") reads from them on a little-endian machine.
     count = len(text) - _RUN + 1
