@@ -8,9 +8,9 @@ of a page's inputs has to be kept in step with the templates.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
@@ -84,6 +84,25 @@ def root_of(path: str) -> str:
     return "../" * path.count("/")
 
 
+@dataclass(frozen=True)
+class MetadataRows(Sequence):
+    """A notice page's `rows` (metadata_rows), made when the template reads them: on the worker
+    that renders the page, not while the building process plans (a page's fingerprint
+    describes them by their notice, which stands for its file)."""
+
+    notice: Notice
+
+    @cached_property
+    def _rows(self) -> list[tuple[str, str]]:
+        return metadata_rows(self.notice)
+
+    def __getitem__(self, index):
+        return self._rows[index]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def metadata_rows(notice: Notice) -> list[tuple[str, str]]:
     """(label, value) for the public-information table, known values only."""
     rows = [
@@ -144,7 +163,7 @@ def notice_pages(site: Site, entries: dict[str, Listed], bodies: dict[str, Body]
         anchors = [(text, _relative(by_id[target])) for text, target in links.anchors.get(notice.id, [])]
         record = validity.get(notice.id) or notice_relations(Relations(), notice.id, str)
         saved = dict(sorted((assets or {}).get(notice.id, {}).items()))
-        context = {"notice": notice, "rows": metadata_rows(notice), "column": column,
+        context = {"notice": notice, "rows": MetadataRows(notice), "column": column,
                    "newer": newer and entries[newer.id], "older": older and entries[older.id],
                    "assets": saved, **related, **validity_context(record, entries)}
         body = bodies[notice.id]

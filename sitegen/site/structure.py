@@ -27,17 +27,19 @@ class Axis:
             return str(notice.year) if notice.year else ""
         return getattr(notice, self.key)
 
-    def values_of(self, notice: Notice) -> list[str]:
+    def values_of(self, notice: Notice) -> tuple[str, ...]:
         """The terms a notice is listed under: each issuer of a joint notice, a theme and
         the themes above it."""
         value = self.value_of(notice)
         if not value:
-            return []
-        if self.key == "issuer":
-            return issuer_names(value)
-        if self.key == "theme":
-            return theme_path(value)
-        return [value]
+            return ()
+        return _terms_of(self.key, value) if self.key in ("issuer", "theme") else (value,)
+
+
+# Read once per distinct value: an archive repeats a few hundred issuers and themes.
+@lru_cache(maxsize=65536)
+def _terms_of(key: str, value: str) -> tuple[str, ...]:
+    return tuple(issuer_names(value) if key == "issuer" else theme_path(value))
 
 
 AXES = (
