@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 from sitegen.cli import main
 from sitegen.content import read_notice
-from sitegen.importer import import_pages
+from sitegen.convert.fidelity import Fidelity
+from sitegen.convert.layout import LayoutDifference
+from sitegen.importer import ImportReport, import_pages
 
 from .samples import REPO, SAMPLE_PAGE, make_page, make_record, write_page
 
@@ -294,3 +296,12 @@ def test_every_step_of_a_long_import_shows_its_progress_to_the_end(tmp_path):
     assert seen["Importing pages"] == [(1, 3), (2, 3), (3, 3)]
     assert seen["Comparing notices that share a title"][-1] == (1, 1)  # one title shared
     assert seen["Writing notices"][-1] == (6, 6)
+
+
+def test_the_summary_adds_up_what_every_notice_lost_of_its_layout():
+    report = ImportReport()
+    report.fidelity["a"] = Fidelity(10, 0, 0, LayoutDifference(cells=1, breaks_lost=2))
+    report.fidelity["b"] = Fidelity(10, 0, 0, LayoutDifference(cells=2, indents_added=1))
+    report.fidelity["c"] = Fidelity(10, 0, 0)
+    assert report.summary().endswith(
+        "(3/3 notices exact); layout 3 cell alignments differ, 2 line breaks lost, 1 indents added")

@@ -4,7 +4,7 @@ And the layout that carries meaning: cell alignment, line breaks, indentation (l
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from difflib import SequenceMatcher
 
 from ..render import render_markdown
@@ -40,11 +40,12 @@ def compare_text(source: str, result: str) -> Fidelity:
 
 
 def total_layout(fidelities: Iterable[Fidelity]) -> LayoutDifference:
-    totals = [0, 0, 0, 0, 0]
-    for fidelity in fidelities:
-        for index, value in enumerate(astuple(fidelity.layout)):
-            totals[index] += value
-    return LayoutDifference(*totals)
+    # Field by field: astuple copies each value deeply (0.8 s for the 100,000 of a big import).
+    layouts = [fidelity.layout for fidelity in fidelities]
+    return LayoutDifference(*(sum(getattr(layout, name) for layout in layouts) for name in _LAYOUT_FIELDS))
+
+
+_LAYOUT_FIELDS = [item.name for item in fields(LayoutDifference)]
 
 
 def layout_text(layout: LayoutDifference) -> str:
