@@ -117,8 +117,8 @@ def _stand_in(notice_digests: dict[str, str]):
     """What stands for a value that is not plain data in a page's inputs: a notice for the
     digest of its file (the body-less notice a page receives says nothing of its body), a date
     for its ISO form, a dataclass for its fields (a cached property, such as a term's slug, may
-    or may not be filled in yet), a function for its name (a bound method, with its object). An object many pages share (a
-    term, an axis) is described once."""
+    or may not be filled in yet), a function for its name (a bound method, with its object).
+    An object many pages share (a term, an axis) is described once."""
     shared: dict[int, tuple[object, object]] = {}  # id -> (the object, kept alive; its stand-in)
 
     def stand_in(value: object) -> object:

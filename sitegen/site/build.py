@@ -44,7 +44,7 @@ from .incremental import (
     take_snapshot,
 )
 from .pages import Page, page_count, site_pages
-from .reading import Content, file_stamps, read_content
+from .reading import Content, file_stamps, path_prefix, read_content
 from .structure import build_structure, notice_url
 from .theme import copy_static, theme_version
 from .writing import (
@@ -357,7 +357,7 @@ def _with_search_rows(cache: BuildCache, out_dir: Path, content_dir: Path, snaps
     """Every file's source with its search row (searched: by file), for a snapshot whose rows
     were not kept (its build had no search): the next edit is indexed without reading the archive."""
     by_path = {str(path): row for path, row in searched.items()}
-    folder = str(content_dir / "_")[:-1]
+    folder = path_prefix(content_dir)
     stored = {name: Source(*row) for name, row in cache.sources(out_dir, list(snapshot.stamps)).items()}
     return {name: source._replace(search=by_path.get(folder + name, b""))
             for name, source in {**stored, **changed}.items()}
@@ -383,7 +383,7 @@ def stored_search_archive(cache: BuildCache, out_dir: Path, content_dir: Path, s
     if rows.keys() != snapshot.stamps.keys():
         return None
     entries, digests, bodies = [], {}, {}
-    folder = f"{content_dir}/"  # paths as text: a Path per notice is seconds at 100,000
+    folder = path_prefix(content_dir)
     for name, (row, key, file_digest) in rows.items():
         if name in changed:
             row, key, file_digest = changed[name].search, changed[name].body_key, changed[name].digest

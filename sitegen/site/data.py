@@ -16,6 +16,9 @@ from ..notice import Notice, Publication
 from ..urls import href
 from .structure import notice_url
 
+# json.dumps(..., ensure_ascii=False) makes an encoder a call: one for every record here.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 # Status and relations (sitegen/relations.py): what the archive shows, or what an editor set.
 VALIDITY_FIELDS = ("status_set_by_hand", "status_derived", "effective", "valid_until", "relations")
 
@@ -107,15 +110,14 @@ def _catalog_pieces(notices: list[Notice], validity: dict[str, dict] | None,
     quoting = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     if make_csv:
         writer.writerow(columns)
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # made once: json.dumps makes one a call
     lines: list[str] = []
     for start in range(0, len(notices), PIECE):
         for notice in notices[start : start + PIECE]:
             record = notice_record(notice, related(notice.id))
             if make_json:
-                lines.append(encode(record))
+                lines.append(_ENCODE(record))
             if make_csv:
-                _csv_row(record, columns, encode, writer, quoting)
+                _csv_row(record, columns, writer, quoting)
         json_piece = ("[\n" if start == 0 else ",\n") + ",\n".join(lines) if make_json else ""
         yield json_piece, out.getvalue()
         lines.clear()
@@ -124,10 +126,10 @@ def _catalog_pieces(notices: list[Notice], validity: dict[str, dict] | None,
     yield ("" if notices else "[\n") + "\n]\n" if make_json else "", out.getvalue()
 
 
-def _csv_row(record: dict, columns: list[str], encode, writer, quoting) -> None:
+def _csv_row(record: dict, columns: list[str], writer, quoting) -> None:
     for key in ("attachments", "also_published", "relations"):
         if key in record:
-            record[key] = encode(record[key]) if record[key] else ""
+            record[key] = _ENCODE(record[key]) if record[key] else ""
     cells = [record.get(key, "") for key in columns]
     # spreadsheet_safe on every cell, but only for the rows where a cell may start a
     # formula: one search of the whole row finds them (220,000 cells at 10,000 notices).
@@ -150,10 +152,6 @@ def spreadsheet_safe(value):
     """A CSV cell no spreadsheet runs as a formula: such a cell starts with an apostrophe
     (the OWASP advice; spreadsheets show the text as written)."""
     return "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
-
-
-# json.dumps(..., ensure_ascii=False) makes an encoder a call: one for every notice's file.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def notice_json(notice: Notice, validity: dict | None = None) -> str:

@@ -27,7 +27,7 @@ from ..fingerprint import PageFingerprints, code_digest, digest
 from ..parallel import Workers
 from ..relations import build_date
 from .pages import Page
-from .reading import Body, Content, _parse_file, parse_rules
+from .reading import Body, Content, _parse_file, parse_rules, path_prefix
 
 BATCH = 2000  # changed files read at once
 
@@ -90,7 +90,7 @@ def take_snapshot(inputs: str, content_dir: Path, content: Content, shown: dict[
     file's body pages; searched: each file's search row, None when the build had no search;
     `report`: its BuildReport)."""
     # By the entries' own paths: a Path made and hashed per file is a third of a second at 10,000.
-    folder = str(content_dir / "_")[:-1]
+    folder = path_prefix(content_dir)
     entries = {str(entry.path): entry for entry in content.entries}
     sources, stamps = {}, {}
     for name, (stamp, signature) in content.sources.items():

@@ -242,11 +242,9 @@ def site_pages(site: Site, config: Config, bodies: dict[str, Body],
     })
     # The catalogs early: the building process writes them a piece at a time while it waits
     # for the workers, who render the pages after them (sitegen/site/writing.py).
-    # (Catalogs.pieces with the catalogs as an argument: a page's fingerprint describes what
-    # its data function is given, and a bound method names only its function.)
     catalogs = Catalogs(site.notices, validity)
-    yield Page("catalog.json", None, data=partial(Catalogs.pieces, catalogs, "json"))
-    yield Page("catalog.csv", None, data=partial(Catalogs.pieces, catalogs, "csv"))
+    yield Page("catalog.json", None, data=partial(catalogs.pieces, "json"))
+    yield Page("catalog.csv", None, data=partial(catalogs.pieces, "csv"))
     yield from notice_pages(site, entries, bodies, links, validity, assets)
     yield from axis_pages(site, config, entries)
     yield Page("search.html", "search.html")

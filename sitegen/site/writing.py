@@ -131,8 +131,7 @@ class _DataFile:
 
     def _open(self) -> None:
         if self.in_place:
-            self.scratch = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(self.folder)}{os.getpid()}-",
-                                                 dir=self.folder.parent))
+            self.scratch = _new_staging(self.folder)  # not staging_folder: it would remove the others'
             self.handle = open(self.scratch / self.target.name, "wb")  # noqa: SIM115 (closed in finish)
         else:
             self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -273,6 +272,11 @@ def staging_folder(out_dir: Path) -> Path:
     """A new folder beside the output to build a site into; named after this process, so a
     later build can tell the folders of killed builds from those of running ones."""
     remove_stale_staging(out_dir)
+    return _new_staging(out_dir)
+
+
+def _new_staging(out_dir: Path) -> Path:
+    """A new folder beside the output, which remove_stale_staging removes once this process is gone."""
     return Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(out_dir)}{os.getpid()}-", dir=out_dir.parent))
 
 
