@@ -194,7 +194,7 @@ def _write_chunk(output: Output, pages: list[Page]) -> int:
     written."""
     rendered: list[tuple[str, str]] = []
     markdown_of: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
-    made: set[Path] = set()  # folders made already (a chunk's pages share a few)
+    made: set[str] = set()  # folders made already (a chunk's pages share a few)
     bodies = output.bodies.get(sorted({p.body.key for p in pages if p.template and p.body}))
     for page in pages:
         markdown = None
@@ -225,19 +225,20 @@ def _write_chunk(output: Output, pages: list[Page]) -> int:
     return len(pages)
 
 
-def write_file(folder: Path, path: str, data: str | bytes | bytearray, in_place: bool, made: set[Path]) -> None:
+def write_file(folder: Path, path: str, data: str | bytes | bytearray, in_place: bool, made: set[str]) -> None:
     """Write one page (its text, or its UTF-8); `made` holds the folders known to exist
     (a staging folder is new and private, so its files are written directly; in place, each
-    goes through a rename)."""
-    target = folder / path
+    goes through a rename). Paths are joined as text: a Path per page cost more than its write."""
+    target = f"{folder}/{path}"
     if isinstance(data, str):
         data = data.encode("utf-8")
     if in_place:
         write_atomic(target, data)
         return
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
+    parent = target.rpartition("/")[0]
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
     with open(target, "wb") as handle:
         handle.write(data)
 
