@@ -5,7 +5,8 @@ all in memory. A worker takes the bodies of its pages from the cache, renders th
 has none of (reading each notice's Markdown from its file: bodies never travel between
 processes), adds them to the cache, and renders and writes its pages. On a cold build the
 workers start on the bodies while the building process still links and plans (`render_ahead`):
-the cores would otherwise wait for it.
+the cores would otherwise wait for it; what has not started when the pages do is left to the
+pages' writers (`stop_ahead`), who read each file once for its page and JSON file.
 
 A cold build writes into a staging folder that replaces the output in two renames at the end;
 a warm build writes in place, each file through a temporary file and a rename. Either way no
@@ -172,6 +173,14 @@ def render_ahead(bodies: list[tuple[str, Path]], store: BodyStore, workers: Work
         return []
     return [workers.submit(_render_bodies, store, bodies[i : i + AHEAD])
             for i in range(0, len(bodies), AHEAD)]
+
+
+def stop_ahead(ahead: list[Future]) -> list[Future]:
+    """When the pages start: the bodies rendered ahead that have not started are let go (those
+    that have are returned, to be waited for). The pages' writers render a body the cache has
+    none of, from the Markdown they read for the notice's JSON file anyway: a body rendered
+    ahead has its file read twice."""
+    return [future for future in ahead if not future.cancel()]
 
 
 def _render_bodies(store: BodyStore, bodies: list[tuple[str, Path]]) -> None:
