@@ -74,9 +74,9 @@ def _raw_free(markdown: str) -> bool:
         return False
     if "<" not in markdown:
         return True
-    if "\\" in markdown:
+    if "\\<" in markdown:  # an escaped "<", or an escaped backslash before a tag
         only_strong = "<" not in _PLAIN_STRONG.sub("", markdown)
-    else:  # the common case, many times faster than the pattern
+    else:  # the common case, many times faster than the pattern: no escape pair holds a "<"
         only_strong = markdown.count("<") == markdown.count("<strong>") + markdown.count("</strong>")
     return only_strong and not _STRONG_BLOCK.search(markdown)
 

@@ -3,6 +3,7 @@ building process while it waits for the workers."""
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import pytest
@@ -16,7 +17,7 @@ from sitegen.render import render_markdown
 from sitegen.site.cache import BuildCache
 from sitegen.site.pages import Page, page_count, site_pages
 from sitegen.site.theme import theme_version
-from sitegen.site.writing import Output, _render_bodies, render_ahead, write_pages
+from sitegen.site.writing import Output, _render_bodies, render_ahead, stop_ahead, write_pages
 
 from .samples import REPO
 
@@ -60,6 +61,24 @@ def test_bodies_are_rendered_ahead_only_where_workers_can_take_them(tmp_path):
         assert cache.bodies.known([key for key, _ in bodies]) == {key for key, _ in bodies}
     with Workers(1) as alone:
         assert render_ahead(bodies, cache.bodies, alone) == []
+
+
+def test_bodies_not_started_ahead_when_the_pages_start_are_left_to_the_pages_writers(tmp_path):
+    """Their writers read each file once, for the page and the JSON file; a body rendered ahead
+    is read twice. What has started is waited for; the rest is never rendered ahead."""
+    with BuildCache(tmp_path / "cache") as cache, Workers(2) as workers:
+        bodies = [(body_digest(f"第{n}段。\n"), _notice_file(tmp_path, n, f"第{n}段。\n"))
+                  for n in range(POOL_THRESHOLD * 3)]
+        futures = render_ahead(bodies, cache.bodies, workers)
+        while not (futures[0].running() or futures[0].done()):  # the pool has taken the first
+            time.sleep(0.01)
+        started = stop_ahead(futures)
+        assert 0 < len(started) < len(futures)
+        assert all(future.cancelled() for future in futures if future not in started)
+        for future in started:
+            future.result()
+        rendered = cache.bodies.known([key for key, _ in bodies])
+        assert 0 < len(rendered) < len(bodies)
 
 
 def _pieces(count: int):

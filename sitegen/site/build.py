@@ -54,6 +54,7 @@ from .writing import (
     remove_stale_staging,
     render_ahead,
     staging_folder,
+    stop_ahead,
     swap,
     write_pages,
 )
@@ -192,6 +193,7 @@ def build_site(
                 if todo is None or todo or removed or not warm:
                     cache.forget_pages(out_dir, sorted(todo | removed) if warm else None)
                 with _step(report, "render and write"):
+                    ahead = stop_ahead(ahead)
                     output = Output(config, theme_dir, shared[1], target, warm, cache.bodies, cache.plans(out_dir))
                     pages = plan.pages() if todo is None else (page for page in plan.pages() if page.path in todo)
                     write_pages(pages, plan.total if todo is None else len(todo), output, workers, progress)

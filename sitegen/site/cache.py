@@ -11,10 +11,12 @@ time: the next build is then a cold one) and one object that owns every store in
 - pages (`build.sqlite`, table pages): per output folder, the fingerprint of every page's
   inputs (`fingerprint.PageFingerprints`); a warm build rewrites only pages whose fingerprint
   changed;
-- plans (`build.sqlite`, table plans): per output folder, each page that shows a notice's body
-  as it was last written (the pickled `Page`: what its template received), added by the
-  workers that write them; a build after edits that touch only bodies rewrites those pages
-  from here, without planning the site (`site/incremental.py`);
+- plans (`build.sqlite`, tables plans and plan_batches): per output folder, each page that
+  shows a notice's body as it was last written (the pickled `Page`: what its template
+  received), added by the workers that write them, a batch (a worker's task) in one pickle:
+  pickled one by one, each page repeated what its neighbours had said (classes, shared
+  entries), at three times the cost; a build after edits that touch only bodies rewrites those
+  pages from here, without planning the site (`site/incremental.py`);
 - snapshots (`build.sqlite`, table snapshots): per output folder, what the last complete build
   was made of (`incremental.Snapshot`); stored after everything else, and dropped before any
   page is written, so it only ever describes a site that is whole on disk; with it, a row per
@@ -41,7 +43,7 @@ from ..content import write_atomic
 from ..fingerprint import digest  # noqa: F401  (sitegen/search imports it from here)
 from ..parallel import paused_collector
 
-SCHEMA_VERSION = "11"  # of the stores' layout
+SCHEMA_VERSION = "12"  # of the stores' layout
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -83,8 +85,10 @@ class PlanStore(_Store):
     def add(self, pages: list) -> None:
         connection = self._connection()
         if connection is not None and pages:
-            rows = [(self.out, page.path, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)) for page in pages]
-            connection.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", rows)
+            batch = connection.execute("INSERT INTO plan_batches (out, pages) VALUES (?, ?)",
+                                       (self.out, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))).lastrowid
+            connection.executemany("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)",
+                                   [(self.out, page.path, batch) for page in pages])
             connection.commit()
 
 
@@ -144,7 +148,6 @@ class BuildCache:
             "CREATE TABLE IF NOT EXISTS bodies (hash TEXT PRIMARY KEY, html TEXT);"
             "CREATE TABLE IF NOT EXISTS pages (out TEXT, path TEXT, fingerprint TEXT,"
             " PRIMARY KEY (out, path));"
-            "CREATE TABLE IF NOT EXISTS plans (out TEXT, path TEXT, page BLOB, PRIMARY KEY (out, path));"
             "CREATE TABLE IF NOT EXISTS snapshots (out TEXT PRIMARY KEY, data BLOB);"
             "CREATE TABLE IF NOT EXISTS sources (out TEXT, name TEXT, signature TEXT, body_key TEXT, digest TEXT,"
             " pages TEXT, search BLOB, PRIMARY KEY (out, name));"
@@ -154,9 +157,14 @@ class BuildCache:
             connection.execute("ALTER TABLE sources ADD COLUMN search BLOB")
         version = connection.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None or version[0] != SCHEMA_VERSION:
-            connection.executescript("DELETE FROM bodies; DELETE FROM pages; DELETE FROM plans; DELETE FROM snapshots; "
-                                     "DELETE FROM sources;")
+            connection.executescript("DELETE FROM bodies; DELETE FROM pages; DELETE FROM snapshots; DELETE FROM sources;"
+                                     "DROP TABLE IF EXISTS plans; DROP TABLE IF EXISTS plan_batches;")
             connection.execute("REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        connection.executescript(  # after the schema's check: an older plans table had other columns
+            "CREATE TABLE IF NOT EXISTS plans (out TEXT, path TEXT, batch INTEGER, PRIMARY KEY (out, path));"
+            "CREATE INDEX IF NOT EXISTS plans_by_batch ON plans (batch);"
+            "CREATE TABLE IF NOT EXISTS plan_batches (id INTEGER PRIMARY KEY, out TEXT, pages BLOB);"
+        )
         # Never keep a transaction open: worker processes write bodies meanwhile.
         connection.commit()
 
@@ -233,6 +241,7 @@ class BuildCache:
         if paths is None:
             self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
             self._db.execute("DELETE FROM plans WHERE out = ?", (str(out),))
+            self._db.execute("DELETE FROM plan_batches WHERE out = ?", (str(out),))
         else:
             self._db.executemany("DELETE FROM pages WHERE out = ? AND path = ?",
                                  ((str(out), path) for path in paths))
@@ -247,6 +256,7 @@ class BuildCache:
             self._db.execute("DELETE FROM pages WHERE out = ?", (str(out),))
         self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
                              ((str(out), path, value) for path, value in fingerprints.items()))
+        self._drop_unused_plans(out)
         self._db.commit()
 
     def plans(self, out: Path) -> PlanStore:
@@ -256,23 +266,31 @@ class BuildCache:
         """The pages (by path) as they were last written into out, of those that are known."""
         if self.folder is None:
             return {}
-        found = {}
+        batch_of: dict[str, int] = {}
         for start in range(0, len(paths), 500):
             chunk = paths[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT path, page FROM plans WHERE out = ? AND path IN ({marks})",
-                                    [str(out), *chunk])
-            for path, data in rows:
-                try:
-                    found[path] = pickle.loads(data)
-                except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
-                    continue
+            batch_of.update(self._db.execute(f"SELECT path, batch FROM plans WHERE out = ? AND path IN ({marks})",
+                                             [str(out), *chunk]))
+        found = {}
+        for batch in sorted(set(batch_of.values())):
+            row = self._db.execute("SELECT pages FROM plan_batches WHERE id = ?", (batch,)).fetchone()
+            try:
+                pages = {} if row is None else {page.path: page for page in pickle.loads(row[0])}
+            except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+                continue
+            found.update((path, pages[path]) for path, b in batch_of.items() if b == batch and path in pages)
         return found
 
     def forget_plans(self, out: Path, paths: list[str]) -> None:
         if self.folder is not None and paths:
             self._db.executemany("DELETE FROM plans WHERE out = ? AND path = ?", ((str(out), p) for p in paths))
             self._db.commit()
+
+    def _drop_unused_plans(self, out: Path) -> None:
+        """The batches no page's plan is in any more (every page of theirs written again since)."""
+        self._db.execute("DELETE FROM plan_batches WHERE out = ? AND NOT EXISTS "
+                         "(SELECT 1 FROM plans WHERE plans.batch = plan_batches.id)", (str(out),))
 
     # -- what the last complete build was made of ------------------------------
     def snapshot(self, out: Path) -> object | None:

@@ -37,11 +37,6 @@ class Entry(NamedTuple):  # a tuple: a notice has dozens, an archive millions
     level: int
 
 
-def _level(text: str) -> int | None:
-    match = _LEVEL.match(text)
-    return None if match is None else 1 if match.group(1) else 2
-
-
 def outline(body: str) -> tuple[str, list[Entry]]:
     """The body with `id="s-N"` on each heading, and the headings; the body unchanged and no
     entries when there are fewer than MIN_ENTRIES."""
@@ -49,19 +44,22 @@ def outline(body: str) -> tuple[str, list[Entry]]:
     pieces: list[str] = []
     position = 0
     for match in _CANDIDATE.finditer(body):
-        inner = match.group(3) if match.group(1) else match.group(5) if match.group(6) is None \
-            else match.group(7)
-        text = unescape(_TAG.sub("", inner) if "<" in inner else inner).strip(" \u3000\u00a0\n")
-        if match.group(6) and len(text) > _FACE_HEADING_LENGTH:
+        tag, _, heading, _, bold, face, face_text = match.groups()
+        inner = heading if tag else bold if face is None else face_text
+        if "<" in inner:
+            inner = _TAG.sub("", inner)
+        text = (unescape(inner) if "&" in inner else inner).strip(" \u3000\u00a0\n")
+        if face and len(text) > _FACE_HEADING_LENGTH:
             continue  # a whole paragraph in that face, not a heading
-        level = _level(text)
-        if match.group(1):
-            level = level or int(match.group(1)[1]) - 1
+        numbered = _LEVEL.match(text)
+        level = None if numbered is None else 1 if numbered.group(1) else 2
+        if tag:
+            level = level or int(tag[1]) - 1
         if not text or level is None:
             continue
         anchor = f"s-{len(entries) + 1}"
         entries.append(Entry(anchor, text, min(level, 3)))
-        start = match.start() + 1 + len(match.group(1) or "p")
+        start = match.start() + (3 if tag else 2)  # after "<h2" or "<p"
         pieces += [body[position:start], f' id="{anchor}"']
         position = start
     if len(entries) < MIN_ENTRIES:

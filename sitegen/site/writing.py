@@ -5,7 +5,8 @@ all in memory. A worker takes the bodies of its pages from the cache, renders th
 has none of (reading each notice's Markdown from its file: bodies never travel between
 processes), adds them to the cache, and renders and writes its pages. On a cold build the
 workers start on the bodies while the building process still links and plans (`render_ahead`):
-the cores would otherwise wait for it.
+the cores would otherwise wait for it; what has not started when the pages do is left to the
+pages' writers (`stop_ahead`), who read each file once for its page and JSON file.
 
 A cold build writes into a staging folder that replaces the output in two renames at the end;
 a warm build writes in place, each file through a temporary file and a rename. Either way no
@@ -174,6 +175,14 @@ def render_ahead(bodies: list[tuple[str, Path]], store: BodyStore, workers: Work
             for i in range(0, len(bodies), AHEAD)]
 
 
+def stop_ahead(ahead: list[Future]) -> list[Future]:
+    """When the pages start: the bodies rendered ahead that have not started are let go (those
+    that have are returned, to be waited for). The pages' writers render a body the cache has
+    none of, from the Markdown they read for the notice's JSON file anyway: a body rendered
+    ahead has its file read twice."""
+    return [future for future in ahead if not future.cancel()]
+
+
 def _render_bodies(store: BodyStore, bodies: list[tuple[str, Path]]) -> None:
     known = store.known([key for key, _ in bodies])
     rendered = []
@@ -194,7 +203,7 @@ def _write_chunk(output: Output, pages: list[Page]) -> int:
     written."""
     rendered: list[tuple[str, str]] = []
     markdown_of: dict[Path, str] = {}  # a notice's page and its JSON file are neighbours in a chunk
-    made: set[Path] = set()  # folders made already (a chunk's pages share a few)
+    made: set[str] = set()  # folders made already (a chunk's pages share a few)
     bodies = output.bodies.get(sorted({p.body.key for p in pages if p.template and p.body}))
     for page in pages:
         markdown = None
@@ -225,19 +234,20 @@ def _write_chunk(output: Output, pages: list[Page]) -> int:
     return len(pages)
 
 
-def write_file(folder: Path, path: str, data: str | bytes | bytearray, in_place: bool, made: set[Path]) -> None:
+def write_file(folder: Path, path: str, data: str | bytes | bytearray, in_place: bool, made: set[str]) -> None:
     """Write one page (its text, or its UTF-8); `made` holds the folders known to exist
     (a staging folder is new and private, so its files are written directly; in place, each
-    goes through a rename)."""
-    target = folder / path
+    goes through a rename). Paths are joined as text: a Path per page cost more than its write."""
+    target = f"{folder}/{path}"
     if isinstance(data, str):
         data = data.encode("utf-8")
     if in_place:
         write_atomic(target, data)
         return
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
+    parent = target.rpartition("/")[0]
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
     with open(target, "wb") as handle:
         handle.write(data)
 
