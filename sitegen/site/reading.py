@@ -21,7 +21,7 @@ from ..citations import find_citations, plain_body
 from ..content import ContentError, notice_names, parse_notice, read_body
 from ..fingerprint import body_digest, code_digest
 from ..notice import Attachment, Notice, Publication
-from ..parallel import Workers, parallel_map
+from ..parallel import Workers, parallel_map, paused_collector
 from ..relations import find_statements
 from .cache import BuildCache
 
@@ -206,28 +206,31 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     changed = [p for p, stamp in stamps.items() if _stale(known.get(keys[p]), p, stamp)]
     parse = partial(_parse_file, checking=True) if checking else _parse_file
     prefetch([str(path) for path in changed], sum(_size(stamps[path]) for path in changed))
-    mapped = workers.map(parse, changed) if workers else parallel_map(parse, changed)
-    parsed = dict(zip(changed, mapped))
+    # The collector held off while the rows arrive and become entries: 100,000 notices' objects,
+    # all kept, would be walked again and again (seconds, in this process alone).
+    with paused_collector():
+        mapped = workers.map(parse, changed) if workers else parallel_map(parse, changed)
+        parsed = dict(zip(changed, mapped))
 
-    rows: dict[str, Parsed] = {}
-    content = Content([], [])
-    seen: dict[str, Path] = {}
-    for name, (path, stamp) in zip(names, stamps.items()):
-        row = parsed[path]._replace(stamp=stamp) if path in parsed else known[keys[path]]
-        rows[keys[path]] = row
-        content.sources[name] = (stamp, row.signature)
-        if isinstance(row.notice, str):
-            content.errors.append(row.notice)
-            continue
-        notice_id = row.notice[0]
-        if notice_id in seen:
-            content.errors.append(f"{path}:1: id: the same id as {seen[notice_id]}")
-            continue
-        seen[notice_id] = path
-        if checking:  # only errors are wanted
-            continue
-        content.entries.append(Entry(_unflatten(row.notice), path, row.digest, row.body_key, row.citations,
-                                     row.statements, row.meta))
+        rows: dict[str, Parsed] = {}
+        content = Content([], [])
+        seen: dict[str, Path] = {}
+        for name, (path, stamp) in zip(names, stamps.items()):
+            row = parsed[path]._replace(stamp=stamp) if path in parsed else known[keys[path]]
+            rows[keys[path]] = row
+            content.sources[name] = (stamp, row.signature)
+            if isinstance(row.notice, str):
+                content.errors.append(row.notice)
+                continue
+            notice_id = row.notice[0]
+            if notice_id in seen:
+                content.errors.append(f"{path}:1: id: the same id as {seen[notice_id]}")
+                continue
+            seen[notice_id] = path
+            if checking:  # only errors are wanted
+                continue
+            content.entries.append(Entry(_unflatten(row.notice), path, row.digest, row.body_key, row.citations,
+                                         row.statements, row.meta))
     if cache and rows != known and not checking:
         content.unstored = rows
         if store:

@@ -1,8 +1,10 @@
-"""Notice files the build is about to parse are asked of the disk ahead of the workers that read
-them one at a time (sitegen/site/reading.py: prefetch)."""
+"""Reading the archive (sitegen/site/reading.py): the files a build is about to parse are asked
+of the disk ahead of the workers that read them one at a time (prefetch); the notices become
+entries without the cycle collector walking them again and again."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -12,7 +14,7 @@ from sitegen.notice import Notice
 from sitegen.site import reading
 from sitegen.site.cache import BuildCache
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+needs_fadvise = pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
 
 
 def _notices(folder, count: int) -> list[str]:
@@ -41,6 +43,7 @@ def asked(monkeypatch) -> list[str]:
     return seen
 
 
+@needs_fadvise
 def test_each_file_is_asked_for_in_the_order_it_is_read_and_a_vanished_one_is_passed_over(tmp_path, asked):
     paths = _notices(tmp_path / "content", 5)
     os.remove(paths[2])
@@ -48,6 +51,7 @@ def test_each_file_is_asked_for_in_the_order_it_is_read_and_a_vanished_one_is_pa
     assert asked == [p for p in paths if p != paths[2]]
 
 
+@needs_fadvise
 def test_files_larger_together_than_a_quarter_of_the_memory_are_not_asked_for(tmp_path, asked):
     paths = _notices(tmp_path / "content", 3)
     assert reading.prefetch(paths, reading._memory() // 4 + 1) is None
@@ -66,3 +70,21 @@ def test_only_the_files_a_build_parses_again_are_asked_for(tmp_path, monkeypatch
         assert len(reading.read_content(content, cache).entries) == 4
     assert calls[0] == (paths, sum(os.path.getsize(p) for p in paths) - len("又一段。\n".encode()))
     assert calls[1] == ([paths[1]], os.path.getsize(paths[1]))
+
+
+def test_the_notices_become_entries_with_the_cycle_collector_held_off(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    _notices(content, 30)
+    collector_on: list[bool] = []
+    unflatten = reading._unflatten
+
+    def recording(values):
+        collector_on.append(gc.isenabled())
+        return unflatten(values)
+
+    monkeypatch.setattr(reading, "_unflatten", recording)
+    with BuildCache(tmp_path / "cache") as cache:
+        assert len(reading.read_content(content, cache).entries) == 30
+        assert len(reading.read_content(content, cache).entries) == 30  # the rows from the cache
+    assert collector_on == [False] * 60
+    assert gc.isenabled()
