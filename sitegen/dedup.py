@@ -78,6 +78,22 @@ def dedup_keys(notice: Notice) -> tuple[str, str]:
     return (file_number_key(notice.file_number) if notice.file_number else "", squeeze(notice.title))
 
 
+class KeysOnce:
+    """dedup_keys, worked out once for each file number and title: an import asks for every
+    notice's keys three times (the files it can reach, the groups, the index rows), and
+    normalising a file number costs about 20 µs."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __call__(self, notice: Notice) -> tuple[str, str]:
+        fields = (notice.file_number, notice.title)
+        keys = self.known.get(fields)
+        if keys is None:
+            keys = self.known[fields] = dedup_keys(notice)
+        return keys
+
+
 def _own_body(notice: Notice) -> str:
     return notice.body
 
@@ -85,7 +101,8 @@ def _own_body(notice: Notice) -> str:
 def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _own_body,
                      map_texts: Callable = map,
                      progress: Callable[[int, int], None] | None = None,
-                     utf8_of: Callable[[Notice], str | bytes] | None = None) -> list[list[Notice]]:
+                     utf8_of: Callable[[Notice], str | bytes] | None = None,
+                     keys_of: Callable[[Notice], tuple[str, str]] = dedup_keys) -> list[list[Notice]]:
     """Groups of the same notice, each with its primary (the richest record) first.
 
     body_of gives a notice's body (the importer keeps bodies out of memory): it is asked only
@@ -93,7 +110,8 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
     takes them. map_texts(near_identical_pairs, texts) is where the texts of each shared title
     are compared (the importer's: on every core); progress(done, total) is told as titles are.
     utf8_of, where given, gives the bodies to compare instead, as UTF-8 where it keeps them so:
-    they are decoded where they are compared, not decoded and encoded again on the way."""
+    they are decoded where they are compared, not decoded and encoded again on the way.
+    keys_of: dedup_keys, or a KeysOnce."""
     parent = {n.id: n.id for n in notices}
 
     def root(key: str) -> str:
@@ -110,7 +128,7 @@ def duplicate_groups(notices: list[Notice], body_of: Callable[[Notice], str] = _
     by_number: dict[str, list[Notice]] = defaultdict(list)
     by_title: dict[str, list[Notice]] = defaultdict(list)
     for notice in notices:
-        number, title = dedup_keys(notice)
+        number, title = keys_of(notice)
         if number:
             by_number[number].append(notice)
         by_title[title].append(notice)

@@ -35,7 +35,7 @@ from .content import (
 from .content_index import INDEX_NAME, Row, file_stamp, load_index, store_index
 from .convert import Conversion, convert
 from .convert.fidelity import Fidelity, layout_text, measure_text, total_layout
-from .dedup import dedup_keys, duplicate_groups, merge_group
+from .dedup import KeysOnce, dedup_keys, duplicate_groups, merge_group
 from .errors import count
 from .notice import Notice
 from .parallel import Workers, paused_collector
@@ -394,7 +394,8 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     are compared; archive: scan_archive's rows, where it was scanned already."""
     index_path = (cache_dir or content_dir.parent / CACHE_NAME) / INDEX_NAME
     rows = archive if archive is not None else scan_archive(content_dir, cache_dir, report)
-    wanted = _reachable(fresh, rows)
+    keys_of = KeysOnce()
+    wanted = _reachable(fresh, rows, keys_of)
     copies: dict[str, list[_Existing]] = {}
     for path in sorted(wanted):
         old, rows[path] = _read_file(content_dir, path)
@@ -402,7 +403,7 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
     existing = {key: _one_copy(found, report) for key, found in copies.items()}
     owners = {path: row.key for path, row in rows.items() if path not in wanted}
     owners.update({old.name: key for key, old in existing.items()})
-    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies, workers)
+    changes = _write(fresh, existing, content_dir, owners, report, progress, bodies, workers, keys_of)
     for path in wanted:
         if path not in changes and not (content_dir / path).is_file():
             rows.pop(path)  # a leftover copy _one_copy removed
@@ -410,7 +411,8 @@ def write_notices(fresh: dict[str, Notice], content_dir: Path, report: ImportRep
         if notice is None:
             rows.pop(path, None)
         else:
-            rows[path] = _row(file_stamp(f"{content_dir}/{path}"), notice, edited=False, warning="")
+            rows[path] = _row(file_stamp(f"{content_dir}/{path}"), notice, edited=False, warning="",
+                              keys_of=keys_of)
     # Last: a run killed before this leaves the old index, whose rows of changed files no
     # longer match their stamps.
     store_index(index_path, rows)
@@ -470,18 +472,20 @@ def _read_file(content_dir: Path, path: str) -> tuple[_Existing, Row]:
     return _Existing(full, path, text, notice, edited), _row(stamp, notice, edited, warning)
 
 
-def _row(stamp: str, notice: Notice, edited: bool, warning: str) -> Row:
-    number, title = dedup_keys(notice)
+def _row(stamp: str, notice: Notice, edited: bool, warning: str,
+         keys_of: Callable[[Notice], tuple[str, str]] = dedup_keys) -> Row:
+    number, title = keys_of(notice)
     return Row(stamp, notice.id, True, edited, number, title, warning)
 
 
-def _reachable(fresh: dict[str, Notice], rows: dict[str, Row]) -> set[str]:
+def _reachable(fresh: dict[str, Notice], rows: dict[str, Row],
+               keys_of: Callable[[Notice], tuple[str, str]] = dedup_keys) -> set[str]:
     """The files a fresh notice's duplicate group can reach (same id, file number or title,
     transitively), and every file of an id held by more than one file (a killed import's
     leftover copy, repaired by any later run)."""
     ids, numbers, titles = set(fresh), set(), set()
     for notice in fresh.values():
-        number, title = dedup_keys(notice)
+        number, title = keys_of(notice)
         numbers.add(number)
         titles.add(title)
     numbers.discard("")
@@ -575,7 +579,8 @@ def _front_matter_lines(text: str) -> str:
 def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir: Path,
            owners: dict[str, str], report: ImportReport,
            progress: Callable[[str, int, int], None] | None = None,
-           bodies: Bodies | None = None, workers: Workers | None = None) -> dict[str, Notice | None]:
+           bodies: Bodies | None = None, workers: Workers | None = None,
+           keys_of: Callable[[Notice], tuple[str, str]] = dedup_keys) -> dict[str, Notice | None]:
     """Merge and write; what changed on disk (path relative to content_dir -> the notice
     written there, or None where a file was removed). owners: which notice each file
     belongs to (a file is never written over another notice's)."""
@@ -612,7 +617,7 @@ def _write(fresh: dict[str, Notice], existing: dict[str, _Existing], content_dir
 
     groups = [group for group in duplicate_groups(by_id, bodies.body_of if bodies else _own_body,
                                                   _batches_on(workers) if workers else map, compared,
-                                                  bodies.utf8_of if bodies else None)
+                                                  bodies.utf8_of if bodies else None, keys_of)
               if any(n.id in fresh for n in group)]  # the others: nothing imported now touches them
     with _Writer(workers if len(groups) >= WRITES_ON_WORKERS else None) as writer:
         for done, group in enumerate(groups, 1):

@@ -10,7 +10,15 @@ import sys
 
 import pytest
 
-from sitegen.dedup import PAIRWISE_UP_TO, duplicate_groups, near_identical, near_identical_pairs
+from sitegen import dedup
+from sitegen.dedup import (
+    PAIRWISE_UP_TO,
+    KeysOnce,
+    dedup_keys,
+    duplicate_groups,
+    near_identical,
+    near_identical_pairs,
+)
 from sitegen.notice import Notice
 
 from .samples import REPO
@@ -110,3 +118,22 @@ def test_the_pairs_of_a_few_same_titled_texts_are_those_of_the_definition():
         expected = [(a, b) for a, b in itertools.combinations(sorted(plain), 2)
                     if _runs_similarity(plain[a], plain[b]) >= 0.9]
         assert near_identical_pairs(texts) == expected
+
+
+def test_keys_once_answers_as_dedup_keys_working_each_file_number_and_title_out_once(monkeypatch):
+    notices = [Notice(id=f"n{i}", title=f"关于 事项{i % 2}的通知", file_number=f"工信部规〔2021〕{i % 2 + 1}号",
+                      body="正文") for i in range(6)]
+    notices.append(Notice(id="x", title="关于事项0的通知", file_number="", body="正文"))
+    expected = [dedup_keys(notice) for notice in notices]
+    worked_out: list[str] = []
+    original = dedup.dedup_keys
+
+    def counted(notice):
+        worked_out.append(notice.id)
+        return original(notice)
+
+    monkeypatch.setattr(dedup, "dedup_keys", counted)
+    keys_of = KeysOnce()
+    assert [keys_of(notice) for notice in notices * 3] == expected * 3
+    assert worked_out == ["n0", "n1", "x"]  # n2 has n0's file number and title, and so on
+    assert duplicate_groups(notices, keys_of=keys_of) == duplicate_groups(notices)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
@@ -204,6 +205,7 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
     keys = {path: os.path.join(root, name) for path, name in zip(stamps, names)}
     changed = [p for p, stamp in stamps.items() if _stale(known.get(keys[p]), p, stamp)]
     parse = partial(_parse_file, checking=True) if checking else _parse_file
+    prefetch([str(path) for path in changed], sum(_size(stamps[path]) for path in changed))
     mapped = workers.map(parse, changed) if workers else parallel_map(parse, changed)
     parsed = dict(zip(changed, mapped))
 
@@ -231,6 +233,45 @@ def read_content(content_dir: Path, cache: BuildCache | None = None, workers: Wo
         if store:
             content.store(cache)
     return content
+
+
+def prefetch(paths: list[str], size: int) -> threading.Thread | None:
+    """Have the kernel read these files into memory, in this order, ahead of the processes
+    that read them one at a time: where they are not in memory yet (a fresh checkout, another
+    run since), each read would leave a core waiting for the disk (0.14 ms a file here,
+    seconds at 100,000). Only what fits in a quarter of the machine's memory (size: their
+    bytes), lest it push out what is read first. The thread that asks is returned (None: not asked)."""
+    if not hasattr(os, "posix_fadvise") or not paths or size > _memory() // 4:
+        return None
+
+    def ask() -> None:
+        for path in paths:
+            try:
+                handle = os.open(path, os.O_RDONLY)
+            except OSError:  # gone or unreadable: its reader says so
+                continue
+            try:
+                os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(handle)
+
+    thread = threading.Thread(target=ask, name="prefetch", daemon=True)
+    thread.start()
+    return thread
+
+
+def _memory() -> int:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 0
+
+
+def _size(stamp: str) -> int:
+    size = stamp.partition(":")[0]
+    return int(size) if size.isdigit() else 0
 
 
 def _stale(row: Parsed | None, path: Path, stamp: str) -> bool:
