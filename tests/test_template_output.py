@@ -1,6 +1,7 @@
 """The theme's templates write what plain Jinja writes: values escaped as markupsafe escapes
 them, whatever the value (text, Markup, numbers, objects that say how they are written as
-HTML), in pages, macros, blocks, filters and call blocks; only faster (sitegen/site/theme.py)."""
+HTML), in pages, macros (defined or imported), blocks, filters and call blocks; only faster
+(sitegen/site/theme.py)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,14 @@ def test_a_value_is_written_as_markupsafe_escapes_it(value):
     assert escape_text(value) == str(markupsafe.escape(value))
 
 
+_MACROS = '{% macro shout(text) %}<em>{{ text }}</em>{% endmacro %}'
 _TEMPLATE = """\
+{% from "macros.html" import shout %}
 {% macro item(label, value) %}<li title="{{ label }}">{{ value }}</li>{% endmacro %}
 {% macro wrap(label) %}<div title="{{ label }}">{{ caller() }}</div>{% endmacro %}
 {% set held %}<b>{{ a }}</b>{% endset %}
 <p>{{ a }} {{ b }} {{ a ~ b }} {{ held }} {{ a|upper }} {{ a|safe }}</p>
-{{ item(a, b) }}
+{{ item(a, b) }} {{ shout(a) }}
 {% filter upper %}{{ b }}{% endfilter %}
 {% call wrap(b) %}{{ a }}{% endcall %}
 {% for v in values %}<i>{{ v }}</i>{% endfor %}
@@ -56,6 +59,7 @@ def test_a_template_writes_what_plain_jinja_writes(tmp_path_factory, a, b, value
     theme = tmp_path_factory.mktemp("theme")
     (theme / "templates").mkdir()
     (theme / "templates" / "page.html").write_text(_TEMPLATE, encoding="utf-8")
+    (theme / "templates" / "macros.html").write_text(_MACROS, encoding="utf-8")
     ours = template_environment(theme, str(theme))
     plain = jinja2.Environment(loader=jinja2.FileSystemLoader(theme / "templates"), autoescape=True,
                                undefined=jinja2.StrictUndefined, keep_trailing_newline=True,

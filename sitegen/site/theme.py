@@ -63,6 +63,13 @@ class _Environment(jinja2.Environment):
     code_generator_class = _Generator
     escape_text = staticmethod(escape_text)
 
+    def make_globals(self, d=None) -> dict:
+        """A template's globals as a plain dict, not a ChainMap over the environment's (which
+        follows globals added later: ours are all set before any template is loaded). Each
+        `{% from ... import %}` compares them with the page's: a set less a dict's keys is
+        done at C speed, a set less a ChainMap's a key at a time (18 µs a page)."""
+        return {**self.globals, **(d or {})}
+
 
 @lru_cache(maxsize=4)
 def template_environment(theme_dir: Path, theme_version: str = "") -> jinja2.Environment:
