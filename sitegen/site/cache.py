@@ -266,20 +266,21 @@ class BuildCache:
         """The pages (by path) as they were last written into out, of those that are known."""
         if self.folder is None:
             return {}
-        batch_of: dict[str, int] = {}
+        wanted: dict[int, list[str]] = {}  # batch -> the paths asked for that are in it
         for start in range(0, len(paths), 500):
             chunk = paths[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            batch_of.update(self._db.execute(f"SELECT path, batch FROM plans WHERE out = ? AND path IN ({marks})",
-                                             [str(out), *chunk]))
+            for path, batch in self._db.execute(f"SELECT path, batch FROM plans WHERE out = ? AND path IN ({marks})",
+                                                [str(out), *chunk]):
+                wanted.setdefault(batch, []).append(path)
         found = {}
-        for batch in sorted(set(batch_of.values())):
+        for batch in sorted(wanted):
             row = self._db.execute("SELECT pages FROM plan_batches WHERE id = ?", (batch,)).fetchone()
             try:
                 pages = {} if row is None else {page.path: page for page in pickle.loads(row[0])}
             except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
                 continue
-            found.update((path, pages[path]) for path, b in batch_of.items() if b == batch and path in pages)
+            found.update((path, pages[path]) for path in wanted[batch] if path in pages)
         return found
 
     def forget_plans(self, out: Path, paths: list[str]) -> None:
